@@ -1,0 +1,76 @@
+"""Athena-shaped query failures (AthenaError fields + StateChangeReason text).
+
+Why: the connector turns FAILED queries into user messages and retry decisions from exactly these fields.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+# error_type name -> (ErrorCategory, numeric ErrorType) per Athena's error catalog (1 SYSTEM, 2 USER).
+_CODES: dict[str, tuple[int, int]] = {
+    "SYNTAX_ERROR": (2, 1000),
+    "TABLE_NOT_FOUND": (2, 1000),
+    "SCHEMA_NOT_FOUND": (2, 1000),
+    "COLUMN_NOT_FOUND": (2, 1000),
+    "FUNCTION_NOT_FOUND": (2, 1000),
+    "TYPE_MISMATCH": (2, 1000),
+    "INVALID_CAST_ARGUMENT": (2, 1001),
+    "GENERIC_USER_ERROR": (2, 1000),
+    "HIVE_PATH_ALREADY_EXISTS": (2, 1000),
+    "NOT_SUPPORTED": (2, 1000),
+    "INTERNAL_ERROR": (1, 200),
+    "GENERIC_INTERNAL_ERROR": (1, 200),
+}
+
+
+class AthenaQueryError(Exception):
+    """A query failure as Athena reports it."""
+
+    def __init__(self, error_type: str, message: str, *, retryable: bool = False) -> None:
+        super().__init__(f"{error_type}: {message}")
+        self.error_type = error_type
+        self.message = message
+        self.retryable = retryable
+
+    @property
+    def reason(self) -> str:
+        """StateChangeReason text, e.g. ``TABLE_NOT_FOUND: line 1:15: Table '…' does not exist``."""
+        return f"{self.error_type}: {self.message}"
+
+    def athena_error(self) -> dict[str, object]:
+        """The AthenaError structure of GetQueryExecution."""
+        category, code = _CODES.get(self.error_type, (2, 1000))
+        return {
+            "ErrorCategory": category,
+            "ErrorType": code,
+            "Retryable": self.retryable,
+            "ErrorMessage": self.reason,
+        }
+
+
+def from_duckdb(exc: Exception) -> AthenaQueryError:
+    """Map a DuckDB exception to the nearest Athena error type."""
+    text = str(exc).split("\n")[0]
+    if isinstance(exc, duckdb.ParserException):
+        return AthenaQueryError("SYNTAX_ERROR", f"line 1:1: {text}")
+    if isinstance(exc, duckdb.BinderException):
+        m = re.search(r'Referenced column "([^"]+)" not found', str(exc))
+        if m:
+            return AthenaQueryError(
+                "COLUMN_NOT_FOUND",
+                f"line 1:8: Column '{m.group(1)}' cannot be resolved or requester is not authorized to access "
+                "requested resources",
+            )
+        if "function" in text.lower():
+            return AthenaQueryError("FUNCTION_NOT_FOUND", f"line 1:8: {text}")
+        return AthenaQueryError("TYPE_MISMATCH", f"line 1:8: {text}")
+    if isinstance(exc, duckdb.CatalogException):
+        if "Function" in text or "function" in text:
+            return AthenaQueryError("FUNCTION_NOT_FOUND", f"line 1:8: {text}")
+        return AthenaQueryError("TABLE_NOT_FOUND", f"line 1:15: {text}")
+    if isinstance(exc, duckdb.ConversionException | duckdb.InvalidInputException | duckdb.OutOfRangeException):
+        return AthenaQueryError("INVALID_CAST_ARGUMENT", text)
+    return AthenaQueryError("GENERIC_INTERNAL_ERROR", text)

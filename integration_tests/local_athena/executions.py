@@ -1,0 +1,217 @@
+"""Query executions: the QUEUED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED lifecycle on background threads.
+
+Why: Athena is asynchronous. Running each query on its own thread lets a client observe RUNNING, poll, time
+out and StopQueryExecution (which interrupts DuckDB); stopping a finished query changes nothing (unlike moto).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from . import catalog
+from .engine import Engine
+from .errors import AthenaQueryError, from_duckdb
+from .faults import Faults
+from .results import ResultHandle, write_select, write_unload
+
+_LEADING_COMMENTS = re.compile(r"^\s*(?:(?:--[^\n]*(?:\n|$))|(?:/\*.*?\*/)|\s+)*", re.S)
+_UNLOAD = re.compile(r"^UNLOAD\s*\((?P<select>.*)\)\s*TO\s*'(?P<target>[^']*)'\s*(?:WITH\s*\((?P<opts>.*)\))?\s*;?\s*$",
+                     re.S | re.I)
+_OPTION = re.compile(r"(\w+)\s*=\s*(?:'([^']*)'|ARRAY\s*\[[^\]]*\]|(\w+))", re.I)
+DDL = ("ALTER", "CREATE", "DESCRIBE", "DROP", "MSCK", "SHOW")
+
+
+def strip_leading_comments(sql: str) -> str:
+    """The SQL text without leading ``--`` / ``/* */`` comments."""
+    return sql[_LEADING_COMMENTS.match(sql).end() :]  # type: ignore[union-attr]
+
+
+def statement_kind(sql: str) -> str:
+    """First keyword: SELECT (also WITH/VALUES), UNLOAD, SHOW, CREATE…"""
+    body = strip_leading_comments(sql).lstrip("(").lstrip()
+    word = re.match(r"[A-Za-z]+", body)
+    kind = word.group(0).upper() if word else ""
+    return "SELECT" if kind in ("WITH", "VALUES", "TABLE") else kind
+
+
+@dataclass
+class Execution:
+    """One StartQueryExecution and everything GetQueryExecution/GetQueryResults report about it."""
+
+    id: str
+    sql: str
+    workgroup: str
+    catalog: str
+    database: str | None
+    output_location: str  # directory, ends with "/"
+    account_id: str
+    region: str
+    kind: str
+    state: str = "QUEUED"
+    reason: str | None = None
+    athena_error: dict[str, Any] | None = None
+    error_type: str | None = None
+    submitted: float = field(default_factory=time.time)
+    completed: float | None = None
+    engine_ms: int = 0
+    scanned_bytes: int = 0
+    manifest_location: str | None = None
+    unload_target: str | None = None
+    result: ResultHandle | None = None
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+    conn: duckdb.DuckDBPyConnection | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def statement_type(self) -> str:
+        """DDL | DML | UTILITY as Athena reports it."""
+        if self.kind in DDL:
+            return "DDL"
+        return "DML"
+
+    def finish(self, state: str, error: AthenaQueryError | None = None, reason: str | None = None) -> bool:
+        """Move to a final state unless already final (a cancel wins over a late result)."""
+        with self.lock:
+            if self.state in ("SUCCEEDED", "FAILED", "CANCELLED"):
+                return False
+            self.state = state
+            self.completed = time.time()
+            if error is not None:
+                self.reason = error.reason
+                self.athena_error = error.athena_error()
+                self.error_type = error.error_type
+            elif reason:
+                self.reason = reason
+            return True
+
+
+class Executor:
+    """Starts executions on threads and keeps them by id."""
+
+    def __init__(self, tmpdir: str, faults: Faults, engines: dict[str, Engine]) -> None:
+        self.tmpdir = tmpdir
+        self.faults = faults
+        self.engines = engines  # by region
+        self.executions: dict[str, Execution] = {}
+        self.tokens: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def start(self, ex: Execution) -> None:
+        """Register and run an execution in the background."""
+        with self._lock:
+            self.executions[ex.id] = ex
+        threading.Thread(target=self._run, args=(ex,), name=f"athena-{ex.id[:8]}", daemon=True).start()
+
+    @staticmethod
+    def new_id() -> str:
+        """A query execution id shaped like Athena's (a UUID)."""
+        return str(uuid.uuid4())
+
+    def stop(self, ex: Execution) -> None:
+        """StopQueryExecution: cancel a QUEUED/RUNNING query; a finished one stays as it was."""
+        if ex.finish("CANCELLED", reason="Query cancelled by user"):
+            ex.cancel_event.set()
+            conn = ex.conn
+            if conn is not None:
+                try:
+                    conn.interrupt()
+                except Exception:
+                    pass
+
+    def _run(self, ex: Execution) -> None:
+        rules = self.faults.take_query_rules(ex.sql)
+        with ex.lock:
+            if ex.state == "QUEUED":
+                ex.state = "RUNNING"
+        started = time.time()
+        for rule in rules:
+            if rule.kind == "delay" and ex.cancel_event.wait(rule.seconds):
+                return
+        if ex.state != "RUNNING":
+            return
+        for rule in rules:
+            if rule.kind == "fail":
+                ex.finish(
+                    "FAILED",
+                    AthenaQueryError(rule.error_type, "injected failure", retryable=rule.retryable),
+                )
+                return
+            if rule.kind == "cancel":
+                ex.finish("CANCELLED", reason="Query cancelled")
+                return
+        try:
+            self._execute(ex)
+            ex.engine_ms = int((time.time() - started) * 1000)
+            ex.finish("SUCCEEDED")
+        except AthenaQueryError as e:
+            ex.engine_ms = int((time.time() - started) * 1000)
+            ex.finish("FAILED", e)
+        except duckdb.InterruptException:
+            ex.finish("CANCELLED", reason="Query cancelled by user")
+        except duckdb.Error as e:
+            ex.finish("FAILED", from_duckdb(e))
+        except Exception as e:  # the stand-in must never leave a query RUNNING forever
+            ex.finish("FAILED", AthenaQueryError("GENERIC_INTERNAL_ERROR", f"{type(e).__name__}: {e}"))
+        finally:
+            if ex.conn is not None:
+                try:
+                    ex.conn.close()
+                except Exception:
+                    pass
+                ex.conn = None
+
+    def _execute(self, ex: Execution) -> None:
+        engine = self.engines[ex.region]
+        body = strip_leading_comments(ex.sql)
+        if ex.kind == "UNLOAD":
+            m = _UNLOAD.match(body.strip())
+            if not m:
+                raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: mismatched input in UNLOAD statement")
+            target = m.group("target")
+            options = {k.lower(): (v1 or v2 or "") for k, v1, v2 in _OPTION.findall(m.group("opts") or "")}
+            bucket, prefix = catalog.split_s3_url(target)
+            if catalog.list_objects(bucket, prefix if prefix.endswith("/") or not prefix else prefix + "/",
+                                    ex.account_id):
+                raise AthenaQueryError(
+                    "HIVE_PATH_ALREADY_EXISTS",
+                    f"Target directory for table '{ex.id}' already exists: {target}. You may need to manually "
+                    "clean the data at location before inserting data.",
+                )
+            prepared = engine.prepare(m.group("select"), ex.database)
+            ex.conn = prepared.conn
+            ex.scanned_bytes = prepared.scanned_bytes
+            if ex.cancel_event.is_set():
+                return
+            try:
+                _, manifest = write_unload(
+                    prepared.conn, prepared.sql, target, options, self.tmpdir, ex.id, ex.output_location,
+                    ex.account_id,
+                )
+            except duckdb.InterruptException:
+                raise
+            except duckdb.Error as e:
+                raise from_duckdb(e) from e
+            ex.unload_target = target
+            ex.manifest_location = manifest
+            return
+        if ex.kind in DDL:
+            raise AthenaQueryError("NOT_SUPPORTED", f"line 1:1: {ex.kind} statements are not supported by the stand-in")
+        prepared = engine.prepare(ex.sql, ex.database)
+        ex.conn = prepared.conn
+        ex.scanned_bytes = prepared.scanned_bytes
+        if ex.cancel_event.is_set():
+            return
+        try:
+            ex.result = write_select(prepared.conn, prepared.sql, self.tmpdir, ex.id, ex.output_location,
+                                     ex.account_id)
+        except duckdb.InterruptException:
+            raise
+        except duckdb.Error as e:
+            raise from_duckdb(e) from e

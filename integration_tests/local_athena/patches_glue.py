@@ -1,0 +1,80 @@
+"""Replacements for moto's Glue GetDatabases / GetTables / GetPartitions (moto 5.2.5 ``moto/glue/responses.py``).
+
+Why: moto returns everything in one page and its partition Expression parser lacks NOT and ``date '…'``
+literals; real Glue pages with MaxResults/NextToken, and connectors must follow NextToken to be correct.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from moto.core.responses import ActionResult
+from moto.glue.exceptions import InvalidInputException
+from moto.glue.responses import GlueResponse
+
+from .partitions import filter_by_expression
+
+PATCHED = ("get_databases", "get_tables", "get_partitions")
+_ORIGINAL: dict[str, Any] = {}
+
+
+def _page(self: GlueResponse, items: list[Any], default_max: int, hard_max: int) -> tuple[list[Any], str | None]:
+    max_results = self.parameters.get("MaxResults")
+    limit = min(int(max_results), hard_max) if max_results else default_max
+    token = self.parameters.get("NextToken")
+    start = 0
+    if token:
+        try:
+            start = int(base64.urlsafe_b64decode(str(token).encode()).decode())
+        except Exception as e:
+            raise InvalidInputException("GetTables", "Invalid NextToken") from e
+    end = start + limit
+    nxt = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
+    return items[start:end], nxt
+
+
+def _result(key: str, page: list[dict[str, Any]], token: str | None) -> ActionResult:
+    out: dict[str, Any] = {key: page}
+    if token:
+        out["NextToken"] = token
+    return ActionResult(out)
+
+
+def get_databases(self: GlueResponse) -> ActionResult:
+    """GetDatabases, paged (MaxResults ≤ 100)."""
+    dbs = self.glue_backend.get_databases()
+    page, token = _page(self, dbs, 100, 100)
+    return _result("DatabaseList", [d.as_dict() for d in page], token)
+
+
+def get_tables(self: GlueResponse) -> ActionResult:
+    """GetTables (with moto's Expression matching), paged (MaxResults ≤ 100)."""
+    tables = self.glue_backend.get_tables(self.parameters.get("DatabaseName"), self.parameters.get("Expression"))
+    page, token = _page(self, tables, 100, 100)
+    return _result("TableList", [t.as_dict() for t in page], token)
+
+
+def get_partitions(self: GlueResponse) -> ActionResult:
+    """GetPartitions, Expression evaluated in DuckDB (NOT, date literals…), paged (MaxResults ≤ 1000)."""
+    db = self.parameters.get("DatabaseName")
+    name = self.parameters.get("TableName")
+    expression = self.parameters.get("Expression")
+    table = self.glue_backend.get_table(db, name)
+    partitions = list(table.partitions.values())
+    if expression:
+        d = table.as_dict()
+        keys = [(c["Name"], c.get("Type", "string")) for c in d.get("PartitionKeys") or []]
+        idx = filter_by_expression(keys, [list(p.values) for p in partitions], expression)
+        if idx is None:
+            partitions = self.glue_backend.get_partitions(db, name, expression)
+        else:
+            partitions = [partitions[i] for i in idx]
+    page, token = _page(self, partitions, 1000, 1000)
+    return _result("Partitions", [p.as_dict() for p in page], token)
+
+
+def apply() -> None:
+    """Install the handlers on moto's GlueResponse (idempotent)."""
+    for name in PATCHED:
+        setattr(GlueResponse, name, globals()[name])

@@ -1,0 +1,239 @@
+"""Athena's result artefacts: rendered rows, ``<id>.csv`` + ``.metadata``, GetQueryResults pages, UNLOAD files.
+
+Why: the connector's three read paths (UNLOAD Parquet, result CSV, GetQueryResults) must see exactly what
+Athena produces. Rendering happens inside DuckDB (vectorised SQL, no Python row loops) into a local Parquet
+file of strings that pages are cut from; the CSV is written from it and stored in moto S3.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import catalog
+from .glue_types import duck_ident, duck_to_athena
+
+
+def java_float_text(text: str) -> str:
+    """Java's Double.toString for values outside [1e-3, 1e7): ``1.0E20``, ``1.5E-5`` (from the shortest repr)."""
+    if text in ("nan", "NaN"):
+        return "NaN"
+    if text.lstrip("-") in ("inf", "infinity", "Infinity"):
+        return "-Infinity" if text.startswith("-") else "Infinity"
+    dec = Decimal(text)
+    sign, digits, exponent = dec.normalize().as_tuple()
+    ds = "".join(str(d) for d in digits)
+    exp10 = len(ds) - 1 + int(exponent)
+    mantissa = ds[0] + "." + (ds[1:] or "0")
+    return ("-" if sign else "") + f"{mantissa}E{exp10}"
+
+
+def render_sql(x: str, t: duckdb.typing.DuckDBPyType, depth: int = 0) -> str:
+    """SQL expression rendering ``x`` (of DuckDB type ``t``) as Athena's text (NULL stays NULL)."""
+    tid = t.id
+    v = f"__e{depth}"
+    if tid == "varchar":
+        return x
+    if tid in ("double", "float"):
+        return (
+            f"CASE WHEN isnan({x}) THEN 'NaN' WHEN isinf({x}) AND {x} > 0 THEN 'Infinity' "
+            f"WHEN isinf({x}) THEN '-Infinity' WHEN {x} = 0 OR (abs({x}) >= 0.001 AND abs({x}) < 10000000) "
+            f"THEN CAST({x} AS VARCHAR) ELSE __java_fp(CAST({x} AS VARCHAR)) END"
+        )
+    if tid.startswith("timestamp") and "zone" not in str(t).lower():
+        return f"strftime(CAST({x} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%g')"
+    if tid == "blob":
+        return f"rtrim(regexp_replace(lower(hex({x})), '(..)', '\\1 ', 'g'))"
+    if tid == "list" or tid == "array":
+        child = dict(t.children)["child"]
+        inner = render_sql(v, child, depth + 1)
+        return f"('[' || array_to_string(list_transform({x}, {v} -> coalesce({inner}, 'null')), ', ') || ']')"
+    if tid == "map":
+        ch = dict(t.children)
+        k = render_sql(f"{v}.key", ch["key"], depth + 1)
+        val = render_sql(f"{v}.value", ch["value"], depth + 1)
+        return (
+            f"('{{' || array_to_string(list_transform(map_entries({x}), {v} -> "
+            f"coalesce({k}, 'null') || '=' || coalesce({val}, 'null')), ', ') || '}}')"
+        )
+    if tid == "struct":
+        parts = []
+        for name, ct in t.children:
+            field = f"struct_extract({x}, '{name.replace(chr(39), chr(39) * 2)}')"
+            lit = (name + "=").replace("'", "''")
+            parts.append(f"'{lit}' || coalesce({render_sql(field, ct, depth + 1)}, 'null')")
+        body = " || ', ' || ".join(parts) if parts else "''"
+        return f"CASE WHEN {x} IS NULL THEN NULL ELSE '{{' || {body} || '}}' END"
+    return f"CAST({x} AS VARCHAR)"
+
+
+def register_functions(conn: duckdb.DuckDBPyConnection) -> None:
+    """Python helpers the rendering SQL calls (only for rare values: doubles in scientific notation)."""
+    try:
+        conn.create_function("__java_fp", java_float_text, ["VARCHAR"], "VARCHAR", null_handling="default")
+    except duckdb.Error:
+        pass
+
+
+def column_info(names: list[str], types: list[duckdb.typing.DuckDBPyType]) -> list[dict[str, Any]]:
+    """ResultSetMetadata.ColumnInfo in Athena's shape."""
+    out = []
+    for name, t in zip(names, types, strict=True):
+        type_name, precision, scale = duck_to_athena(t)
+        out.append(
+            {
+                "CatalogName": "hive",
+                "SchemaName": "",
+                "TableName": "",
+                "Name": name,
+                "Label": name,
+                "Type": type_name,
+                "Precision": precision,
+                "Scale": scale,
+                "Nullable": "UNKNOWN",
+                "CaseSensitive": type_name in ("varchar", "char"),
+            }
+        )
+    return out
+
+
+@dataclass
+class ResultHandle:
+    """Where a finished SELECT's rendered rows live (a local Parquet file of strings) and their shape."""
+
+    path: str
+    columns: list[dict[str, Any]]
+    row_count: int
+
+
+def write_select(
+    conn: duckdb.DuckDBPyConnection,
+    sql: str,
+    tmpdir: str,
+    exec_id: str,
+    output_location: str,
+    account_id: str = catalog.ACCOUNT_ID,
+) -> ResultHandle:
+    """Run the SELECT, keep the rendered rows locally and store ``<id>.csv`` and ``<id>.csv.metadata`` in S3."""
+    register_functions(conn)
+    rel = conn.sql(sql)
+    names = list(rel.columns)
+    types = list(rel.types)
+    cols = column_info(names, types)
+    aliases = [f"c{i}" for i in range(len(names))]
+    rendered = ", ".join(f"{render_sql(duck_ident(a), t)} AS {a}" for a, t in zip(aliases, types, strict=True))
+    local_pq = os.path.join(tmpdir, f"{exec_id}.parquet")
+    src = f"({sql}) AS __q({', '.join(aliases)})"
+    count = conn.execute(
+        f"COPY (SELECT {rendered} FROM {src}) TO '{local_pq}' (FORMAT parquet, COMPRESSION snappy)"
+    ).fetchone()
+    row_count = int(count[0]) if count else 0
+    local_csv = os.path.join(tmpdir, f"{exec_id}.csv")
+    header = ", ".join(f"{a} AS {duck_ident(n)}" for a, n in zip(aliases, names, strict=True))
+    conn.execute(
+        f"COPY (SELECT {header} FROM read_parquet('{local_pq}')) TO '{local_csv}' "
+        "(FORMAT csv, HEADER, FORCE_QUOTE *, NULLSTR '', QUOTE '\"', ESCAPE '\"')"
+    )
+    bucket, prefix = catalog.split_s3_url(output_location)
+    with open(local_csv, "rb") as fh:
+        catalog.put_object(bucket, prefix + f"{exec_id}.csv", fh.read(), account_id)
+    os.remove(local_csv)
+    meta = json.dumps({"ColumnInfo": cols}).encode()
+    catalog.put_object(bucket, prefix + f"{exec_id}.csv.metadata", meta, account_id)
+    return ResultHandle(local_pq, cols, row_count)
+
+
+def read_rows(handle: ResultHandle, offset: int, limit: int) -> list[list[str | None]]:
+    """Rendered rows [offset, offset+limit) of a finished result."""
+    if limit <= 0 or offset >= handle.row_count:
+        return []
+    conn = duckdb.connect()
+    try:
+        rows = conn.execute(
+            f"SELECT * FROM read_parquet('{handle.path}') LIMIT {int(limit)} OFFSET {int(offset)}"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [list(r) for r in rows]
+
+
+ROWS_PER_UNLOAD_FILE = 256 * 1024
+
+
+def _unload_schema(schema: pa.Schema) -> pa.Schema:
+    return schema
+
+
+def write_unload(
+    conn: duckdb.DuckDBPyConnection,
+    sql: str,
+    target: str,
+    options: dict[str, str],
+    tmpdir: str,
+    exec_id: str,
+    output_location: str,
+    account_id: str = catalog.ACCOUNT_ID,
+) -> tuple[list[str], str]:
+    """Write the SELECT's rows as Parquet files under ``target`` plus a manifest; returns (files, manifest URI)."""
+    fmt = options.get("format", "PARQUET").upper()
+    if fmt != "PARQUET":
+        from .errors import AthenaQueryError
+
+        raise AthenaQueryError("NOT_SUPPORTED", f"UNLOAD format {fmt} is not supported by the stand-in")
+    compression = options.get("compression", "SNAPPY").upper()
+    codec = {"SNAPPY": "snappy", "GZIP": "gzip", "ZSTD": "zstd", "NONE": "none", "LZ4": "lz4"}.get(
+        compression, "snappy"
+    )
+    level = 1 if codec in ("gzip", "zstd") else None
+    bucket, prefix = catalog.split_s3_url(target)
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    reader = conn.execute(sql).fetch_record_batch(65536)
+    files: list[str] = []
+    writer: pq.ParquetWriter | None = None
+    rows_in_file = 0
+    local = ""
+
+    def flush() -> None:
+        nonlocal writer, rows_in_file
+        if writer is None:
+            return
+        writer.close()
+        name = f"{exec_id}_{len(files):05d}"
+        with open(local, "rb") as fh:
+            catalog.put_object(bucket, prefix + name, fh.read(), account_id)
+        os.remove(local)
+        files.append(f"s3://{bucket}/{prefix}{name}")
+        writer = None
+        rows_in_file = 0
+
+    for batch in reader:
+        if batch.num_rows == 0:
+            continue
+        if writer is None:
+            local = os.path.join(tmpdir, f"{exec_id}-unload.parquet")
+            writer = pq.ParquetWriter(
+                local,
+                batch.schema,
+                compression=codec,
+                compression_level=level,
+                coerce_timestamps="ms",
+                allow_truncated_timestamps=True,
+            )
+        writer.write_batch(batch)
+        rows_in_file += batch.num_rows
+        if rows_in_file >= ROWS_PER_UNLOAD_FILE:
+            flush()
+    flush()
+    rb, rprefix = catalog.split_s3_url(output_location)
+    manifest_key = rprefix + f"{exec_id}-manifest.csv"
+    body = "".join(f + "\n" for f in files).encode()
+    catalog.put_object(rb, manifest_key, body, account_id)
+    return files, f"s3://{rb}/{manifest_key}"

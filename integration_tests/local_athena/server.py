@@ -1,0 +1,234 @@
+"""LocalAthena: moto in server mode (S3, Glue, Athena, IAM, STS) on 127.0.0.1, patched to behave like Athena.
+
+Why: the connector is plain boto3 pointed at ``AWS_ENDPOINT_URL``; everything it would see from AWS must come
+over real HTTP from one process the tests (or ``python -m integration_tests.local_athena``) start and stop.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+import pyarrow as pa
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from . import catalog, patches_athena, patches_glue, runtime, tables
+from .compat import check_moto
+from .engine import Engine
+from .executions import Executor
+from .faults import Faults
+from .runtime import QueryRecord, Runtime
+from .wsgi import FaultHook
+
+REGION = "ap-south-1"
+
+
+def _handler_class() -> type:
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class KeepAliveHandler(MotoRequestHandler):  # type: ignore[misc]
+        """HTTP/1.1 keep-alive (moto's default handler closes every connection)."""
+
+        protocol_version = "HTTP/1.1"
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            """Quiet: one line per request would drown test output."""
+
+    return KeepAliveHandler
+
+
+class LocalAthena:
+    """A started-on-demand local AWS Athena/Glue/S3 stand-in. One per process (moto's state is global)."""
+
+    def __init__(self, port: int = 0, region: str = REGION, seed: int = 1234) -> None:
+        self.region = region
+        self._port = port
+        self.faults = Faults(seed)
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._tmpdir: str | None = None
+        self._runtime: Runtime | None = None
+        self._demo_loaded = False
+
+    # --- lifecycle ----------------------------------------------------------------------------------
+    def start(self) -> LocalAthena:
+        """Check the moto pin, install the patches, serve on a free port; returns self."""
+        if runtime.CURRENT is not None:
+            raise RuntimeError("a LocalAthena is already running in this process (moto's state is global)")
+        check_moto()
+        patches_athena.apply()
+        patches_glue.apply()
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        self._tmpdir = tempfile.mkdtemp(prefix="local-athena-")
+        results_dir = os.path.join(self._tmpdir, "results")
+        os.makedirs(results_dir)
+        cache = catalog.LocalFileCache(os.path.join(self._tmpdir, "cache"))
+        engine = Engine(cache, self.region)
+        executor = Executor(results_dir, self.faults, {self.region: engine})
+        self._runtime = Runtime(executor=executor, faults=self.faults)
+        runtime.CURRENT = self._runtime
+        app = FaultHook(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server("127.0.0.1", self._port, app, threaded=True, request_handler=_handler_class())
+        self._thread = threading.Thread(target=self._server.serve_forever, name="local-athena", daemon=True)
+        self._thread.start()
+        for bucket in ("skoot-athena-results",):
+            catalog.ensure_bucket(bucket, self.region)
+        return self
+
+    def stop(self) -> None:
+        """Cancel running queries, stop serving, drop moto's state and the temp dir."""
+        if self._runtime is not None:
+            for ex in list(self._runtime.executor.executions.values()):
+                self._runtime.executor.stop(ex)
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        from moto.athena.models import athena_backends
+        from moto.glue.models import glue_backends
+        from moto.s3.models import s3_backends
+
+        for backends in (athena_backends, glue_backends, s3_backends):
+            try:
+                backends.reset()
+            except Exception:
+                pass
+        if self._tmpdir:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+        runtime.CURRENT = None
+        self._server = None
+        self._runtime = None
+        self._tmpdir = None
+        self._demo_loaded = False
+
+    def __enter__(self) -> LocalAthena:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- addresses ------------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        assert self._server is not None, "call start() first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def tmpdir(self) -> str:
+        """The temp dir this server owns (removed on stop)."""
+        assert self._tmpdir is not None
+        return self._tmpdir
+
+    def env(self) -> dict[str, str]:
+        """Environment for a subprocess running the connector against this server (no credentials)."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        }
+
+    def client(self, service: str) -> Any:
+        """A boto3 client on this server (region, dummy keys) for test set-up."""
+        import boto3
+
+        return boto3.client(
+            service,
+            endpoint_url=self.url,
+            region_name=self.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    # --- observations -----------------------------------------------------------------------------------
+    @property
+    def calls(self) -> Counter[str]:
+        """Calls received per ``service:Operation`` (injected failures included)."""
+        assert self._runtime is not None
+        return self._runtime.calls
+
+    @property
+    def queries(self) -> list[QueryRecord]:
+        """Every StartQueryExecution received, in order, with its current state."""
+        assert self._runtime is not None
+        return self._runtime.records()
+
+    def reset_observations(self) -> None:
+        """Clear calls and queries (faults are cleared with ``faults.clear()``)."""
+        assert self._runtime is not None
+        with self._runtime.lock:
+            self._runtime.calls.clear()
+            self._runtime.query_ids.clear()
+
+    # --- set-up helpers ------------------------------------------------------------------------------------
+    def create_workgroup(
+        self, name: str, *, output_location: str | None, enforce: bool = False, state: str = "ENABLED"
+    ) -> None:
+        """Create (or replace) a workgroup with an optional result location, enforcement and state."""
+        from moto.athena.models import athena_backends
+
+        backend = athena_backends[catalog.ACCOUNT_ID][self.region]
+        backend.work_groups.pop(name, None)
+        config: dict[str, Any] = {"EnforceWorkGroupConfiguration": enforce}
+        if output_location:
+            config["ResultConfiguration"] = {"OutputLocation": output_location}
+            bucket, _ = catalog.split_s3_url(output_location)
+            catalog.ensure_bucket(bucket, self.region)
+        wg = backend.create_work_group(name, config, f"{name} (local stand-in)", [])
+        wg.state = state
+        wg.creation_time = time.time()
+
+    def put_table(
+        self,
+        database: str,
+        table: str,
+        data: pa.Table,
+        *,
+        partition_keys: list[str] | None = None,
+        glue_types: dict[str, str] | None = None,
+        fmt: str = "parquet",
+        bucket: str = "skoot-data-demo",
+        table_type: str = "EXTERNAL_TABLE",
+        parameters: dict[str, str] | None = None,
+        comments: dict[str, str] | None = None,
+        register_partitions: bool = True,
+        view_sql: str | None = None,
+    ) -> None:
+        """Write rows under ``s3://bucket/database/table/[k=v/]part-*`` and register the Glue table/partitions."""
+        tables.put_table(
+            self.region,
+            database,
+            table,
+            data,
+            partition_keys=partition_keys,
+            glue_types=glue_types,
+            fmt=fmt,
+            bucket=bucket,
+            table_type=table_type,
+            parameters=parameters,
+            comments=comments,
+            register_partitions=register_partitions,
+            view_sql=view_sql,
+        )
+
+    def append_rows(self, database: str, table: str, data: pa.Table) -> None:
+        """Add files with ``data`` to an existing table (registering new partitions)."""
+        tables.append_rows(self.region, database, table, data)
+
+    def load_demo(self) -> None:
+        """Load the setup guide's demo account (idempotent)."""
+        if self._demo_loaded:
+            return
+        from .demo import load_demo
+
+        load_demo(self)
+        self._demo_loaded = True

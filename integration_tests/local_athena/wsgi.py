@@ -1,0 +1,142 @@
+"""A WSGI hook in front of moto's dispatcher: names each call, counts it, injects latency and AWS errors.
+
+Why: injected errors must look on the wire exactly like AWS's (JSON ``__type`` for Athena/Glue, XML for S3 and
+the query protocol) so botocore's error parsing and retry logic react as they would against AWS.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+from .faults import ErrorRule
+from .runtime import current
+
+_SCOPE = re.compile(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/")
+_TARGET_SERVICES = {"AmazonAthena": "athena", "AWSGlue": "glue"}
+
+
+def _s3_operation(method: str, path: str, query: dict[str, list[str]], environ: dict[str, Any]) -> str:
+    parts = path.lstrip("/").split("/", 1)
+    bucket = parts[0]
+    key = parts[1] if len(parts) > 1 and parts[1] else None
+    if not bucket:
+        return "ListBuckets"
+    if method == "GET":
+        if key:
+            return "GetObjectTagging" if "tagging" in query else "GetObject"
+        if query.get("list-type") == ["2"]:
+            return "ListObjectsV2"
+        if "location" in query:
+            return "GetBucketLocation"
+        if "versions" in query:
+            return "ListObjectVersions"
+        if "uploads" in query:
+            return "ListMultipartUploads"
+        return "ListObjects"
+    if method == "HEAD":
+        return "HeadObject" if key else "HeadBucket"
+    if method == "PUT":
+        if key:
+            if "partNumber" in query:
+                return "UploadPart"
+            return "CopyObject" if "HTTP_X_AMZ_COPY_SOURCE" in environ else "PutObject"
+        return "CreateBucket"
+    if method == "DELETE":
+        if key:
+            return "AbortMultipartUpload" if "uploadId" in query else "DeleteObject"
+        return "DeleteBucket"
+    if method == "POST":
+        if "delete" in query:
+            return "DeleteObjects"
+        if "uploads" in query:
+            return "CreateMultipartUpload"
+        if "uploadId" in query:
+            return "CompleteMultipartUpload"
+    return f"{method}Object"
+
+
+def operation_of(environ: dict[str, Any]) -> tuple[str, str]:
+    """(service, operation) of a request, e.g. ("athena", "StartQueryExecution"), ("s3", "GetObject")."""
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if "." in target:
+        prefix, op = target.split(".", 1)
+        return _TARGET_SERVICES.get(prefix, prefix.lower()), op
+    m = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    service = m.group(1) if m else "s3"
+    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    if service == "s3":
+        return "s3", _s3_operation(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""), query, environ)
+    action = query.get("Action", [""])[0]
+    if not action and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        try:
+            size = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            size = 0
+        body = environ["wsgi.input"].read(size) if size else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
+    return service, action or "Unknown"
+
+
+def _error_response(service: str, rule: ErrorRule) -> tuple[str, list[tuple[str, str]], bytes]:
+    request_id = str(uuid.uuid4())
+    status = f"{rule.status} {'Service Unavailable' if rule.status == 503 else 'Error'}"
+    if service in ("athena", "glue"):
+        body: dict[str, Any] = {"__type": rule.code, "message": rule.message, "Message": rule.message}
+        if rule.reason:
+            body["Reason"] = rule.reason
+        data = json.dumps(body).encode()
+        headers = [
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("x-amzn-RequestId", request_id),
+            ("x-amzn-ErrorType", rule.code),
+        ]
+        return status, headers, data
+    if service == "s3":
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>'
+            f"{rule.code}</Code><Message>{rule.message}</Message><RequestId>{request_id}</RequestId></Error>"
+        )
+        return status, [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)], xml.encode()
+    xml = (
+        "<ErrorResponse><Error><Type>Sender</Type>"
+        f"<Code>{rule.code}</Code><Message>{rule.message}</Message></Error>"
+        f"<RequestId>{request_id}</RequestId></ErrorResponse>"
+    )
+    return status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], xml.encode()
+
+
+class FaultHook:
+    """WSGI middleware: count, delay, maybe fail, else hand over to moto."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/moto-api"):
+            return self.app(environ, start_response)
+        service, op = operation_of(environ)
+        name = f"{service}:{op}"
+        rt = current()
+        with rt.lock:
+            rt.calls[name] += 1
+        delay = rt.faults.latency_for(name)
+        if delay > 0:
+            time.sleep(delay)
+        rule = rt.faults.take_error(name)
+        if rule is not None:
+            status, headers, data = _error_response(service, rule)
+            if environ.get("REQUEST_METHOD") == "HEAD":
+                data = b""
+            headers.append(("Content-Length", str(len(data))))
+            start_response(status, headers)
+            return [data]
+        return self.app(environ, start_response)
