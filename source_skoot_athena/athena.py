@@ -1,0 +1,278 @@
+"""The Athena query lifecycle, once: start, poll with backoff, stop on timeout or signal, explain failures.
+
+Every query of the connector (check's trial query, SELECTs, UNLOADs) goes through `QueryRunner.run`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import botocore.exceptions
+
+from source_skoot_athena.aws import AwsClients, aws_call, describe_error, error_code
+from source_skoot_athena.config import Config
+from source_skoot_athena.errors import QueryError
+
+TERMINAL_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
+POLL_FIRST_S = 0.05
+POLL_MAX_S = 1.0
+POLL_GROWTH = 1.5
+FAILED_QUERY_ATTEMPTS = 3
+CONCURRENCY_ATTEMPTS = 6
+BYTES_PER_TB = 1024**4
+PRICE_PER_TB_USD = 5.0
+MIN_BILLED_BYTES = 10 * 1024**2
+
+PERMISSION_HINTS = (
+    (
+        "s3://",
+        "the S3 bucket named in the reason: add it to SkootUnderlyingDataS3 (data) or SkootAthenaResultsS3 "
+        "(query results) (setup guide, Step 2)",
+    ),
+    (
+        "glue",
+        "the Glue statement SkootGlueMetadataAllDatabases or SkootGlueMetadataSelectedDatabases (setup guide, Step 2)",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class FinishedQuery:
+    """What a succeeded query left behind: where its results are and what it cost."""
+
+    query_id: str
+    output_location: str | None
+    manifest_location: str | None
+    data_scanned_bytes: int
+    engine_ms: int
+
+    @property
+    def cost_usd(self) -> float:
+        return estimated_cost_usd(self.data_scanned_bytes)
+
+
+def estimated_cost_usd(data_scanned_bytes: int) -> float:
+    """Athena's price for a query that scanned this much ($5/TB, 10 MB minimum)."""
+    billed = max(data_scanned_bytes, MIN_BILLED_BYTES) if data_scanned_bytes else 0
+    return billed / BYTES_PER_TB * PRICE_PER_TB_USD
+
+
+def _permission_hint(reason: str) -> str:
+    lowered = reason.lower()
+    if "denied" not in lowered and "permission" not in lowered and "not authorized" not in lowered:
+        return ""
+    for needle, hint in PERMISSION_HINTS:
+        if needle in lowered:
+            return f" The query ran with the Skoot user's permissions: grant {hint}."
+    return " The query ran with the Skoot user's permissions: check the setup guide's Step 2 policy."
+
+
+class AdaptiveLimit:
+    """How many queries may run at once; lowered when Athena says the account's concurrency limit is reached."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(1, limit)
+        self._active = 0
+        self._condition = threading.Condition()
+
+    def __enter__(self) -> AdaptiveLimit:
+        with self._condition:
+            while self._active >= self.limit:
+                self._condition.wait()
+            self._active += 1
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        with self._condition:
+            self._active -= 1
+            self._condition.notify_all()
+
+    def lower(self) -> int:
+        with self._condition:
+            self.limit = max(1, self.limit - 1)
+            return self.limit
+
+
+class QueryRunner:
+    """Runs queries in one workgroup and catalog; remembers the running ones so a signal can stop them."""
+
+    def __init__(self, clients: AwsClients, config: Config, logger: logging.Logger) -> None:
+        self._athena = clients.athena
+        self._config = config
+        self._logger = logger
+        self._run_id = uuid.uuid4().hex
+        self._running: set[str] = set()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self.limit = AdaptiveLimit(config.max_concurrent_queries)
+
+    # -- one query ----------------------------------------------------------------------------------------------
+    def run(
+        self, sql: str, *, database: str | None = None, purpose: str = "query", cancel: threading.Event | None = None
+    ) -> FinishedQuery:
+        """Run `sql` to completion; retry a FAILED query Athena marks retryable; raise QueryError otherwise."""
+        for attempt in range(1, FAILED_QUERY_ATTEMPTS + 1):
+            try:
+                with self.limit:
+                    return self._run_once(sql, database=database, attempt=attempt, cancel=cancel)
+            except QueryError as exc:
+                if not exc.retryable or attempt == FAILED_QUERY_ATTEMPTS or self._stopping.is_set():
+                    raise
+                delay = min(8.0, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)
+                self._logger.warning(f"Athena {purpose} failed with a retryable error; retrying in {delay:.1f}s: {exc}")
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def scalar(self, sql: str, *, purpose: str = "query") -> str | None:
+        """Run a one-value query (e.g. `SELECT max(cursor)`) and return Athena's text of it (None for NULL/no row)."""
+        finished = self.run(sql, purpose=purpose)
+        with aws_call("athena:GetQueryResults", what=f"query {finished.query_id}"):
+            rows = self._athena.get_query_results(QueryExecutionId=finished.query_id, MaxResults=2)["ResultSet"]["Rows"]
+        if len(rows) < 2 or not rows[1].get("Data"):
+            return None
+        value = rows[1]["Data"][0].get("VarCharValue")
+        return None if value is None else str(value)
+
+    def _start(self, sql: str, *, database: str | None, attempt: int) -> str:
+        # The token makes a start retried by botocore idempotent, while a later run (new run id) or a retry of a
+        # failed query (new attempt) really runs again instead of returning an old result.
+        token = hashlib.sha256(f"{self._run_id}:{attempt}:{sql}".encode()).hexdigest()
+        params: dict[str, Any] = {
+            "QueryString": sql,
+            "WorkGroup": self._config.workgroup,
+            "ClientRequestToken": token,
+            "QueryExecutionContext": {"Catalog": self._config.catalog},
+        }
+        if database:
+            params["QueryExecutionContext"]["Database"] = database
+        for busy_attempt in range(1, CONCURRENCY_ATTEMPTS + 1):
+            try:
+                response = self._athena.start_query_execution(**params)
+                break
+            except botocore.exceptions.ClientError as exc:
+                if error_code(exc) != "TooManyRequestsException" or busy_attempt == CONCURRENCY_ATTEMPTS:
+                    self._raise_start_error(exc)
+                # botocore already retried; the account's concurrent query limit is reached: run fewer at once.
+                limit = self.limit.lower()
+                delay = min(30.0, 2.0 * 2**busy_attempt) * random.uniform(0.5, 1.0)
+                self._logger.warning(
+                    f"Athena's concurrent query limit was reached; running at most {limit} queries at once and "
+                    f"retrying in {delay:.1f}s."
+                )
+                if self._stopping.wait(delay):
+                    raise QueryError(
+                        "The sync was interrupted before the query could start.", kind="interrupted"
+                    ) from None
+            except botocore.exceptions.BotoCoreError as exc:
+                raise describe_error(exc, "athena:StartQueryExecution") from None
+        query_id = str(response["QueryExecutionId"])
+        with self._lock:
+            self._running.add(query_id)
+        return query_id
+
+    def _raise_start_error(self, exc: botocore.exceptions.ClientError) -> NoReturn:
+        if error_code(exc) == "InvalidRequestException":
+            message = str(exc.response.get("Error", {}).get("Message", ""))
+            needs_location = "output" in message.lower() or "location" in message.lower()
+            raise QueryError(
+                f"Athena refused to start the query (InvalidRequestException): {message[:500]}"
+                + (
+                    " — the workgroup needs a query result location (setup guide prerequisites)."
+                    if needs_location
+                    else ""
+                )
+            ) from None
+        raise describe_error(exc, "athena:StartQueryExecution", what=f"workgroup {self._config.workgroup}") from None
+
+    def _run_once(
+        self, sql: str, *, database: str | None, attempt: int, cancel: threading.Event | None
+    ) -> FinishedQuery:
+        if self._stopping.is_set() or (cancel is not None and cancel.is_set()):
+            raise QueryError("The query was not started: the sync is being stopped.", kind="interrupted")
+        query_id = self._start(sql, database=database, attempt=attempt)
+        try:
+            execution = self._wait(query_id, cancel)
+        finally:
+            with self._lock:
+                self._running.discard(query_id)
+        state = execution["Status"]["State"]
+        if state == "SUCCEEDED":
+            stats = execution.get("Statistics", {})
+            return FinishedQuery(
+                query_id=query_id,
+                output_location=execution.get("ResultConfiguration", {}).get("OutputLocation"),
+                manifest_location=stats.get("DataManifestLocation"),
+                data_scanned_bytes=int(stats.get("DataScannedInBytes", 0) or 0),
+                engine_ms=int(stats.get("EngineExecutionTimeInMillis", 0) or 0),
+            )
+        status = execution["Status"]
+        reason = str(status.get("StateChangeReason", "")).strip()
+        athena_error = status.get("AthenaError", {}) or {}
+        if state == "CANCELLED":
+            raise QueryError(
+                f"Athena query {query_id} was cancelled{': ' + reason if reason else ''} (someone stopped it in "
+                "the Athena console or the workgroup cancelled it).",
+                kind="cancelled",
+            )
+        error_type = str(athena_error.get("ErrorType", "") or athena_error.get("ErrorCategory", ""))
+        raise QueryError(
+            f"Athena query {query_id} failed: {reason or 'no reason given'}"
+            + (f" (error type {error_type})" if error_type else "")
+            + _permission_hint(reason),
+            retryable=bool(athena_error.get("Retryable", False)),
+            error_type=error_type,
+        )
+
+    def _wait(self, query_id: str, cancel: threading.Event | None = None) -> dict[str, Any]:
+        """Poll until a terminal state; past the Query Timeout (or on a signal) stop the query and say so."""
+        deadline = time.monotonic() + self._config.query_timeout_ms / 1000
+        delay = POLL_FIRST_S
+        while True:
+            with aws_call("athena:GetQueryExecution", what=f"query {query_id}"):
+                execution: dict[str, Any] = self._athena.get_query_execution(QueryExecutionId=query_id)[
+                    "QueryExecution"
+                ]
+            if execution["Status"]["State"] in TERMINAL_STATES:
+                return execution
+            if self._stopping.is_set() or (cancel is not None and cancel.is_set()):
+                self.stop(query_id)
+                raise QueryError(
+                    f"Athena query {query_id} was stopped because the sync was interrupted.", kind="interrupted"
+                )
+            now = time.monotonic()
+            if now >= deadline:
+                self.stop(query_id)
+                raise QueryError(
+                    f"Athena query {query_id} did not finish within the Query Timeout (ms) of "
+                    f"{self._config.query_timeout_ms} ms and was stopped (StopQueryExecution). Raise the "
+                    "connection's Query Timeout (ms) or narrow the stream's columns.",
+                    kind="timeout",
+                )
+            self._stopping.wait(min(delay, max(0.0, deadline - now)))
+            delay = min(POLL_MAX_S, delay * POLL_GROWTH)
+
+    # -- stopping -----------------------------------------------------------------------------------------------
+    def stop(self, query_id: str) -> None:
+        """StopQueryExecution, best effort: a stop that fails is logged, never raised over the real error."""
+        try:
+            self._athena.stop_query_execution(QueryExecutionId=query_id)
+            self._logger.info(f"Stopped Athena query {query_id}.")
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+            self._logger.warning(
+                f"Could not stop Athena query {query_id}: {describe_error(exc, 'athena:StopQueryExecution')}"
+            )
+
+    def stop_all(self) -> None:
+        """Stop every running query (SIGTERM/SIGINT): no query is left running, and billing, after we exit."""
+        self._stopping.set()
+        with self._lock:
+            running = list(self._running)
+        for query_id in running:
+            self.stop(query_id)

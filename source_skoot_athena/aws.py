@@ -1,0 +1,166 @@
+"""AWS access: one boto3 session per run, the retry policy, and AWS errors turned into user messages.
+
+The endpoint comes from boto3's own `AWS_ENDPOINT_URL` handling, so tests and the demo point the unchanged
+clients at the local Athena stand-in. Every error names the AWS call, the error code and the setup guide's
+statement (Sid) that grants the call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from source_skoot_athena.config import Config
+from source_skoot_athena.errors import AwsCallError
+
+# Statement Sids of the setup guide's policies (Step 2), by the action they grant.
+GLUE_SIDS = "SkootGlueMetadataAllDatabases (Scope A) or SkootGlueMetadataSelectedDatabases (Scope B)"
+STATEMENT_FOR_ACTION = {
+    "athena:StartQueryExecution": "SkootAthenaWorkgroupQuery",
+    "athena:GetQueryExecution": "SkootAthenaWorkgroupQuery",
+    "athena:GetQueryResults": "SkootAthenaWorkgroupQuery",
+    "athena:StopQueryExecution": "SkootAthenaWorkgroupQuery",
+    "athena:GetWorkGroup": "SkootAthenaWorkgroupQuery",
+    "athena:ListWorkGroups": "SkootAthenaListWorkgroups",
+    "glue:GetDatabases": GLUE_SIDS,
+    "glue:GetDatabase": GLUE_SIDS,
+    "glue:GetTables": GLUE_SIDS,
+    "glue:GetTable": GLUE_SIDS,
+    "glue:GetPartitions": GLUE_SIDS,
+    "s3:GetObject": "SkootAthenaResultsS3",
+    "s3:PutObject": "SkootAthenaResultsS3",
+    "s3:DeleteObject": "SkootAthenaResultsS3",
+    "s3:ListBucket": "SkootAthenaResultsS3",
+}
+
+DENIED_CODES = {"AccessDeniedException", "AccessDenied", "403", "Forbidden", "UnauthorizedOperation"}
+BAD_KEY_CODES = {
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "InvalidClientTokenId",
+    "AuthFailure",
+    "ExpiredTokenException",
+}
+TRANSIENT_CODES = {
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "SlowDown",
+    "InternalServerException",
+    "InternalError",
+    "ServiceUnavailable",
+    "RequestTimeout",
+    "500",
+    "503",
+}
+
+RETRY_ATTEMPTS = 8
+
+
+@dataclass
+class AwsClients:
+    """The three clients a run uses, built from one session so they share credentials and region."""
+
+    config: Config
+    _clients: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._session = boto3.session.Session(
+            aws_access_key_id=self.config.access_key_id,
+            aws_secret_access_key=self.config.secret_access_key,
+            region_name=self.config.region,
+        )
+        # "standard" retries ThrottlingException and TooManyRequestsException (legacy does not retry the
+        # latter); the pool fits the concurrent queries plus their result downloads.
+        self._botocore_config = botocore.config.Config(
+            retries={"mode": "standard", "max_attempts": RETRY_ATTEMPTS},
+            connect_timeout=10,
+            read_timeout=120,
+            max_pool_connections=max(10, 4 * self.config.max_concurrent_queries),
+            user_agent_extra="source-skoot-athena",
+        )
+
+    def _client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self._session.client(service, config=self._botocore_config)
+        return self._clients[service]
+
+    @property
+    def athena(self) -> Any:
+        return self._client("athena")
+
+    @property
+    def glue(self) -> Any:
+        return self._client("glue")
+
+    @property
+    def s3(self) -> Any:
+        return self._client("s3")
+
+
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a botocore error ('' for anything else)."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        return str(exc.response.get("Error", {}).get("Code", "")) or str(
+            exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "")
+        )
+    return ""
+
+
+def _aws_message(exc: botocore.exceptions.ClientError) -> str:
+    message = str(exc.response.get("Error", {}).get("Message", "")).strip()
+    return message[:500]
+
+
+def describe_error(exc: BaseException, action: str, *, statement: str | None = None, what: str = "") -> AwsCallError:
+    """Turn a boto/botocore failure of `action` (e.g. 'glue:GetTables') into an actionable AwsCallError."""
+    sid = statement or STATEMENT_FOR_ACTION.get(action, "the setup guide's Step 2 policy")
+    target = f" on {what}" if what else ""
+    if isinstance(exc, botocore.exceptions.NoCredentialsError | botocore.exceptions.PartialCredentialsError):
+        return AwsCallError(f"{action} could not be signed: the Access Key ID / Secret Access Key are missing.")
+    if isinstance(exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectTimeoutError):
+        return AwsCallError(
+            f"{action} could not reach AWS ({exc.__class__.__name__}): check the AWS Region and that this "
+            "network can reach *.amazonaws.com (setup guide, Step 4: IP allowlisting).",
+            transient=True,
+        )
+    if not isinstance(exc, botocore.exceptions.ClientError):
+        return AwsCallError(f"{action}{target} failed: {exc.__class__.__name__}: {exc}", transient=True)
+    code = error_code(exc)
+    detail = _aws_message(exc)
+    if code in BAD_KEY_CODES:
+        return AwsCallError(
+            f"{action} failed with {code}: AWS rejected the keys. Check the Access Key ID and Secret Access Key "
+            "of the dedicated IAM user (setup guide, Step 3) and that the key is active.",
+            code=code,
+        )
+    if code in DENIED_CODES:
+        return AwsCallError(
+            f"{action}{target} was denied ({code}) — attach the {sid} statement (setup guide, Step 2) to the "
+            "Skoot IAM user, with this resource in its Resource list.",
+            code=code,
+        )
+    if code in TRANSIENT_CODES:
+        return AwsCallError(
+            f"{action}{target} kept failing with {code} after {RETRY_ATTEMPTS} attempts: AWS is throttling or "
+            f"unavailable; try again later ({detail}).",
+            code=code,
+            transient=True,
+        )
+    return AwsCallError(f"{action}{target} failed with {code}: {detail}", code=code)
+
+
+@contextlib.contextmanager
+def aws_call(action: str, *, statement: str | None = None, what: str = "") -> Iterator[None]:
+    """Run AWS calls, turning any boto failure into an AwsCallError that names `action`."""
+    try:
+        yield
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        raise describe_error(exc, action, statement=statement, what=what) from None

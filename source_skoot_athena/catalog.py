@@ -1,0 +1,191 @@
+"""Glue Data Catalog -> table descriptions (for discover and read), fetched page by page.
+
+Discovery costs exactly the Glue pages: GetDatabases pages, then GetTables pages per database (databases fetched
+concurrently). There is no per-table GetTable round trip.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.exceptions
+
+from source_skoot_athena.aws import GLUE_SIDS, AwsClients, aws_call, describe_error, error_code
+from source_skoot_athena.config import Config
+from source_skoot_athena.errors import AwsCallError
+from source_skoot_athena.types import AthenaType, parse_type
+
+GLUE_PAGE_SIZE = 100
+DISCOVERY_THREADS = 4
+DATE_LIKE_PARTITION_NAMES = ("date", "dt", "day", "ds", "event_date", "partition_date")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table as Glue describes it."""
+
+    name: str
+    type: AthenaType
+    comment: str | None = None
+    is_partition_key: bool = False
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """What discover and read need to know about one Glue table or view."""
+
+    database: str
+    name: str
+    columns: tuple[Column, ...]
+    table_type: str = "EXTERNAL_TABLE"
+    parameters: dict[str, str] = field(default_factory=dict)
+    location: str | None = None
+    description: str | None = None
+
+    @property
+    def partition_keys(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.is_partition_key)
+
+    @property
+    def is_view(self) -> bool:
+        return self.table_type == "VIRTUAL_VIEW"
+
+    @property
+    def is_iceberg(self) -> bool:
+        return self.parameters.get("table_type", "").upper() == "ICEBERG"
+
+    @property
+    def uses_projection(self) -> bool:
+        """Partition projection: partitions are computed by Athena, not registered in Glue."""
+        return self.parameters.get("projection.enabled", "").lower() == "true"
+
+    @property
+    def is_delta_placeholder(self) -> bool:
+        """A Delta table registered by Spark: Glue holds a dummy `col array<string>` schema, not the real one."""
+        provider = (self.parameters.get("spark.sql.sources.provider", "") or "").lower()
+        placeholder = (
+            len(self.columns) == 1
+            and self.columns[0].name == "col"
+            and self.columns[0].type.raw.lower() in ("array<string>",)
+        )
+        return provider == "delta" or (placeholder and self.parameters.get("table_type", "").upper() == "DELTA")
+
+    def column(self, name: str) -> Column | None:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        return None
+
+
+def table_from_glue(database: str, table: dict[str, Any]) -> TableInfo:
+    """One GetTables entry -> TableInfo; partition keys are columns too (after the data columns, as Athena)."""
+    storage = table.get("StorageDescriptor", {}) or {}
+    columns = [
+        Column(str(c["Name"]), parse_type(str(c.get("Type", "string"))), c.get("Comment") or None)
+        for c in storage.get("Columns", []) or []
+    ]
+    columns += [
+        Column(str(c["Name"]), parse_type(str(c.get("Type", "string"))), c.get("Comment") or None, True)
+        for c in table.get("PartitionKeys", []) or []
+    ]
+    return TableInfo(
+        database=database,
+        name=str(table["Name"]),
+        columns=tuple(columns),
+        table_type=str(table.get("TableType", "EXTERNAL_TABLE") or "EXTERNAL_TABLE"),
+        parameters={str(k): str(v) for k, v in (table.get("Parameters", {}) or {}).items()},
+        location=storage.get("Location"),
+        description=table.get("Description") or None,
+    )
+
+
+def _pages(call: Any, key: str, **params: Any) -> Iterator[list[dict[str, Any]]]:
+    """Follow NextToken until the last page; each yielded item is one page's list."""
+    token: str | None = None
+    while True:
+        response = call(**params, **({"NextToken": token} if token else {}))
+        yield list(response.get(key, []) or [])
+        token = response.get("NextToken")
+        if not token:
+            return
+
+
+def list_databases(clients: AwsClients, config: Config) -> list[str]:
+    """The databases to discover: the configured ones (Scope B) or every one Glue lists (Scope A)."""
+    if config.databases:
+        return list(config.databases)
+    names: list[str] = []
+    with aws_call("glue:GetDatabases"):
+        for page in _pages(clients.glue.get_databases, "DatabaseList", MaxResults=GLUE_PAGE_SIZE):
+            names.extend(str(db["Name"]) for db in page)
+    return names
+
+
+def list_tables(clients: AwsClients, database: str) -> list[TableInfo]:
+    """Every table and view of one database, all pages."""
+    tables: list[TableInfo] = []
+    with aws_call("glue:GetTables", what=f"database {database}"):
+        for page in _pages(clients.glue.get_tables, "TableList", DatabaseName=database, MaxResults=GLUE_PAGE_SIZE):
+            tables.extend(table_from_glue(database, table) for table in page)
+    return tables
+
+
+def get_table(clients: AwsClients, database: str, name: str) -> TableInfo | None:
+    """The current Glue description of one table (read path); None if it no longer exists."""
+    try:
+        response = clients.glue.get_table(DatabaseName=database, Name=name)
+    except botocore.exceptions.ClientError as exc:
+        if error_code(exc) == "EntityNotFoundException":
+            return None
+        raise describe_error(exc, "glue:GetTable", what=f"table {database}.{name}") from None
+    except botocore.exceptions.BotoCoreError as exc:
+        raise describe_error(exc, "glue:GetTable") from None
+    return table_from_glue(database, response["Table"])
+
+
+def discover_tables(clients: AwsClients, config: Config, logger: logging.Logger) -> list[TableInfo]:
+    """All readable tables of all allowed databases; a denied or missing database is skipped with a warning."""
+    databases = list_databases(clients, config)
+
+    def fetch(database: str) -> list[TableInfo] | AwsCallError:
+        try:
+            return list_tables(clients, database)
+        except AwsCallError as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=DISCOVERY_THREADS) as pool:
+        results = list(pool.map(fetch, databases))
+    tables: list[TableInfo] = []
+    failures: list[AwsCallError] = []
+    for database, result in zip(databases, results, strict=True):
+        if isinstance(result, AwsCallError):
+            failures.append(result)
+            if result.code in ("AccessDeniedException", "AccessDenied", "403"):
+                logger.warning(
+                    f"Skipping Glue database '{database}': glue:GetTables was denied. To include it, name it in the "
+                    f"{GLUE_SIDS} statement (setup guide, Step 2); to silence this, leave it out of Glue Databases."
+                )
+            elif result.code == "EntityNotFoundException":
+                logger.warning(f"Skipping Glue database '{database}': it does not exist in {config.region}.")
+            else:
+                raise result
+            continue
+        for table in result:
+            if table.is_delta_placeholder:
+                logger.warning(
+                    f"Leaving out {database}.{table.name}: it is a Delta Lake table whose Glue schema is Spark's "
+                    "placeholder (col array<string>), so its real columns are unknown to Glue. Register it with "
+                    "Athena's native Delta support (CREATE EXTERNAL TABLE … TBLPROPERTIES ('table_type'='DELTA'))."
+                )
+                continue
+            tables.append(table)
+    if not tables and failures and len(failures) == len(databases):
+        raise AwsCallError(
+            "No Glue database could be read: every glue:GetTables call failed "
+            f"({failures[0].message}). Attach the {GLUE_SIDS} statement (setup guide, Step 2)."
+        )
+    return tables

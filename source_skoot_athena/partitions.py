@@ -1,0 +1,98 @@
+"""Glue partitions of a table, listed page by page (optionally only those past a cursor) and put in order."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from source_skoot_athena.aws import AwsClients, aws_call
+from source_skoot_athena.catalog import Column, TableInfo
+from source_skoot_athena.sql import HIVE_NULL_PARTITION
+
+GLUE_PAGE_SIZE = 1000
+SIMPLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+INTEGER_KINDS = {"tinyint", "smallint", "int", "integer", "bigint"}
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One registered partition: its values in partition-key order, and Glue's statistics if any."""
+
+    values: tuple[str | None, ...]
+    record_count: int | None = None
+    size_bytes: int | None = None
+
+
+def sort_key(key: Column, value: str | None) -> tuple[int, Any]:
+    """Order partition values by their key's type (10 after 9 for integers); NULL partitions first."""
+    if value is None:
+        return (0, 0)
+    if key.type.kind in INTEGER_KINDS:
+        try:
+            return (1, int(value))
+        except ValueError:
+            return (2, value)
+    return (2, value)
+
+
+def _statistic(parameters: dict[str, Any], *names: str) -> int | None:
+    for name in names:
+        value = parameters.get(name)
+        if value is not None and str(value).isdigit():
+            return int(value)
+    return None
+
+
+def glue_expression(key: Column, lower: str) -> str | None:
+    """A GetPartitions Expression for `key >= lower`, when the key's name and type allow one."""
+    if not SIMPLE_NAME.match(key.name):
+        return None
+    if key.type.kind in INTEGER_KINDS and lower.lstrip("-").isdigit():
+        return f"{key.name} >= {int(lower)}"
+    if key.type.kind in ("string", "varchar", "char") and "'" not in lower:
+        return f"{key.name} >= '{lower}'"
+    return None
+
+
+def list_partitions(
+    clients: AwsClients, table: TableInfo, *, cursor_key: Column | None = None, lower: str | None = None
+) -> list[Partition]:
+    """Registered partitions in order; with a partition-key cursor, only those at or past `lower`.
+
+    The filter is sent to Glue as an Expression where possible (fewer pages) and always applied here too.
+    """
+    keys = table.partition_keys
+    params: dict[str, Any] = {
+        "DatabaseName": table.database,
+        "TableName": table.name,
+        "MaxResults": GLUE_PAGE_SIZE,
+    }
+    if cursor_key is not None and lower is not None:
+        expression = glue_expression(cursor_key, lower)
+        if expression:
+            params["Expression"] = expression
+    partitions: list[Partition] = []
+    token: str | None = None
+    with aws_call("glue:GetPartitions", what=f"table {table.database}.{table.name}"):
+        while True:
+            response = clients.glue.get_partitions(**params, **({"NextToken": token} if token else {}))
+            for item in response.get("Partitions", []) or []:
+                values = tuple(None if v == HIVE_NULL_PARTITION else str(v) for v in item.get("Values", []))
+                parameters = item.get("Parameters", {}) or {}
+                partitions.append(
+                    Partition(
+                        values=values,
+                        record_count=_statistic(parameters, "recordCount", "numRows"),
+                        size_bytes=_statistic(parameters, "totalSize", "sizeKey", "rawDataSize"),
+                    )
+                )
+            token = response.get("NextToken")
+            if not token:
+                break
+    if cursor_key is not None and lower is not None:
+        position = keys.index(cursor_key)
+        floor = sort_key(cursor_key, lower)
+        partitions = [p for p in partitions if sort_key(cursor_key, p.values[position]) >= floor]
+    partitions.sort(key=lambda p: tuple(sort_key(k, v) for k, v in zip(keys, p.values, strict=False)))
+    return partitions

@@ -1,0 +1,88 @@
+"""UNLOAD results: Parquet files listed in the manifest, streamed as record batches, deleted once read.
+
+Files are downloaded with boto3 (pyarrow's S3 filesystem ignores AWS_ENDPOINT_URL) one ahead of the file being
+decoded, so S3 and decoding overlap while at most two files are in memory.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from source_skoot_athena.aws import aws_call
+from source_skoot_athena.results import PARQUET, split_s3_uri
+
+BATCH_ROWS = 65_536
+
+
+class UnloadResult:
+    """The Parquet files an UNLOAD wrote under `prefix`, as listed by its manifest."""
+
+    path = PARQUET
+
+    def __init__(self, s3: Any, manifest_location: str | None, prefix: str) -> None:
+        self._s3 = s3
+        self._manifest_location = manifest_location
+        self._prefix = prefix
+        self._files: list[str] | None = None
+
+    def files(self) -> list[str]:
+        """The data files: from the manifest when Athena wrote one, else the objects under the prefix."""
+        if self._files is None:
+            if self._manifest_location:
+                bucket, key = split_s3_uri(self._manifest_location)
+                with aws_call("s3:GetObject", what=self._manifest_location):
+                    body = self._s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+                self._files = [line.strip() for line in body.splitlines() if line.strip()]
+            else:
+                self._files = self._list_prefix()
+        return self._files
+
+    def _list_prefix(self) -> list[str]:
+        bucket, key = split_s3_uri(self._prefix)
+        uris: list[str] = []
+        with aws_call("s3:ListBucket", what=self._prefix):
+            for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key):
+                uris.extend(f"s3://{bucket}/{obj['Key']}" for obj in page.get("Contents", []))
+        return sorted(uris)
+
+    def _download(self, uri: str) -> bytes:
+        bucket, key = split_s3_uri(uri)
+        with aws_call("s3:GetObject", what=uri):
+            return bytes(self._s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        files = self.files()
+        if not files:
+            return
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending: Future[bytes] = pool.submit(self._download, files[0])
+            for index in range(len(files)):
+                data = pending.result()
+                if index + 1 < len(files):
+                    pending = pool.submit(self._download, files[index + 1])
+                parquet = pq.ParquetFile(io.BytesIO(data))
+                yield from parquet.iter_batches(batch_size=BATCH_ROWS, use_threads=True)
+                del parquet, data
+
+    def cleanup(self) -> None:
+        """Delete the data files and the manifest (DeleteObject is granted by SkootAthenaResultsS3)."""
+        uris = list(self.files())
+        if self._manifest_location:
+            uris.append(self._manifest_location)
+        by_bucket: dict[str, list[str]] = {}
+        for uri in uris:
+            bucket, key = split_s3_uri(uri)
+            by_bucket.setdefault(bucket, []).append(key)
+        for bucket, keys in by_bucket.items():
+            for start in range(0, len(keys), 1000):
+                chunk = keys[start : start + 1000]
+                with aws_call("s3:DeleteObject", what=f"s3://{bucket}/"):
+                    self._s3.delete_objects(
+                        Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
+                    )

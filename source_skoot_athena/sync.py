@@ -1,0 +1,300 @@
+"""One `read`: every configured stream, slice by slice, queries running ahead while results are written in order.
+
+Per stream: STARTED -> (ESTIMATE) -> records and a STATE after each slice -> COMPLETE, or INCOMPLETE with an error
+trace while the other streams go on; the sync fails at the end if any stream did. Up to `max_concurrent_queries`
+slice queries run ahead of the slice being written (Athena works while we write), and their results are read one
+at a time, so memory stays bounded by one result file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from airbyte_cdk.models import (
+    AirbyteEstimateTraceMessage,
+    AirbyteMessage,
+    AirbyteStateMessage,
+    AirbyteStreamStatus,
+    AirbyteTraceMessage,
+    ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteStream,
+    EstimateType,
+    FailureType,
+    StreamDescriptor,
+    TraceType,
+    Type,
+)
+from airbyte_cdk.utils.stream_status_utils import as_airbyte_message as stream_status_message
+
+from source_skoot_athena.athena import FinishedQuery, QueryRunner
+from source_skoot_athena.aws import AwsClients
+from source_skoot_athena.catalog import get_table
+from source_skoot_athena.check import check_workgroup, result_location
+from source_skoot_athena.config import Config
+from source_skoot_athena.errors import ConfigError, QueryError, UserError
+from source_skoot_athena.output import RecordChunk
+from source_skoot_athena.records import RecordEncoder
+from source_skoot_athena.results import CSV, PARQUET, ResultReader, split_s3_uri
+from source_skoot_athena.results.api import ApiResult
+from source_skoot_athena.results.csv import CsvResult
+from source_skoot_athena.results.unload import UnloadResult
+from source_skoot_athena.sql import leading_comment, unload_statement
+from source_skoot_athena.state import StreamKey, StreamState, parse_states, state_message
+from source_skoot_athena.stream import Slice, StreamPlan, StreamPlanner
+
+ENGINE_V1 = "Athena engine version 1"
+
+
+@dataclass
+class SliceQuery:
+    """A slice's finished query and how its rows are to be fetched."""
+
+    finished: FinishedQuery
+    path: str
+    unload_prefix: str | None
+
+
+class Sync:
+    """Reads the configured streams of one `read` invocation."""
+
+    def __init__(self, config: Config, clients: AwsClients, logger: logging.Logger) -> None:
+        self._config = config
+        self._clients = clients
+        self._logger = logger
+        self._runner = QueryRunner(clients, config, logger)
+        self._planner = StreamPlanner(config, clients, self._runner, logger)
+        self._run_id = uuid.uuid4().hex[:16]
+        self._unload_root: str | None = None
+        self._path = PARQUET
+        self._slice_numbers = itertools.count(1)
+
+    def stop(self) -> None:
+        self._runner.stop_all()
+
+    # -- the whole sync --------------------------------------------------------------------------------------
+    def run(
+        self, catalog: ConfiguredAirbyteCatalog, states: Sequence[AirbyteStateMessage]
+    ) -> Iterator[RecordChunk | AirbyteMessage]:
+        saved = parse_states(states, self._logger)
+        streams = self._unique_streams(catalog)
+        configured_keys = {(s.stream.namespace, s.stream.name) for s in streams}
+        for stale in saved:
+            if stale not in configured_keys:
+                self._logger.warning(f"Ignoring saved state of stream {stale[0]}.{stale[1]}: it is not in the catalog.")
+        self._choose_path()
+        failures: list[tuple[StreamKey, UserError]] = []
+        for configured in streams:
+            key: StreamKey = (configured.stream.namespace, configured.stream.name)
+            try:
+                yield from self._read_stream(configured, saved.get(key, StreamState()))
+            except UserError as exc:
+                failures.append((key, exc))
+                yield self._error_trace(key, exc)
+                yield stream_status_message(_descriptor(key), AirbyteStreamStatus.INCOMPLETE)
+            except Exception as exc:  # a bug or an unexpected AWS answer: this stream fails, the others go on
+                self._logger.exception(f"Stream {key[0]}.{key[1]} failed unexpectedly.")
+                error = UserError(
+                    f"Stream {key[0]}.{key[1]} failed unexpectedly: {exc.__class__.__name__}: {exc}",
+                    failure_type=FailureType.system_error,
+                )
+                failures.append((key, error))
+                yield self._error_trace(key, error)
+                yield stream_status_message(_descriptor(key), AirbyteStreamStatus.INCOMPLETE)
+        if failures:
+            names = ", ".join(f"{k[0]}.{k[1]}" for k, _ in failures)
+            only_config = all(e.failure_type == FailureType.config_error for _, e in failures)
+            raise UserError(
+                f"{len(failures)} of {len(streams)} streams did not sync: {names}. "
+                + " | ".join(f"{k[1]}: {e.message}" for k, e in failures),
+                failure_type=FailureType.config_error if only_config else FailureType.system_error,
+            )
+
+    def _unique_streams(self, catalog: ConfiguredAirbyteCatalog) -> list[ConfiguredAirbyteStream]:
+        seen: set[StreamKey] = set()
+        streams: list[ConfiguredAirbyteStream] = []
+        for configured in catalog.streams:
+            key = (configured.stream.namespace, configured.stream.name)
+            if key in seen:
+                self._logger.warning(f"Stream {key[0]}.{key[1]} is configured twice; reading it once.")
+                continue
+            seen.add(key)
+            streams.append(configured)
+        return streams
+
+    def _choose_path(self) -> None:
+        """UNLOAD to Parquet unless the workgroup cannot (engine version 1); the reason is logged."""
+        workgroup = check_workgroup(self._clients, self._config, self._logger)
+        location = result_location(workgroup) or ""
+        self._unload_root = location.rstrip("/") + f"/skoot-athena-unload/{self._run_id}"
+        configuration = workgroup.get("Configuration", {}) or {}
+        engine = (configuration.get("EngineVersion", {}) or {}).get("EffectiveEngineVersion", "")
+        if engine == ENGINE_V1:
+            self._path = CSV
+            self._logger.info(
+                "Read path: result CSV (the workgroup runs Athena engine version 1, which has no UNLOAD)."
+            )
+        else:
+            self._path = PARQUET
+            self._logger.info(f"Read path: UNLOAD to Parquet under {self._unload_root}/ (typed, compressed).")
+
+    # -- one stream ------------------------------------------------------------------------------------------
+    def _read_stream(
+        self, configured: ConfiguredAirbyteStream, saved: StreamState
+    ) -> Iterator[RecordChunk | AirbyteMessage]:
+        key: StreamKey = (configured.stream.namespace, configured.stream.name)
+        descriptor = _descriptor(key)
+        yield stream_status_message(descriptor, AirbyteStreamStatus.STARTED)
+        database = configured.stream.namespace
+        if not database:
+            raise ConfigError(f"Stream {key[1]} has no namespace: it must be the Glue database (run discover again).")
+        table = get_table(self._clients, database, configured.stream.name)
+        if table is None:
+            raise ConfigError(
+                f"Table {database}.{configured.stream.name} no longer exists in Glue: refresh the source schema."
+            )
+        plan = self._planner.plan(configured, table, saved)
+        if plan.row_estimate is not None or plan.byte_estimate is not None:
+            yield _estimate(key, plan.row_estimate, plan.byte_estimate)
+        self._logger.info(
+            f"{plan.label}: {len(plan.slices)} slice(s), columns: {', '.join(c.name for c in plan.columns)}."
+        )
+        encoder = RecordEncoder(key[1], key[0], [(c.name, c.type) for c in plan.columns], self._path)
+        encoders = {self._path: encoder}
+        running = False
+        cancel = threading.Event()
+        pool = ThreadPoolExecutor(max_workers=self._config.max_concurrent_queries)
+        futures: list[Future[SliceQuery]] = []
+        ahead = iter(plan.slices)
+
+        def submit_next() -> None:
+            piece = next(ahead, None)
+            if piece is not None:
+                futures.append(pool.submit(self._run_slice_query, plan, piece, cancel))
+
+        try:
+            for _ in range(self._config.max_concurrent_queries):
+                submit_next()
+            for piece in plan.slices:
+                query = futures.pop(0).result()
+                submit_next()
+                if query.path not in encoders:
+                    columns = [(c.name, c.type) for c in plan.columns]
+                    encoders[query.path] = RecordEncoder(key[1], key[0], columns, query.path)
+                count = 0
+                started = time.monotonic()
+                reader = self._reader(plan, query)
+                for batch in reader.batches():
+                    if batch.num_rows == 0:
+                        continue
+                    if not running:
+                        running = True
+                        yield stream_status_message(descriptor, AirbyteStreamStatus.RUNNING)
+                    data = encoders[query.path].encode(batch, int(time.time() * 1000))
+                    yield RecordChunk(key[0], key[1], data, batch.num_rows)
+                    count += batch.num_rows
+                reader.cleanup()
+                self._log_slice(plan, piece, query, reader.path, count, time.monotonic() - started)
+                yield state_message(key, piece.state_after, count)
+        finally:
+            # A failed or abandoned stream leaves no query running ahead of it.
+            cancel.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+        if not plan.slices:
+            yield state_message(key, plan.final_state, 0)
+        for path, used in encoders.items():
+            for warning in used.new_warning_texts():
+                self._logger.warning(f"{plan.label} ({path}): {warning}")
+            for column, nulled in used.warnings.items():
+                self._logger.warning(
+                    f"{plan.label}.{column}: {nulled} NaN/Infinity value(s) were written as null "
+                    "(JSON has no such numbers)."
+                )
+        yield stream_status_message(descriptor, AirbyteStreamStatus.COMPLETE)
+
+    # -- one slice -------------------------------------------------------------------------------------------
+    def _run_slice_query(self, plan: StreamPlan, piece: Slice, cancel: threading.Event) -> SliceQuery:
+        """Run the slice's query (worker thread): UNLOAD first; a failed UNLOAD is retried as a plain SELECT."""
+        if self._path == PARQUET:
+            prefix = f"{self._unload_root}/{next(self._slice_numbers):06d}/"
+            select = self._planner.select_sql(plan, piece, PARQUET)
+            comment = leading_comment(self._config.connection_name, f"read {plan.label}")
+            sql = unload_statement(comment, select[len(comment) :], prefix)
+            try:
+                finished = self._runner.run(sql, purpose=f"UNLOAD of {plan.label}", cancel=cancel)
+                return SliceQuery(finished, PARQUET, prefix)
+            except QueryError as exc:
+                if exc.kind != "failed":
+                    raise
+                self._logger.warning(
+                    f"UNLOAD of {plan.label} failed ({exc.message}); reading the result CSV instead, for the rest of "
+                    "this sync."
+                )
+                self._path = CSV
+        sql = self._planner.select_sql(plan, piece, CSV)
+        finished = self._runner.run(sql, purpose=f"query of {plan.label}", cancel=cancel)
+        return SliceQuery(finished, CSV, None)
+
+    def _reader(self, plan: StreamPlan, query: SliceQuery) -> ResultReader:
+        names = [f"c{i}" for i in range(len(plan.columns))]
+        types = [c.type for c in plan.columns]
+        if query.path == PARQUET:
+            assert query.unload_prefix is not None
+            return UnloadResult(self._clients.s3, query.finished.manifest_location, query.unload_prefix)
+        location = query.finished.output_location
+        if location and self._can_read(location):
+            return CsvResult(self._clients.s3, location, names, types)
+        self._logger.warning(
+            f"The query results at {location} cannot be read (s3:GetObject on the results bucket: statement "
+            "SkootAthenaResultsS3); paging through GetQueryResults instead, which is much slower."
+        )
+        return ApiResult(self._clients.athena, query.finished.query_id, names, types)
+
+    def _can_read(self, location: str) -> bool:
+        """HeadObject on the result CSV: False when the results bucket cannot be read (then GetQueryResults)."""
+        bucket, key = split_s3_uri(location)
+        try:
+            self._clients.s3.head_object(Bucket=bucket, Key=key)
+            return True
+        except Exception:
+            return False
+
+    def _log_slice(
+        self, plan: StreamPlan, piece: Slice, query: SliceQuery, path: str, rows: int, seconds: float
+    ) -> None:
+        finished = query.finished
+        partitions = f", {len(piece.partitions)} partition(s)" if piece.partitions is not None else ""
+        self._logger.info(
+            f"{plan.label} slice {piece.index + 1}/{len(plan.slices)}{partitions}: query {finished.query_id}, "
+            f"read path {path}, {rows} rows in {seconds:.2f}s, {finished.data_scanned_bytes} bytes scanned, "
+            f"engine {finished.engine_ms} ms, estimated cost ${finished.cost_usd:.6f}."
+        )
+
+    def _error_trace(self, key: StreamKey, exc: UserError) -> AirbyteMessage:
+        message = exc.as_airbyte_message(stream_descriptor=_descriptor(key))
+        if message.trace is not None and message.trace.error is not None:
+            message.trace.error.stack_trace = None
+        return message
+
+
+def _descriptor(key: StreamKey) -> StreamDescriptor:
+    return StreamDescriptor(name=key[1], namespace=key[0])
+
+
+def _estimate(key: StreamKey, rows: int | None, size: int | None) -> AirbyteMessage:
+    return AirbyteMessage(
+        type=Type.TRACE,
+        trace=AirbyteTraceMessage(
+            type=TraceType.ESTIMATE,
+            emitted_at=time.time() * 1000,
+            estimate=AirbyteEstimateTraceMessage(
+                name=key[1], namespace=key[0], type=EstimateType.STREAM, row_estimate=rows, byte_estimate=size
+            ),
+        ),
+    )
