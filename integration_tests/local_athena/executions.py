@@ -152,10 +152,12 @@ class Executor:
             ex.finish("SUCCEEDED")
         except AthenaQueryError as e:
             ex.engine_ms = int((time.time() - started) * 1000)
+            ex.scanned_bytes = 0
             ex.finish("FAILED", e)
         except duckdb.InterruptException:
             ex.finish("CANCELLED", reason="Query cancelled by user")
         except duckdb.Error as e:
+            ex.scanned_bytes = 0
             ex.finish("FAILED", from_duckdb(e))
         except Exception as e:  # the stand-in must never leave a query RUNNING forever
             ex.finish("FAILED", AthenaQueryError("GENERIC_INTERNAL_ERROR", f"{type(e).__name__}: {e}"))

@@ -195,7 +195,7 @@ def write_unload(
     bucket, prefix = catalog.split_s3_url(target)
     if prefix and not prefix.endswith("/"):
         prefix += "/"
-    reader = conn.execute(sql).fetch_record_batch(65536)
+    reader = conn.sql(sql).to_arrow_reader(65536)
     files: list[str] = []
     writer: pq.ParquetWriter | None = None
     rows_in_file = 0

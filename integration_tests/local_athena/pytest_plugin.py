@@ -1,0 +1,33 @@
+"""pytest fixtures: ``local_athena`` (one server per session, demo loaded) and ``athena`` (clean per test).
+
+Why: starting moto once per session keeps the suite fast; per-test resets keep faults and observations from
+leaking between tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from .server import LocalAthena
+
+
+@pytest.fixture(scope="session")
+def local_athena() -> Iterator[LocalAthena]:
+    """A started LocalAthena with the demo data, stopped at the end of the session."""
+    athena = LocalAthena().start()
+    try:
+        athena.load_demo()
+        yield athena
+    finally:
+        athena.stop()
+
+
+@pytest.fixture
+def athena(local_athena: LocalAthena) -> Iterator[LocalAthena]:
+    """The session's LocalAthena with faults cleared and observations reset before the test."""
+    local_athena.faults.clear()
+    local_athena.reset_observations()
+    yield local_athena
+    local_athena.faults.clear()
