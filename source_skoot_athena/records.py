@@ -221,10 +221,12 @@ def _plain_fragments(array: pa.Array, column: _Column) -> pa.Array:
 
 
 def _float_fragments(array: pa.Array, column: _Column) -> pa.Array:
-    """Shortest round-trip text (`0.1`, `1e+20`, `-0`); NaN/±Infinity become null and are counted."""
+    """Shortest round-trip text (`0.1`, `1e+20`, `1`); `-0.0` keeps its sign (`-0` would parse as the
+    integer 0); NaN/±Infinity become null and are counted."""
     if pa.types.is_float16(array.type):
         array = pc.cast(array, pa.float32())
     text = pc.cast(array, pa.string())
+    text = pc.if_else(pc.equal(text, "-0"), "-0.0", text)
     non_finite = pc.invert(pc.is_finite(array))
     nulled = pc.sum(non_finite).as_py() or 0
     if nulled:
