@@ -24,6 +24,8 @@ from .partitions import matching_partitions
 
 _MACROS = [
     "SET lambda_syntax='ENABLE_SINGLE_ARROW'",
+    "CREATE OR REPLACE MACRO nan() AS CAST('nan' AS DOUBLE)",
+    "CREATE OR REPLACE MACRO infinity() AS CAST('inf' AS DOUBLE)",
     "CREATE OR REPLACE MACRO to_iso8601(x) AS CASE WHEN typeof(x) = 'DATE' THEN CAST(x AS VARCHAR) "
     "ELSE strftime(CAST(x AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g') END",
 ]

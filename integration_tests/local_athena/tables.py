@@ -149,6 +149,7 @@ def put_table(
     view_sql: str | None = None,
 ) -> None:
     """Replace ``database.table`` with ``data`` (see LocalAthena.put_table)."""
+    database, table = database.lower(), table.lower()  # Glue stores lower-case names
     partition_keys = list(partition_keys or [])
     glue_types = glue_types or {}
     comments = comments or {}
@@ -198,6 +199,7 @@ def put_table(
 def append_rows(region: str, database: str, table: str, data: pa.Table) -> None:
     """New files for ``data`` in the table's existing/new partitions; new partitions are registered."""
     glue = catalog.glue_backend(region)
+    database, table = database.lower(), table.lower()
     d = glue.get_table(database, table).as_dict()
     sd = d["StorageDescriptor"]
     fmt = catalog._fmt_of(sd)

@@ -1,0 +1,42 @@
+"""Small helpers for tests written against the stand-in (start a query and wait for its final state).
+
+Why: every stand-in test runs queries the way a client does (StartQueryExecution, then poll); one helper keeps
+the tests short.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+FINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
+
+
+def wait(client: Any, query_id: str, timeout: float = 30.0, poll: float = 0.02) -> dict[str, Any]:
+    """Poll GetQueryExecution until the query is final; returns the QueryExecution dict."""
+    deadline = time.monotonic() + timeout
+    while True:
+        qe: dict[str, Any] = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        if qe["Status"]["State"] in FINAL:
+            return qe
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"query {query_id} still {qe['Status']['State']} after {timeout}s")
+        time.sleep(poll)
+
+
+def run(client: Any, sql: str, workgroup: str = "skoot", **kwargs: Any) -> dict[str, Any]:
+    """Start ``sql`` and wait for it; returns the final QueryExecution dict."""
+    qid = client.start_query_execution(QueryString=sql, WorkGroup=workgroup, **kwargs)["QueryExecutionId"]
+    return wait(client, qid)
+
+
+def all_rows(client: Any, query_id: str, page_size: int = 1000) -> list[list[str | None]]:
+    """Every row (header first) of a finished query via GetQueryResults paging; NULL -> None."""
+    rows: list[list[str | None]] = []
+    kwargs: dict[str, Any] = {"QueryExecutionId": query_id, "MaxResults": page_size}
+    while True:
+        page = client.get_query_results(**kwargs)
+        rows += [[d.get("VarCharValue") for d in r["Data"]] for r in page["ResultSet"]["Rows"]]
+        if not page.get("NextToken"):
+            return rows
+        kwargs["NextToken"] = page["NextToken"]
