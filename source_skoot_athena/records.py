@@ -9,8 +9,9 @@ Value rules (DESIGN §3), including the documented choices:
 - NaN and ±Infinity are not JSON numbers: they are written as null and counted in `warnings[column]`.
 - decimals are JSON number tokens in plain notation with all `scale` digits (`-0.0000000001`, `1.50`).
 - timestamps print the fraction of their declared precision (timestamp(3) -> `.fff`, timestamp(6) ->
-  `.ffffff`); without a declared precision, that of the Arrow unit (s none, ms 3, us 6; ns data is printed
-  with the fewest of 3/6/9 digits that loses nothing in the batch). Zoned timestamps are written in UTC
+  `.ffffff`). Glue's bare `timestamp` is ms for Hive tables but us for Iceberg ones, so without a declared
+  precision s/ms data prints its unit's digits and us/ns data the fewest of 3/6/9 digits that lose nothing
+  in the batch (Hive data read as us or INT96 ns still prints `.fff`). Zoned timestamps are written in UTC
   with `Z`; those rendered by Athena (`to_iso8601`) keep Athena's text.
 - strings that hold JSON text (json columns, and nested columns on the text paths, rendered by
   `json_format`) are embedded as JSON, not as strings.
@@ -286,9 +287,9 @@ def _target_unit(array: pa.Array, column: _Column) -> str:
     if declared is not None:
         return str(declared)
     unit = str(array.type.unit)
-    if unit != "ns":
+    if unit in ("s", "ms"):
         return unit
-    for coarser in ("ms", "us"):
+    for coarser in ("ms", "us")[: 1 if unit == "us" else 2]:
         try:
             pc.cast(array, pa.timestamp(coarser, array.type.tz), safe=True)
             return coarser

@@ -7,7 +7,7 @@ values the read path writes come from one place. Nothing here talks to AWS.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final
 
@@ -44,9 +44,7 @@ INTEGER_KINDS: Final = frozenset({Kind.TINYINT, Kind.SMALLINT, Kind.INTEGER, Kin
 FLOAT_KINDS: Final = frozenset({Kind.REAL, Kind.DOUBLE})
 STRING_KINDS: Final = frozenset({Kind.CHAR, Kind.VARCHAR})
 COMPLEX_KINDS: Final = frozenset({Kind.ARRAY, Kind.MAP, Kind.ROW})
-ORDERABLE_KINDS: Final = (
-    INTEGER_KINDS | FLOAT_KINDS | STRING_KINDS | {Kind.DECIMAL, Kind.DATE, Kind.TIMESTAMP}
-)
+ORDERABLE_KINDS: Final = INTEGER_KINDS | FLOAT_KINDS | STRING_KINDS | {Kind.DECIMAL, Kind.DATE, Kind.TIMESTAMP}
 
 # Read paths (DESIGN §4).
 PARQUET: Final = "parquet"
@@ -556,12 +554,21 @@ def timestamp_unit(t: AthenaType) -> str | None:
     return "us" if t.precision <= 6 else "ns"
 
 
+def with_timestamp_precision(t: AthenaType, precision: int) -> AthenaType:
+    """The same type with `precision` on every timestamp that declares none (e.g. 6 for an Iceberg table,
+    whose Glue type says only `timestamp`), so its values print a fixed number of fraction digits."""
+    children = tuple(with_timestamp_precision(child, precision) for child in t.children)
+    if t.kind in (Kind.TIMESTAMP, Kind.TIMESTAMP_TZ) and t.precision is None:
+        return replace(t, precision=precision, children=children)
+    return replace(t, children=children) if children != t.children else t
+
+
 def text_arrow_type(t: AthenaType) -> pa.DataType:
     """The Arrow type that the csv/api text of `select_expression(..., t, path)` is parsed/cast to.
 
     Athena writes `true`, `1.0E20`, `NaN`, `-Infinity`, `2024-01-01 12:00:00.123`: pyarrow parses all of
-    them. A `timestamp` without precision is Athena's timestamp(3) (ms); Iceberg's microsecond columns must
-    be described as timestamp(6) or their text does not parse.
+    them. A `timestamp` without declared precision may be Hive's (ms) or Iceberg's (us): it is parsed as us,
+    which holds both (the encoder then prints only the digits the values need).
     """
     if t.kind == Kind.BOOLEAN:
         return pa.bool_()
@@ -577,5 +584,5 @@ def text_arrow_type(t: AthenaType) -> pa.DataType:
     if t.kind == Kind.DATE:
         return pa.date32()
     if t.kind == Kind.TIMESTAMP:
-        return pa.timestamp(timestamp_unit(t) or "ms")
+        return pa.timestamp(timestamp_unit(t) or "us")
     return pa.string()

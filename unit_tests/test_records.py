@@ -258,6 +258,13 @@ def test_timestamps_keep_the_fraction_of_their_unit() -> None:
     millis = pa.array([dt.datetime(2024, 1, 1, 12, 0, 0, 5000)], pa.timestamp("ms"))
     assert column_values("timestamp(6)", millis) == ["2024-01-01T12:00:00.005000"]
     assert column_values("timestamp(0)", millis) == ["2024-01-01T12:00:00"]
+    assert column_values("timestamp", millis) == ["2024-01-01T12:00:00.005"]
+
+
+def test_microsecond_timestamps_without_precision_print_the_digits_they_need() -> None:
+    whole_millis = pa.array([dt.datetime(2024, 1, 1, 12, 0, 0, 5000), None], pa.timestamp("us"))
+    assert column_values("timestamp", whole_millis) == ["2024-01-01T12:00:00.005", None]
+    assert column_values("timestamp(6)", whole_millis) == ["2024-01-01T12:00:00.005000", None]
 
 
 def test_nanosecond_timestamps_without_precision_print_the_digits_they_need() -> None:

@@ -18,6 +18,7 @@ from source_skoot_athena.types import (
     select_expression,
     text_arrow_type,
     unloadable,
+    with_timestamp_precision,
 )
 
 NULLABLE_STRING = {"type": ["null", "string"]}
@@ -303,7 +304,7 @@ def test_unloadable() -> None:
         ("decimal(50,2)", pa.decimal256(50, 2)),
         ("decimal", pa.decimal128(10, 0)),
         ("date", pa.date32()),
-        ("timestamp", pa.timestamp("ms")),
+        ("timestamp", pa.timestamp("us")),
         ("timestamp(3)", pa.timestamp("ms")),
         ("timestamp(6)", pa.timestamp("us")),
         ("timestamp(0)", pa.timestamp("s")),
@@ -370,3 +371,10 @@ def test_api_text_casts_with_the_text_arrow_types() -> None:
         cast = pc.cast(pa.array([*values, None], pa.string()), text_arrow_type(parse_type(text)))
         assert cast.null_count == 1
         assert len(cast) == len(values) + 1
+
+
+def test_with_timestamp_precision() -> None:
+    iceberg = with_timestamp_precision(parse_type("struct<a:timestamp,b:array<timestamp(3)>,c:int>"), 6)
+    assert iceberg == parse_type("struct<a:timestamp(6),b:array<timestamp(3)>,c:int>")
+    assert with_timestamp_precision(parse_type("bigint"), 6) == parse_type("bigint")
+    assert text_arrow_type(with_timestamp_precision(parse_type("timestamp"), 3)) == pa.timestamp("ms")
