@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import catalog
@@ -167,10 +166,6 @@ def read_rows(handle: ResultHandle, offset: int, limit: int) -> list[list[str | 
 ROWS_PER_UNLOAD_FILE = 256 * 1024
 
 
-def _unload_schema(schema: pa.Schema) -> pa.Schema:
-    return schema
-
-
 def write_unload(
     conn: duckdb.DuckDBPyConnection,
     sql: str,
@@ -215,22 +210,23 @@ def write_unload(
         rows_in_file = 0
 
     for batch in reader:
-        if batch.num_rows == 0:
-            continue
-        if writer is None:
-            local = os.path.join(tmpdir, f"{exec_id}-unload.parquet")
-            writer = pq.ParquetWriter(
-                local,
-                batch.schema,
-                compression=codec,
-                compression_level=level,
-                coerce_timestamps="ms",
-                allow_truncated_timestamps=True,
-            )
-        writer.write_batch(batch)
-        rows_in_file += batch.num_rows
-        if rows_in_file >= ROWS_PER_UNLOAD_FILE:
-            flush()
+        while batch.num_rows > 0:
+            if writer is None:
+                local = os.path.join(tmpdir, f"{exec_id}-unload.parquet")
+                writer = pq.ParquetWriter(
+                    local,
+                    batch.schema,
+                    compression=codec,
+                    compression_level=level,
+                    coerce_timestamps="ms",
+                    allow_truncated_timestamps=True,
+                )
+            room = ROWS_PER_UNLOAD_FILE - rows_in_file
+            part, batch = batch.slice(0, room), batch.slice(room)
+            writer.write_batch(part)
+            rows_in_file += part.num_rows
+            if rows_in_file >= ROWS_PER_UNLOAD_FILE:
+                flush()
     flush()
     rb, rprefix = catalog.split_s3_url(output_location)
     manifest_key = rprefix + f"{exec_id}-manifest.csv"

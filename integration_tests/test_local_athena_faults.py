@@ -1,0 +1,137 @@
+"""The stand-in's fault injection, cancellation and delays, seen through boto3 over HTTP."""
+
+from __future__ import annotations
+
+import time
+
+import botocore.config
+import botocore.exceptions
+import pytest
+
+from integration_tests.local_athena import LocalAthena
+from integration_tests.local_athena.testing import run, wait
+
+NO_RETRY = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"})
+
+
+def _client(athena: LocalAthena, service: str):
+    import boto3
+
+    return boto3.client(
+        service, endpoint_url=athena.url, region_name=athena.region, aws_access_key_id="x",
+        aws_secret_access_key="y", config=NO_RETRY,
+    )
+
+
+def test_throttling_with_count(athena: LocalAthena):
+    athena.faults.error("athena:GetWorkGroup", "ThrottlingException", count=2, message="Rate exceeded")
+    c = _client(athena, "athena")
+    for _ in range(2):
+        with pytest.raises(botocore.exceptions.ClientError) as err:
+            c.get_work_group(WorkGroup="skoot")
+        assert err.value.response["Error"]["Code"] == "ThrottlingException"
+        assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert c.get_work_group(WorkGroup="skoot")["WorkGroup"]["Name"] == "skoot"
+    assert athena.calls["athena:GetWorkGroup"] == 3
+
+
+def test_too_many_requests_reason(athena: LocalAthena):
+    athena.faults.error(
+        "athena:StartQueryExecution", "TooManyRequestsException", count=1, reason="CONCURRENT_QUERY_LIMIT_EXCEEDED"
+    )
+    c = _client(athena, "athena")
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        c.start_query_execution(QueryString="SELECT 1", WorkGroup="skoot")
+    assert err.value.response["Error"]["Code"] == "TooManyRequestsException"
+    assert err.value.response.get("Reason") == "CONCURRENT_QUERY_LIMIT_EXCEEDED"
+    assert athena.queries == []
+
+
+def test_internal_server_error_500_is_retried_by_botocore(athena: LocalAthena):
+    athena.faults.error("glue:GetDatabases", "InternalServerException", status=500, count=1)
+    glue = athena.client("glue")  # default retry config retries 5xx
+    assert glue.get_databases()["DatabaseList"]
+    assert athena.calls["glue:GetDatabases"] == 2
+
+
+def test_s3_slowdown_503(athena: LocalAthena):
+    athena.faults.error("s3:GetObject", "SlowDown", status=503, count=1, message="Please reduce your request rate.")
+    s3 = _client(athena, "s3")
+    qe = run(athena.client("athena"), "SELECT 1")
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        s3.get_object(Bucket="skoot-athena-results", Key=f"{qe['QueryExecutionId']}.csv")
+    assert err.value.response["Error"]["Code"] == "SlowDown"
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+    assert s3.get_object(Bucket="skoot-athena-results", Key=f"{qe['QueryExecutionId']}.csv")["Body"].read()
+
+
+def test_rate_is_deterministic(athena: LocalAthena):
+    def outcomes() -> list[bool]:
+        athena.faults.clear()
+        athena.faults.error("athena:ListWorkGroups", "ThrottlingException", rate=0.5)
+        c = _client(athena, "athena")
+        out = []
+        for _ in range(12):
+            try:
+                c.list_work_groups()
+                out.append(True)
+            except botocore.exceptions.ClientError:
+                out.append(False)
+        return out
+
+    first = outcomes()
+    assert first == outcomes()
+    assert any(first) and not all(first)
+
+
+def test_fail_query_retryable(athena: LocalAthena):
+    athena.faults.fail_query("FROM entertainment.ratings", retryable=True, error_type="INTERNAL_ERROR")
+    c = athena.client("athena")
+    qe = run(c, "SELECT * FROM entertainment.ratings")
+    assert qe["Status"]["State"] == "FAILED"
+    assert qe["Status"]["AthenaError"]["Retryable"] is True
+    assert qe["Status"]["StateChangeReason"].startswith("INTERNAL_ERROR")
+    assert run(c, "SELECT * FROM entertainment.ratings")["Status"]["State"] == "SUCCEEDED"  # count=1
+
+
+def test_cancel_query_fault(athena: LocalAthena):
+    athena.faults.cancel_query("SELECT 42")
+    assert run(athena.client("athena"), "SELECT 42")["Status"]["State"] == "CANCELLED"
+
+
+def test_delay_query_is_running_and_stoppable(athena: LocalAthena):
+    athena.faults.delay_query("SELECT 43", 30)
+    c = athena.client("athena")
+    qid = c.start_query_execution(QueryString="SELECT 43", WorkGroup="skoot")["QueryExecutionId"]
+    time.sleep(0.2)
+    assert c.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]["State"] == "RUNNING"
+    c.stop_query_execution(QueryExecutionId=qid)
+    assert wait(c, qid, timeout=5)["Status"]["State"] == "CANCELLED"
+    assert athena.calls["athena:StopQueryExecution"] == 1
+
+
+def test_delay_then_succeeds(athena: LocalAthena):
+    athena.faults.delay_query("SELECT 44", 0.3)
+    c = athena.client("athena")
+    started = time.monotonic()
+    assert run(c, "SELECT 44")["Status"]["State"] == "SUCCEEDED"
+    assert time.monotonic() - started >= 0.3
+
+
+def test_stopping_a_finished_query_changes_nothing(athena: LocalAthena):
+    c = athena.client("athena")
+    qe = run(c, "SELECT 45")
+    c.stop_query_execution(QueryExecutionId=qe["QueryExecutionId"])
+    assert wait(c, qe["QueryExecutionId"])["Status"]["State"] == "SUCCEEDED"
+
+
+def test_latency(athena: LocalAthena):
+    athena.faults.latency("athena:ListWorkGroups", 0.3)
+    c = athena.client("athena")
+    started = time.monotonic()
+    c.list_work_groups()
+    assert time.monotonic() - started >= 0.3
+    athena.faults.clear()
+    started = time.monotonic()
+    c.list_work_groups()
+    assert time.monotonic() - started < 0.3

@@ -1,0 +1,49 @@
+"""UNLOAD in the stand-in: Parquet files (several when large) + manifest, and the non-empty-prefix failure."""
+
+from __future__ import annotations
+
+import io
+
+import pyarrow.parquet as pq
+import pytest
+
+from integration_tests.local_athena import LocalAthena, results
+from integration_tests.local_athena.testing import run
+
+
+def test_unload_multi_file_with_manifest(athena: LocalAthena, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(results, "ROWS_PER_UNLOAD_FILE", 100)
+    c, s3 = athena.client("athena"), athena.client("s3")
+    sql = (
+        "UNLOAD (SELECT id, title, budget, released_at FROM entertainment.movies ORDER BY id) "
+        "TO 's3://skoot-athena-results/unload/t1/' WITH (format = 'PARQUET', compression = 'SNAPPY')"
+    )
+    qe = run(c, sql)
+    assert qe["Status"]["State"] == "SUCCEEDED", qe["Status"]
+    manifest = qe["Statistics"]["DataManifestLocation"]
+    assert manifest == f"s3://skoot-athena-results/{qe['QueryExecutionId']}-manifest.csv"
+    body = s3.get_object(Bucket="skoot-athena-results", Key=manifest.split("/", 3)[3])["Body"].read().decode()
+    uris = body.split()
+    assert len(uris) >= 3 and all(u.startswith("s3://skoot-athena-results/unload/t1/") for u in uris)
+    tables = []
+    for uri in uris:
+        data = s3.get_object(Bucket="skoot-athena-results", Key=uri.split("/", 3)[3])["Body"].read()
+        f = pq.ParquetFile(io.BytesIO(data))
+        assert f.metadata.row_group(0).column(0).compression == "SNAPPY"
+        tables.append(f.read())
+    ids = [v for t in tables for v in t.column("id").to_pylist()]
+    assert ids == list(range(1000, 1300))
+    assert str(tables[0].schema.field("released_at").type) == "timestamp[ms]"
+    assert str(tables[0].schema.field("budget").type) == "decimal128(12, 2)"
+    assert athena.queries[-1].kind == "UNLOAD"
+
+
+def test_unload_fails_when_prefix_not_empty(athena: LocalAthena):
+    s3 = athena.client("s3")
+    s3.put_object(Bucket="skoot-athena-results", Key="unload/busy/existing", Body=b"x")
+    qe = run(
+        athena.client("athena"),
+        "UNLOAD (SELECT 1) TO 's3://skoot-athena-results/unload/busy/' WITH (format = 'PARQUET')",
+    )
+    assert qe["Status"]["State"] == "FAILED"
+    assert qe["Status"]["StateChangeReason"].startswith("HIVE_PATH_ALREADY_EXISTS")
