@@ -56,7 +56,8 @@ def test_literals_functions_and_types(athena: LocalAthena):
         "CAST(1.5 AS DOUBLE) AS dbl, CAST(1e20 AS DOUBLE) AS big, nan() AS n, infinity() AS inf, "
         "ARRAY[1, 2] AS arr, MAP(ARRAY['a'], ARRAY[1]) AS m, CAST(ROW(1, 2) AS ROW(a INTEGER, b INTEGER)) AS r, "
         "to_utf8('ab') AS bin, true AS bool, to_iso8601(TIMESTAMP '2024-01-01 12:00:00.123') AS iso, "
-        "to_base64(to_utf8('ab')) AS b64, json_format(CAST(CAST(ROW(1, 'x') AS ROW(a INTEGER, b VARCHAR)) AS JSON)) AS j"
+        "to_base64(to_utf8('ab')) AS b64, "
+        "json_format(CAST(CAST(ROW(1, 'x') AS ROW(a INTEGER, b VARCHAR)) AS JSON)) AS j"
     )
     qe = run(c, sql)
     assert qe["Status"]["State"] == "SUCCEEDED", qe["Status"]
@@ -87,14 +88,17 @@ def test_demo_tables_round_trip(athena: LocalAthena):
         "2", "[t0]", "{k0=10}", "{a=1, b=[1.05, 1.15]}", "1234567.0000000001", "01 fe 00 10",
     ]
     cols = c.get_query_results(QueryExecutionId=qe["QueryExecutionId"])["ResultSet"]["ResultSetMetadata"]
-    price = [x for x in cols["ColumnInfo"] if x["Name"] == "price"][0]
+    price = next(x for x in cols["ColumnInfo"] if x["Name"] == "price")
     assert (price["Type"], price["Precision"], price["Scale"]) == ("decimal", 38, 10)
     assert expected_rows("catalog_items")[1]["price"] == Decimal("1234567.0000000001")
 
 
 def test_result_csv_and_metadata(athena: LocalAthena):
     c, s3 = athena.client("athena"), athena.client("s3")
-    qe = run(c, "SELECT comment, score FROM entertainment.ratings WHERE coalesce(comment, '') = '' ORDER BY rated_at LIMIT 6")
+    qe = run(c, (
+        "SELECT comment, score FROM entertainment.ratings WHERE coalesce(comment, '') = '' "
+        "ORDER BY rated_at LIMIT 6"
+    ))
     qid = qe["QueryExecutionId"]
     body = s3.get_object(Bucket="skoot-athena-results", Key=f"{qid}.csv")["Body"].read().decode()
     lines = body.splitlines()

@@ -55,7 +55,7 @@ def check_moto() -> None:
             DomainDispatcherApplication.__init__: ["create_app"],
         }
         for func, params in expectations.items():
-            have = list(inspect.signature(func).parameters)
+            have = list(inspect.signature(func).parameters)  # type: ignore[arg-type]
             missing = [p for p in params if p not in have]
             if missing:
                 problems.append(f"{func.__qualname__} lacks parameters {missing}")

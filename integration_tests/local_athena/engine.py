@@ -8,6 +8,7 @@ sqlglot transpiles Trino to DuckDB.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -36,10 +37,8 @@ def new_connection() -> duckdb.DuckDBPyConnection:
     """A fresh in-memory DuckDB connection with the Trino compatibility macros."""
     conn = duckdb.connect(config={"threads": 2})
     for stmt in _MACROS:
-        try:
+        with contextlib.suppress(duckdb.Error):
             conn.execute(stmt)
-        except duckdb.Error:
-            pass
     return conn
 
 
@@ -53,14 +52,14 @@ class Prepared:
     files_read: list[str] = field(default_factory=list)
 
 
-def _position(node: exp.Expression) -> str:
+def _position(node: exp.Expr) -> str:
     ident = node.this if isinstance(node, exp.Table) else node
     meta = getattr(ident, "meta", None) or {}
     line, col = meta.get("line", 1), meta.get("col", 1)
     return f"line {line}:{max(1, int(col) - len(ident.name) + 1) if 'col' in meta else 1}"
 
 
-def _fix_decimal_literals(ast: exp.Expression) -> None:
+def _fix_decimal_literals(ast: exp.Expr) -> None:
     """``DECIMAL '1.50'`` is decimal(3,2) in Trino; sqlglot leaves a bare DECIMAL (DuckDB: 18,3)."""
     for cast in list(ast.find_all(exp.Cast)):
         to = cast.args.get("to")
@@ -75,23 +74,23 @@ def _fix_decimal_literals(ast: exp.Expression) -> None:
                 dec = Decimal(cast.this.this.strip())
             except InvalidOperation:
                 continue
-            sign, digits, exponent = dec.as_tuple()
+            _sign, digits, exponent = dec.as_tuple()
             scale = max(0, -int(exponent))
             precision = max(len(digits), scale, 1)
             cast.set("to", exp.DataType.build(f"DECIMAL({precision},{scale})"))
 
 
-def _name_unnamed_columns(ast: exp.Expression) -> None:
+def _name_unnamed_columns(ast: exp.Expr) -> None:
     """Trino names unnamed select expressions ``_col0``, ``_col1``… by position."""
     selects = [ast] if isinstance(ast, exp.Select) else []
     if isinstance(ast, exp.SetOperation):
-        left: exp.Expression = ast
+        left: exp.Expr = ast
         while isinstance(left, exp.SetOperation):
             left = left.this
         if isinstance(left, exp.Select):
             selects = [left]
     for select in selects:
-        new = []
+        new: list[exp.Expr] = []
         for i, proj in enumerate(select.expressions):
             if isinstance(proj, exp.Alias | exp.Column | exp.Star) or (
                 isinstance(proj, exp.Dot) and isinstance(proj.expression, exp.Star)
@@ -113,7 +112,7 @@ class Resolver:
         self.views: dict[tuple[str, str], str] = {}
         self.info_schema: dict[str, str] = {}
 
-    def rewrite(self, ast: exp.Expression, database: str | None, depth: int = 0) -> None:
+    def rewrite(self, ast: exp.Expr, database: str | None, depth: int = 0) -> None:
         """Replace every catalog table in ``ast`` by a DuckDB view reading its (pruned) files."""
         if depth > 8:
             raise AthenaQueryError("GENERIC_USER_ERROR", "View nesting too deep")
@@ -346,7 +345,7 @@ class Engine:
                     info = catalog.get_table_info(self.region, db, tb, self.account_id)
                     if info is None:
                         continue
-                    allc = [(n, t, None) for n, t in info.columns]
+                    allc: list[tuple[str, str, str | None]] = [(n, t, None) for n, t in info.columns]
                     allc += [(n, t, "partition key") for n, t in info.partition_keys]
                     for i, (n, t, extra) in enumerate(allc, start=1):
                         rows.append(

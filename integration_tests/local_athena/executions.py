@@ -6,6 +6,7 @@ out and StopQueryExecution (which interrupts DuckDB); stopping a finished query 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
@@ -120,10 +121,8 @@ class Executor:
             ex.cancel_event.set()
             conn = ex.conn
             if conn is not None:
-                try:
+                with contextlib.suppress(Exception):
                     conn.interrupt()
-                except Exception:
-                    pass
 
     def _run(self, ex: Execution) -> None:
         rules = self.faults.take_query_rules(ex.sql)
@@ -163,10 +162,8 @@ class Executor:
             ex.finish("FAILED", AthenaQueryError("GENERIC_INTERNAL_ERROR", f"{type(e).__name__}: {e}"))
         finally:
             if ex.conn is not None:
-                try:
+                with contextlib.suppress(Exception):
                     ex.conn.close()
-                except Exception:
-                    pass
                 ex.conn = None
 
     def _execute(self, ex: Execution) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import duckdb
 import pyarrow as pa
+from duckdb.sqltypes import DuckDBPyType
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def glue_to_duck(t: GlueType | str) -> str:
     if isinstance(t, str):
         t = parse_glue_type(t)
     if t.name == "decimal":
-        p, s = (t.params + (10, 0))[:2] if t.params else (10, 0)
+        p, s = ((*t.params, 10, 0))[:2] if t.params else (10, 0)
         if len(t.params) == 1:
             s = 0
         return f"DECIMAL({p},{s})"
@@ -194,7 +194,7 @@ _DUCK_TO_ATHENA: dict[str, tuple[str, int, int]] = {
 }
 
 
-def duck_to_athena(t: duckdb.typing.DuckDBPyType) -> tuple[str, int, int]:
+def duck_to_athena(t: DuckDBPyType) -> tuple[str, int, int]:
     """Athena ColumnInfo (Type, Precision, Scale) for a DuckDB result column type."""
     text = str(t)
     if t.id == "decimal":

@@ -50,15 +50,15 @@ def get_databases(self: GlueResponse) -> ActionResult:
 
 def get_tables(self: GlueResponse) -> ActionResult:
     """GetTables (with moto's Expression matching), paged (MaxResults ≤ 100)."""
-    tables = self.glue_backend.get_tables(self.parameters.get("DatabaseName"), self.parameters.get("Expression"))
+    tables = self.glue_backend.get_tables(str(self.parameters.get("DatabaseName")), self.parameters.get("Expression"))
     page, token = _page(self, tables, 100, 100)
     return _result("TableList", [t.as_dict() for t in page], token)
 
 
 def get_partitions(self: GlueResponse) -> ActionResult:
     """GetPartitions, Expression evaluated in DuckDB (NOT, date literals…), paged (MaxResults ≤ 1000)."""
-    db = self.parameters.get("DatabaseName")
-    name = self.parameters.get("TableName")
+    db = str(self.parameters.get("DatabaseName"))
+    name = str(self.parameters.get("TableName"))
     expression = self.parameters.get("Expression")
     table = self.glue_backend.get_table(db, name)
     partitions = list(table.partitions.values())

@@ -7,6 +7,7 @@ file of strings that pages are cut from; the CSV is written from it and stored i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 
 import duckdb
 import pyarrow.parquet as pq
+from duckdb.sqltypes import DuckDBPyType
 
 from . import catalog
 from .glue_types import duck_ident, duck_to_athena
@@ -34,7 +36,11 @@ def java_float_text(text: str) -> str:
     return ("-" if sign else "") + f"{mantissa}E{exp10}"
 
 
-def render_sql(x: str, t: duckdb.typing.DuckDBPyType, depth: int = 0) -> str:
+def _children(t: DuckDBPyType) -> dict[str, DuckDBPyType]:
+    return {name: child for name, child in t.children if isinstance(child, DuckDBPyType)}
+
+
+def render_sql(x: str, t: DuckDBPyType, depth: int = 0) -> str:
     """SQL expression rendering ``x`` (of DuckDB type ``t``) as Athena's text (NULL stays NULL)."""
     tid = t.id
     v = f"__e{depth}"
@@ -51,11 +57,11 @@ def render_sql(x: str, t: duckdb.typing.DuckDBPyType, depth: int = 0) -> str:
     if tid == "blob":
         return f"rtrim(regexp_replace(lower(hex({x})), '(..)', '\\1 ', 'g'))"
     if tid == "list" or tid == "array":
-        child = dict(t.children)["child"]
+        child = _children(t)["child"]
         inner = render_sql(v, child, depth + 1)
         return f"('[' || array_to_string(list_transform({x}, {v} -> coalesce({inner}, 'null')), ', ') || ']')"
     if tid == "map":
-        ch = dict(t.children)
+        ch = _children(t)
         k = render_sql(f"{v}.key", ch["key"], depth + 1)
         val = render_sql(f"{v}.value", ch["value"], depth + 1)
         return (
@@ -64,7 +70,7 @@ def render_sql(x: str, t: duckdb.typing.DuckDBPyType, depth: int = 0) -> str:
         )
     if tid == "struct":
         parts = []
-        for name, ct in t.children:
+        for name, ct in _children(t).items():
             field = f"struct_extract({x}, '{name.replace(chr(39), chr(39) * 2)}')"
             lit = (name + "=").replace("'", "''")
             parts.append(f"'{lit}' || coalesce({render_sql(field, ct, depth + 1)}, 'null')")
@@ -75,13 +81,11 @@ def render_sql(x: str, t: duckdb.typing.DuckDBPyType, depth: int = 0) -> str:
 
 def register_functions(conn: duckdb.DuckDBPyConnection) -> None:
     """Python helpers the rendering SQL calls (only for rare values: doubles in scientific notation)."""
-    try:
-        conn.create_function("__java_fp", java_float_text, ["VARCHAR"], "VARCHAR", null_handling="default")
-    except duckdb.Error:
-        pass
+    with contextlib.suppress(duckdb.Error):
+        conn.create_function("__java_fp", java_float_text, ["VARCHAR"], "VARCHAR")
 
 
-def column_info(names: list[str], types: list[duckdb.typing.DuckDBPyType]) -> list[dict[str, Any]]:
+def column_info(names: list[str], types: list[DuckDBPyType]) -> list[dict[str, Any]]:
     """ResultSetMetadata.ColumnInfo in Athena's shape."""
     out = []
     for name, t in zip(names, types, strict=True):

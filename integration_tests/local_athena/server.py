@@ -6,6 +6,7 @@ over real HTTP from one process the tests (or ``python -m integration_tests.loca
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -31,7 +32,7 @@ REGION = "ap-south-1"
 def _handler_class() -> type:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
-    class KeepAliveHandler(MotoRequestHandler):  # type: ignore[misc]
+    class KeepAliveHandler(MotoRequestHandler):
         """HTTP/1.1 keep-alive (moto's default handler closes every connection)."""
 
         protocol_version = "HTTP/1.1"
@@ -96,10 +97,8 @@ class LocalAthena:
         from moto.s3.models import s3_backends
 
         for backends in (athena_backends, glue_backends, s3_backends):
-            try:
+            with contextlib.suppress(Exception):
                 backends.reset()
-            except Exception:
-                pass
         if self._tmpdir:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
         runtime.CURRENT = None
@@ -120,7 +119,8 @@ class LocalAthena:
         """``http://127.0.0.1:<port>``."""
         assert self._server is not None, "call start() first"
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        host_text = host.decode() if isinstance(host, bytes) else str(host)
+        return f"http://{host_text}:{port}"
 
     @property
     def tmpdir(self) -> str:
@@ -184,8 +184,9 @@ class LocalAthena:
             bucket, _ = catalog.split_s3_url(output_location)
             catalog.ensure_bucket(bucket, self.region)
         wg = backend.create_work_group(name, config, f"{name} (local stand-in)", [])
+        assert wg is not None
         wg.state = state
-        wg.creation_time = time.time()
+        wg.creation_time = time.time()  # type: ignore[attr-defined]
 
     def put_table(
         self,

@@ -112,10 +112,7 @@ def _write_rows(
     fake = glue.get_table(database, table)
     bucket, prefix = catalog.split_s3_url(location)
     data_cols = [c for c in data.column_names if c not in partition_keys]
-    if partition_keys:
-        combos = data.select(partition_keys).group_by(partition_keys).aggregate([]).to_pylist()
-    else:
-        combos = [{}]
+    combos = data.select(partition_keys).group_by(partition_keys).aggregate([]).to_pylist() if partition_keys else [{}]
     for combo in combos:
         part = data
         for k, v in combo.items():
