@@ -1,0 +1,82 @@
+"""airbyte-cdk's standard source tests (the successor of the acceptance-test container), run in-process.
+
+The suite reads `integration_tests/acceptance-test-config.yml` and runs spec, check (demo config: SUCCEEDED;
+invalid_config.json: FAILED), discover and full-refresh reads of every demo stream against the local Athena
+stand-in over real HTTP. The Docker image tests (`image_tests` marker) need a Docker engine and are deselected
+with `-m "not image_tests"`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
+
+# The CDK's hooks, imported so that this module alone parametrizes its tests by scenario (the root conftest is
+# not ours to change): `pytest_generate_tests` turns acceptance-test-config.yml into `scenario` parameters.
+from airbyte_cdk.test.standard_tests.pytest_hooks import (  # noqa: F401
+    connector_base_image_override,
+    connector_image_override,
+    pytest_generate_tests,
+    read_from_streams,
+    read_scenarios,
+)
+from boltons.typeutils import classproperty
+
+from integration_tests.local_athena import LocalAthena
+from source_skoot_athena.source import SourceSkootAthena
+
+CONNECTOR_ROOT = Path(__file__).resolve().parent.parent
+ACCEPTANCE_TEST_CONFIG = Path(__file__).resolve().parent / "acceptance-test-config.yml"
+
+
+@pytest.fixture(autouse=True)
+def _aws_points_at_local_athena(local_athena: LocalAthena, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """In-process runs read AWS_ENDPOINT_URL from os.environ: point boto3 at the stand-in, with no real creds."""
+    local_athena.faults.clear()
+    for name, value in local_athena.env().items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+
+
+class TestSkootAthenaStandardSuite(SourceTestSuiteBase):
+    """Every standard source test of airbyte-cdk, against SourceSkootAthena and the local demo."""
+
+    connector = SourceSkootAthena
+
+    @classmethod
+    def get_connector_root_dir(cls) -> Path:
+        """The project root (metadata.yaml, setup.py).
+
+        The CDK's default walks up from this file and stops at the first directory holding an
+        acceptance-test-config.yml, which here is integration_tests/ itself.
+        """
+        return CONNECTOR_ROOT
+
+    @classproperty
+    def connector_name(cls) -> str:  # noqa: N805 - a class property, as in the CDK
+        return "source-skoot-athena"
+
+    @classproperty
+    def acceptance_test_config(cls) -> Any:  # noqa: N805
+        """integration_tests/acceptance-test-config.yml (the CDK looks for it in the connector root)."""
+        tests_config = yaml.safe_load(ACCEPTANCE_TEST_CONFIG.read_text())
+        if "acceptance_tests" not in tests_config:
+            raise ValueError(f"No `acceptance_tests` in {ACCEPTANCE_TEST_CONFIG}.")
+        return tests_config
+
+
+def test_every_section_has_scenarios() -> None:
+    """The config yields the scenarios the suite is meant to run (a typo would silently skip a command)."""
+    scenarios = {s.id: s for s in TestSkootAthenaStandardSuite.get_scenarios()}
+    assert set(scenarios) == {"sample_config", "invalid_config"}
+    assert scenarios["sample_config"].commands == {"spec", "check", "discover", "read"}
+    assert scenarios["invalid_config"].commands == {"check"}
+    assert scenarios["invalid_config"].status == "failed"
+    assert scenarios["sample_config"].test_strictness_level == "high"
