@@ -123,6 +123,22 @@ def test_big_batches_are_encoded_in_chunks_with_the_same_output(monkeypatch: pyt
     assert chunked == whole and len(whole) == 1000
 
 
+def test_threaded_encoding_gives_the_same_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    columns = [("a", "bigint"), ("b", "string"), ("c", "double")]
+    arrays = [
+        pa.array(range(999)),
+        pa.array([f"v{i}\x01" if i % 5 else None for i in range(999)]),
+        pa.array([float("nan") if i % 10 == 0 else i / 3 for i in range(999)]),
+    ]
+    monkeypatch.setattr(records, "WORKERS", 1)
+    single, single_encoder = encode_lines(columns, arrays)
+    monkeypatch.setattr(records, "WORKERS", 3)
+    monkeypatch.setattr(records, "PARALLEL_MIN_ROWS", 10)
+    threaded, threaded_encoder = encode_lines(columns, arrays)
+    assert threaded == single and len(single) == 999
+    assert threaded_encoder.warnings == single_encoder.warnings == {"c": 100}
+
+
 def test_sliced_and_chunked_inputs() -> None:
     array = pa.array([[1], None, [2, 3], [], [4]]).slice(1, 3)
     assert column_values("array<int>", array) == [None, [2, 3], []]
