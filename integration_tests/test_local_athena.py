@@ -298,3 +298,13 @@ def test_env_has_endpoint_and_no_credentials(athena: LocalAthena):
     env = athena.env()
     assert env["AWS_ENDPOINT_URL"] == athena.url and env["AWS_EC2_METADATA_DISABLED"] == "true"
     assert not any("KEY" in k or "TOKEN" in k for k in env)
+
+
+def test_athena_catalog_apis_read_glue(athena: LocalAthena):
+    c = athena.client("athena")
+    names = [d["Name"] for d in c.list_databases(CatalogName="AwsDataCatalog")["DatabaseList"]]
+    assert "entertainment" in names
+    tables = c.list_table_metadata(CatalogName="AwsDataCatalog", DatabaseName="entertainment")["TableMetadataList"]
+    assert {"movies", "ratings", "catalog_items"} <= {t["Name"] for t in tables}
+    movies = c.get_table_metadata(CatalogName="AwsDataCatalog", DatabaseName="entertainment", TableName="movies")
+    assert [k["Name"] for k in movies["TableMetadata"]["PartitionKeys"]] == ["release_date"]

@@ -35,9 +35,9 @@ def check_moto() -> None:
         )
         from moto.s3.models import S3Backend
 
-        from . import patches_athena, patches_glue
+        from . import patches_athena, patches_athena_catalog, patches_glue
 
-        for name in patches_athena.PATCHED:
+        for name in patches_athena.PATCHED + patches_athena_catalog.PATCHED:
             if not callable(getattr(AthenaResponse, name, None)):
                 problems.append(f"AthenaResponse.{name} missing")
         for name in patches_glue.PATCHED:

@@ -12,6 +12,7 @@ import contextlib
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import duckdb
 import pyarrow.parquet as pq
@@ -33,9 +34,12 @@ _MACROS = [
 _HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 
 
-def new_connection() -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory DuckDB connection with the Trino compatibility macros."""
-    conn = duckdb.connect(config={"threads": 2})
+def new_connection(temp_dir: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory DuckDB connection with the Trino compatibility macros (spills into ``temp_dir``)."""
+    config: dict[str, Any] = {"threads": 2}
+    if temp_dir:
+        config["temp_directory"] = temp_dir
+    conn = duckdb.connect(config=config)
     for stmt in _MACROS:
         with contextlib.suppress(duckdb.Error):
             conn.execute(stmt)
@@ -295,8 +299,15 @@ def athena_display_type(gtype: str) -> str:
 class Engine:
     """Prepares queries for one region/account of the moto backends."""
 
-    def __init__(self, cache: catalog.LocalFileCache, region: str, account_id: str = catalog.ACCOUNT_ID) -> None:
+    def __init__(
+        self,
+        cache: catalog.LocalFileCache,
+        region: str,
+        account_id: str = catalog.ACCOUNT_ID,
+        temp_dir: str | None = None,
+    ) -> None:
         self.cache = cache
+        self.temp_dir = temp_dir
         self.region = region
         self.account_id = account_id
         self._lock = threading.Lock()
@@ -369,7 +380,7 @@ class Engine:
             raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: empty query")
         if isinstance(ast, exp.Command):
             raise AthenaQueryError("NOT_SUPPORTED", f"line 1:1: statement not supported by the stand-in: {sql[:60]}")
-        conn = new_connection()
+        conn = new_connection(self.temp_dir)
         prepared = Prepared(conn=conn, sql="")
         try:
             _fix_decimal_literals(ast)

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from . import catalog, patches_athena, patches_glue, runtime, tables
+from . import catalog, patches_athena, patches_athena_catalog, patches_glue, runtime, tables
 from .compat import check_moto
 from .engine import Engine
 from .executions import Executor
@@ -63,6 +63,7 @@ class LocalAthena:
             raise RuntimeError("a LocalAthena is already running in this process (moto's state is global)")
         check_moto()
         patches_athena.apply()
+        patches_athena_catalog.apply()
         patches_glue.apply()
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
@@ -70,7 +71,7 @@ class LocalAthena:
         results_dir = os.path.join(self._tmpdir, "results")
         os.makedirs(results_dir)
         cache = catalog.LocalFileCache(os.path.join(self._tmpdir, "cache"))
-        engine = Engine(cache, self.region)
+        engine = Engine(cache, self.region, temp_dir=os.path.join(self._tmpdir, "duckdb"))
         executor = Executor(results_dir, self.faults, {self.region: engine})
         self._runtime = Runtime(executor=executor, faults=self.faults)
         runtime.CURRENT = self._runtime
