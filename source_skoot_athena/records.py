@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -52,10 +51,11 @@ _STRING_SCHEMA_KINDS: Final = frozenset(
 # Inputs above this many bytes are encoded in slices, so no output array nears the 2 GiB offset limit
 # of Arrow's utf8 type (escaping can grow text up to 6x).
 MAX_CHUNK_BYTES: Final = 128 * 1024 * 1024
-# Batches of at least this many rows are split over worker threads (Arrow kernels release the GIL;
-# measured 1.75x on 2 cores).
+# With WORKERS > 1, batches of at least PARALLEL_MIN_ROWS rows are split over that many threads (Arrow
+# kernels release the GIL): 1.75x on an idle 2-core machine, but slower than one thread when the cores are
+# busy (e.g. with the Parquet reader's own threads), so it is off by default.
 PARALLEL_MIN_ROWS = 16_384
-WORKERS = max(1, min(4, os.cpu_count() or 1))  # settable (bench, tests)
+WORKERS = 1
 
 
 def _json_text(value: str) -> str:
