@@ -30,7 +30,8 @@ def test_pin_guard_names_the_version(monkeypatch):
         compat.check_moto()
 
 
-def test_select_1_lifecycle_and_statistics(athena: LocalAthena):
+def test_select_1_lifecycle_and_statistics(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     qe = run(c, "SELECT 1")
     assert qe["Status"]["State"] == "SUCCEEDED"
@@ -40,7 +41,8 @@ def test_select_1_lifecycle_and_statistics(athena: LocalAthena):
     assert all_rows(c, qe["QueryExecutionId"]) == [["_col0"], ["1"]]
 
 
-def test_leading_comments_and_quoting(athena: LocalAthena):
+def test_leading_comments_and_quoting(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     athena.put_table("Quirky", "weird", pa.table({'a"b': [1, 2], "select": ["x", "ü"], "UPPER": [True, False]}))
     sql = '/* comment */ -- more\nSELECT "a""b", "select", "UPPER" FROM "AwsDataCatalog"."quirky"."weird" ORDER BY 1'
@@ -49,7 +51,8 @@ def test_leading_comments_and_quoting(athena: LocalAthena):
     assert all_rows(c, qe["QueryExecutionId"]) == [['a"b', "select", "upper"], ["1", "x", "true"], ["2", "ü", "false"]]
 
 
-def test_literals_functions_and_types(athena: LocalAthena):
+def test_literals_functions_and_types(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     sql = (
         "SELECT TIMESTAMP '2024-01-01 12:00:00.123' AS ts, DATE '2024-02-29' AS d, DECIMAL '1.50' AS dec, "
@@ -74,7 +77,8 @@ def test_literals_functions_and_types(athena: LocalAthena):
     ]
 
 
-def test_demo_tables_round_trip(athena: LocalAthena):
+def test_demo_tables_round_trip(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     qe = run(c, "SELECT * FROM entertainment.ratings ORDER BY rated_at")
     rows = all_rows(c, qe["QueryExecutionId"])
@@ -93,7 +97,8 @@ def test_demo_tables_round_trip(athena: LocalAthena):
     assert expected_rows("catalog_items")[1]["price"] == Decimal("1234567.0000000001")
 
 
-def test_result_csv_and_metadata(athena: LocalAthena):
+def test_result_csv_and_metadata(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c, s3 = athena.client("athena"), athena.client("s3")
     qe = run(c, (
         "SELECT comment, score FROM entertainment.ratings WHERE coalesce(comment, '') = '' "
@@ -111,7 +116,8 @@ def test_result_csv_and_metadata(athena: LocalAthena):
     s3.head_object(Bucket="skoot-athena-results", Key=f"{qid}.csv.metadata")
 
 
-def test_get_query_results_paging_and_max_results(athena: LocalAthena):
+def test_get_query_results_paging_and_max_results(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     qe = run(c, "SELECT id FROM entertainment.movies ORDER BY id")
     qid = qe["QueryExecutionId"]
@@ -125,7 +131,8 @@ def test_get_query_results_paging_and_max_results(athena: LocalAthena):
     assert [r[0] for r in rows[1:]] == [str(1000 + i) for i in range(300)]
 
 
-def test_results_of_unfinished_or_failed_query_are_errors(athena: LocalAthena):
+def test_results_of_unfinished_or_failed_query_are_errors(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     qe = run(c, "SELECT * FROM entertainment.nope")
     with pytest.raises(botocore.exceptions.ClientError, match="FAILED"):
@@ -140,7 +147,8 @@ def test_results_of_unfinished_or_failed_query_are_errors(athena: LocalAthena):
         ("SELEC 1", "SYNTAX_ERROR"),
     ],
 )
-def test_failure_states(athena: LocalAthena, sql, error_type):
+def test_failure_states(athena_sandbox: LocalAthena, sql, error_type):
+    athena = athena_sandbox
     qe = run(athena.client("athena"), sql)
     status = qe["Status"]
     assert status["State"] == "FAILED"
@@ -150,7 +158,8 @@ def test_failure_states(athena: LocalAthena, sql, error_type):
     assert athena.queries[-1].error_type == error_type
 
 
-def test_information_schema_and_context_database(athena: LocalAthena):
+def test_information_schema_and_context_database(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     qe = run(
         c,
@@ -163,7 +172,8 @@ def test_information_schema_and_context_database(athena: LocalAthena):
     assert all_rows(c, qe["QueryExecutionId"]) == [["_col0"], ["300"]]
 
 
-def test_only_registered_partitions_are_visible(athena: LocalAthena):
+def test_only_registered_partitions_are_visible(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     data = pa.table({"v": [1, 2, 3], "p": ["a", "b", "c"]})
     athena.put_table("scratch", "parts", data, partition_keys=["p"], register_partitions=False)
@@ -175,7 +185,8 @@ def test_only_registered_partitions_are_visible(athena: LocalAthena):
     assert all_rows(c, qe["QueryExecutionId"]) == [["v", "p"], ["2", "b"]]
 
 
-def test_partition_pruning_scans_only_matching_partitions(athena: LocalAthena):
+def test_partition_pruning_scans_only_matching_partitions(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     n = 100
     data = pa.table({"v": list(range(n * 20)), "day": [f"2024-01-{i % n:03d}" for i in range(n * 20)]})
@@ -187,7 +198,8 @@ def test_partition_pruning_scans_only_matching_partitions(athena: LocalAthena):
     assert all_rows(c, one["QueryExecutionId"]) == [["_col0"], ["20"]]
 
 
-def test_csv_and_json_tables(athena: LocalAthena):
+def test_csv_and_json_tables(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     data = pa.table({"s": ["x", "", None], "n": [1, None, 3], "p": ["a", "a", "b"]})
     for fmt in ("csv", "json"):
@@ -198,7 +210,8 @@ def test_csv_and_json_tables(athena: LocalAthena):
         assert sorted(rows[1:], key=str) == sorted([["x", "1", "a"], ["", None, "a"], [None, "3", "b"]], key=str)
 
 
-def test_append_rows_adds_files_and_partitions(athena: LocalAthena):
+def test_append_rows_adds_files_and_partitions(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     athena.put_table("scratch", "grow", pa.table({"v": [1], "p": ["a"]}), partition_keys=["p"])
     athena.append_rows("scratch", "grow", pa.table({"v": [2, 3], "p": ["a", "z"]}))
@@ -206,7 +219,8 @@ def test_append_rows_adds_files_and_partitions(athena: LocalAthena):
     assert all_rows(c, qe["QueryExecutionId"]) == [["p", "s"], ["a", "3"], ["z", "3"]]
 
 
-def test_views(athena: LocalAthena):
+def test_views(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     athena.put_table(
         "entertainment_views", "top_movies", pa.table({"id": pa.array([], pa.int64())}),
@@ -218,7 +232,8 @@ def test_views(athena: LocalAthena):
     assert table["TableType"] == "VIRTUAL_VIEW"
 
 
-def test_output_location_rules(athena: LocalAthena):
+def test_output_location_rules(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     athena.create_workgroup("wg_loose", output_location="s3://skoot-athena-results/loose/", enforce=False)
     athena.create_workgroup("wg_none", output_location=None)
@@ -236,7 +251,8 @@ def test_output_location_rules(athena: LocalAthena):
     assert "output location" in err.value.response["Error"]["Message"].lower()
 
 
-def test_get_work_group(athena: LocalAthena):
+def test_get_work_group(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     wg = c.get_work_group(WorkGroup="skoot")["WorkGroup"]
     assert wg["State"] == "ENABLED"
@@ -250,7 +266,8 @@ def test_get_work_group(athena: LocalAthena):
     assert {"skoot", "primary"} <= names
 
 
-def test_client_request_token_is_idempotent(athena: LocalAthena):
+def test_client_request_token_is_idempotent(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     token = "t" * 40
     a = c.start_query_execution(QueryString="SELECT 2", WorkGroup="skoot", ClientRequestToken=token)
@@ -259,7 +276,8 @@ def test_client_request_token_is_idempotent(athena: LocalAthena):
     wait(c, a["QueryExecutionId"])
 
 
-def test_glue_paging_and_partition_expression(athena: LocalAthena):
+def test_glue_paging_and_partition_expression(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     glue = athena.client("glue")
     for i in range(5):
         athena.put_table("paging", f"t{i}", pa.table({"v": [i]}))
@@ -283,7 +301,8 @@ def test_glue_paging_and_partition_expression(athena: LocalAthena):
     assert sorted(p["Values"][0] for p in expr["Partitions"]) == ["2024-01-02", "2024-01-03"]
 
 
-def test_query_log_and_call_counts(athena: LocalAthena):
+def test_query_log_and_call_counts(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     sql = "SELECT title  FROM entertainment.movies LIMIT 1 -- exact text"
     run(c, sql)
@@ -294,13 +313,15 @@ def test_query_log_and_call_counts(athena: LocalAthena):
     assert athena.calls["athena:GetQueryExecution"] >= 1
 
 
-def test_env_has_endpoint_and_no_credentials(athena: LocalAthena):
+def test_env_has_endpoint_and_no_credentials(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     env = athena.env()
     assert env["AWS_ENDPOINT_URL"] == athena.url and env["AWS_EC2_METADATA_DISABLED"] == "true"
     assert not any("KEY" in k or "TOKEN" in k for k in env)
 
 
-def test_athena_catalog_apis_read_glue(athena: LocalAthena):
+def test_athena_catalog_apis_read_glue(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     names = [d["Name"] for d in c.list_databases(CatalogName="AwsDataCatalog")["DatabaseList"]]
     assert "entertainment" in names

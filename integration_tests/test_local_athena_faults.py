@@ -23,7 +23,8 @@ def _client(athena: LocalAthena, service: str):
     )
 
 
-def test_throttling_with_count(athena: LocalAthena):
+def test_throttling_with_count(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     athena.faults.error("athena:GetWorkGroup", "ThrottlingException", count=2, message="Rate exceeded")
     c = _client(athena, "athena")
     for _ in range(2):
@@ -35,7 +36,8 @@ def test_throttling_with_count(athena: LocalAthena):
     assert athena.calls["athena:GetWorkGroup"] == 3
 
 
-def test_too_many_requests_reason(athena: LocalAthena):
+def test_too_many_requests_reason(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     athena.faults.error(
         "athena:StartQueryExecution", "TooManyRequestsException", count=1, reason="CONCURRENT_QUERY_LIMIT_EXCEEDED"
     )
@@ -47,14 +49,16 @@ def test_too_many_requests_reason(athena: LocalAthena):
     assert athena.queries == []
 
 
-def test_internal_server_error_500_is_retried_by_botocore(athena: LocalAthena):
+def test_internal_server_error_500_is_retried_by_botocore(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     athena.faults.error("glue:GetDatabases", "InternalServerException", status=500, count=1)
     glue = athena.client("glue")  # default retry config retries 5xx
     assert glue.get_databases()["DatabaseList"]
     assert athena.calls["glue:GetDatabases"] == 2
 
 
-def test_s3_slowdown_503(athena: LocalAthena):
+def test_s3_slowdown_503(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     athena.faults.error("s3:GetObject", "SlowDown", status=503, count=1, message="Please reduce your request rate.")
     s3 = _client(athena, "s3")
     qe = run(athena.client("athena"), "SELECT 1")
@@ -65,7 +69,8 @@ def test_s3_slowdown_503(athena: LocalAthena):
     assert s3.get_object(Bucket="skoot-athena-results", Key=f"{qe['QueryExecutionId']}.csv")["Body"].read()
 
 
-def test_rate_is_deterministic(athena: LocalAthena):
+def test_rate_is_deterministic(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     def outcomes() -> list[bool]:
         athena.faults.clear()
         athena.faults.error("athena:ListWorkGroups", "ThrottlingException", rate=0.5)
@@ -84,7 +89,8 @@ def test_rate_is_deterministic(athena: LocalAthena):
     assert any(first) and not all(first)
 
 
-def test_fail_query_retryable(athena: LocalAthena):
+def test_fail_query_retryable(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     athena.faults.fail_query("FROM entertainment.ratings", retryable=True, error_type="INTERNAL_ERROR")
     c = athena.client("athena")
     qe = run(c, "SELECT * FROM entertainment.ratings")
@@ -94,12 +100,14 @@ def test_fail_query_retryable(athena: LocalAthena):
     assert run(c, "SELECT * FROM entertainment.ratings")["Status"]["State"] == "SUCCEEDED"  # count=1
 
 
-def test_cancel_query_fault(athena: LocalAthena):
+def test_cancel_query_fault(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     athena.faults.cancel_query("SELECT 42")
     assert run(athena.client("athena"), "SELECT 42")["Status"]["State"] == "CANCELLED"
 
 
-def test_delay_query_is_running_and_stoppable(athena: LocalAthena):
+def test_delay_query_is_running_and_stoppable(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     athena.faults.delay_query("SELECT 43", 30)
     c = athena.client("athena")
     qid = c.start_query_execution(QueryString="SELECT 43", WorkGroup="skoot")["QueryExecutionId"]
@@ -110,7 +118,8 @@ def test_delay_query_is_running_and_stoppable(athena: LocalAthena):
     assert athena.calls["athena:StopQueryExecution"] == 1
 
 
-def test_delay_then_succeeds(athena: LocalAthena):
+def test_delay_then_succeeds(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     athena.faults.delay_query("SELECT 44", 0.3)
     c = athena.client("athena")
     started = time.monotonic()
@@ -118,14 +127,16 @@ def test_delay_then_succeeds(athena: LocalAthena):
     assert time.monotonic() - started >= 0.3
 
 
-def test_stopping_a_finished_query_changes_nothing(athena: LocalAthena):
+def test_stopping_a_finished_query_changes_nothing(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     c = athena.client("athena")
     qe = run(c, "SELECT 45")
     c.stop_query_execution(QueryExecutionId=qe["QueryExecutionId"])
     assert wait(c, qe["QueryExecutionId"])["Status"]["State"] == "SUCCEEDED"
 
 
-def test_latency(athena: LocalAthena):
+def test_latency(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     athena.faults.latency("athena:ListWorkGroups", 0.3)
     c = athena.client("athena")
     started = time.monotonic()

@@ -11,7 +11,8 @@ from integration_tests.local_athena import LocalAthena, results
 from integration_tests.local_athena.testing import run
 
 
-def test_unload_multi_file_with_manifest(athena: LocalAthena, monkeypatch: pytest.MonkeyPatch):
+def test_unload_multi_file_with_manifest(athena_sandbox: LocalAthena, monkeypatch: pytest.MonkeyPatch):
+    athena = athena_sandbox
     monkeypatch.setattr(results, "ROWS_PER_UNLOAD_FILE", 100)
     c, s3 = athena.client("athena"), athena.client("s3")
     sql = (
@@ -38,7 +39,8 @@ def test_unload_multi_file_with_manifest(athena: LocalAthena, monkeypatch: pytes
     assert athena.queries[-1].kind == "UNLOAD"
 
 
-def test_unload_fails_when_prefix_not_empty(athena: LocalAthena):
+def test_unload_fails_when_prefix_not_empty(athena_sandbox: LocalAthena):
+    athena = athena_sandbox
     s3 = athena.client("s3")
     s3.put_object(Bucket="skoot-athena-results", Key="unload/busy/existing", Body=b"x")
     qe = run(

@@ -222,6 +222,25 @@ class LocalAthena:
             view_sql=view_sql,
         )
 
+    def drop_database(self, database: str) -> None:
+        """Delete a Glue database with its tables' S3 objects (tests clean up what they created)."""
+        tables.drop_database(self.region, database)
+
+    def delete_workgroup(self, name: str) -> None:
+        """Delete a workgroup (no error if missing)."""
+        from moto.athena.models import athena_backends
+
+        athena_backends[catalog.ACCOUNT_ID][self.region].work_groups.pop(name, None)
+
+    def snapshot(self) -> tuple[set[str], set[str]]:
+        """(Glue databases, workgroups) now — see ``pytest_plugin.athena_sandbox``."""
+        from moto.athena.models import athena_backends
+
+        return (
+            set(catalog.list_databases(self.region)),
+            set(athena_backends[catalog.ACCOUNT_ID][self.region].work_groups),
+        )
+
     def append_rows(self, database: str, table: str, data: pa.Table) -> None:
         """Add files with ``data`` to an existing table (registering new partitions)."""
         tables.append_rows(self.region, database, table, data)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
+import tempfile
 import uuid
 from typing import Any
 
@@ -55,10 +57,10 @@ def _encode(table: pa.Table, fmt: str) -> bytes:
     conn = duckdb.connect()
     try:
         conn.register("rows_in", table)
-        import os
-        import tempfile
+        from . import runtime
 
-        with tempfile.TemporaryDirectory() as tmp:
+        root = runtime.CURRENT.executor.tmpdir if runtime.CURRENT else None
+        with tempfile.TemporaryDirectory(dir=root) as tmp:
             path = os.path.join(tmp, "out")
             if fmt == "csv":
                 conn.execute(f"COPY rows_in TO '{path}' (FORMAT csv, HEADER false, NULLSTR '\\N', QUOTE '\"')")
@@ -191,6 +193,22 @@ def put_table(
         return
     glue.create_table(database, table, table_input)
     _write_rows(region, database, table, data, partition_keys, location, fmt, sd, register_partitions)
+
+
+def drop_database(region: str, database: str) -> None:
+    """Delete a Glue database and the S3 objects under its tables' locations."""
+    glue = catalog.glue_backend(region)
+    db = glue.databases.get(database)
+    if db is None:
+        return
+    backend = catalog.s3_backend()
+    for fake in list(db.tables.values()):
+        location = (fake.as_dict().get("StorageDescriptor") or {}).get("Location") or ""
+        if location.startswith("s3://"):
+            bucket, prefix = catalog.split_s3_url(location)
+            for f in catalog.list_objects(bucket, prefix):
+                backend.delete_object(bucket, f.key)
+    glue.delete_database(database)
 
 
 def append_rows(region: str, database: str, table: str, data: pa.Table) -> None:
