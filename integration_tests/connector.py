@@ -65,7 +65,8 @@ class Run:
         return [
             m["trace"]["stream_status"]["status"]
             for m in self.of_type("TRACE")
-            if m["trace"]["type"] == "STREAM_STATUS" and m["trace"]["stream_status"]["stream_descriptor"]["name"] == stream
+            if m["trace"]["type"] == "STREAM_STATUS"
+            and m["trace"]["stream_status"]["stream_descriptor"]["name"] == stream
         ]
 
     @property
