@@ -11,18 +11,12 @@ import pyarrow.compute as pc
 
 from source_skoot_athena.types import AthenaType, text_arrow_type
 
-# Athena renders non-finite doubles as Java does; Arrow's parser wants its own spellings.
-FLOAT_SPELLINGS = {"Infinity": "inf", "-Infinity": "-inf", "NaN": "nan"}
-
 
 def parse_text_column(values: pa.Array, athena_type: AthenaType) -> pa.Array:
     """Cast one string column to the Arrow type its Athena type is decoded as."""
     target = text_arrow_type(athena_type)
     if pa.types.is_string(target) or pa.types.is_large_string(target):
         return values
-    if pa.types.is_floating(target):
-        for athena_text, arrow_text in FLOAT_SPELLINGS.items():
-            values = pc.replace_substring_regex(values, f"^{athena_text}$", arrow_text)
     if pa.types.is_boolean(target):
         values = pc.utf8_lower(values)
     return pc.cast(values, target)

@@ -66,7 +66,7 @@ class UnloadResult:
                 data = pending.result()
                 if index + 1 < len(files):
                     pending = pool.submit(self._download, files[index + 1])
-                parquet = pq.ParquetFile(io.BytesIO(data))
+                parquet = pq.ParquetFile(io.BytesIO(data), coerce_int96_timestamp_unit="us")
                 yield from parquet.iter_batches(batch_size=BATCH_ROWS, use_threads=True)
                 del parquet, data
 
