@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -109,11 +110,13 @@ def column_info(names: list[str], types: list[DuckDBPyType]) -> list[dict[str, A
 
 @dataclass
 class ResultHandle:
-    """Where a finished SELECT's rendered rows live (a local Parquet file of strings) and their shape."""
+    """A finished SELECT's rendered rows: the local copy of ``<id>.csv`` (+ a Parquet index made on demand)."""
 
-    path: str
+    csv_path: str
     columns: list[dict[str, Any]]
     row_count: int
+    parquet_path: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def write_select(
@@ -124,43 +127,59 @@ def write_select(
     output_location: str,
     account_id: str = catalog.ACCOUNT_ID,
 ) -> ResultHandle:
-    """Run the SELECT, keep the rendered rows locally and store ``<id>.csv`` and ``<id>.csv.metadata`` in S3."""
+    """Run the SELECT once, rendering into ``<id>.csv`` (kept locally, stored in S3) and ``.csv.metadata``."""
     register_functions(conn)
     rel = conn.sql(sql)
     names = list(rel.columns)
     types = list(rel.types)
     cols = column_info(names, types)
     aliases = [f"c{i}" for i in range(len(names))]
-    rendered = ", ".join(f"{render_sql(duck_ident(a), t)} AS {a}" for a, t in zip(aliases, types, strict=True))
-    local_pq = os.path.join(tmpdir, f"{exec_id}.parquet")
+    rendered = ", ".join(
+        f"{render_sql(duck_ident(a), t)} AS {duck_ident(n)}" for a, t, n in zip(aliases, types, names, strict=True)
+    )
+    local_csv = os.path.join(tmpdir, f"{exec_id}.csv")
     src = f"({sql}) AS __q({', '.join(aliases)})"
     count = conn.execute(
-        f"COPY (SELECT {rendered} FROM {src}) TO '{local_pq}' (FORMAT parquet, COMPRESSION snappy)"
+        f"COPY (SELECT {rendered} FROM {src}) TO '{local_csv}' "
+        "(FORMAT csv, HEADER, FORCE_QUOTE *, NULLSTR '', QUOTE '\"', ESCAPE '\"')"
     ).fetchone()
     row_count = int(count[0]) if count else 0
-    local_csv = os.path.join(tmpdir, f"{exec_id}.csv")
-    header = ", ".join(f"{a} AS {duck_ident(n)}" for a, n in zip(aliases, names, strict=True))
-    conn.execute(
-        f"COPY (SELECT {header} FROM read_parquet('{local_pq}')) TO '{local_csv}' "
-        "(FORMAT csv, HEADER, FORCE_QUOTE *, NULLSTR '', QUOTE '\"', ESCAPE '\"')"
-    )
     bucket, prefix = catalog.split_s3_url(output_location)
     with open(local_csv, "rb") as fh:
         catalog.put_object(bucket, prefix + f"{exec_id}.csv", fh.read(), account_id)
-    os.remove(local_csv)
     meta = json.dumps({"ColumnInfo": cols}).encode()
     catalog.put_object(bucket, prefix + f"{exec_id}.csv.metadata", meta, account_id)
-    return ResultHandle(local_pq, cols, row_count)
+    return ResultHandle(local_csv, cols, row_count)
+
+
+def _parquet_index(handle: ResultHandle) -> str:
+    """Convert the local CSV to Parquet once (fast LIMIT/OFFSET paging), keeping NULL and "" apart."""
+    with handle.lock:
+        if handle.parquet_path is None:
+            path = handle.csv_path[: -len(".csv")] + ".parquet"
+            cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(handle.columns)))
+            conn = duckdb.connect()
+            try:
+                conn.execute(
+                    f"COPY (SELECT * FROM read_csv('{handle.csv_path}', header=false, skip=1, delim=',', "
+                    "quote='\"', escape='\"', allow_quoted_nulls=false, nullstr='', strict_mode=true, "
+                    f"columns={{{cols}}})) TO '{path}' (FORMAT parquet, COMPRESSION snappy)"
+                )
+            finally:
+                conn.close()
+            handle.parquet_path = path
+        return handle.parquet_path
 
 
 def read_rows(handle: ResultHandle, offset: int, limit: int) -> list[list[str | None]]:
     """Rendered rows [offset, offset+limit) of a finished result."""
     if limit <= 0 or offset >= handle.row_count:
         return []
+    path = _parquet_index(handle)
     conn = duckdb.connect()
     try:
         rows = conn.execute(
-            f"SELECT * FROM read_parquet('{handle.path}') LIMIT {int(limit)} OFFSET {int(offset)}"
+            f"SELECT * FROM read_parquet('{path}') LIMIT {int(limit)} OFFSET {int(offset)}"
         ).fetchall()
     finally:
         conn.close()
