@@ -329,3 +329,9 @@ def test_athena_catalog_apis_read_glue(athena_sandbox: LocalAthena):
     assert {"movies", "ratings", "catalog_items"} <= {t["Name"] for t in tables}
     movies = c.get_table_metadata(CatalogName="AwsDataCatalog", DatabaseName="entertainment", TableName="movies")
     assert [k["Name"] for k in movies["TableMetadata"]["PartitionKeys"]] == ["release_date"]
+
+
+def test_result_column_names_are_lower_case(athena_sandbox: LocalAthena):
+    c = athena_sandbox.client("athena")
+    qe = run(c, 'SELECT 1 AS "MyCol", 2 AS other')
+    assert all_rows(c, qe["QueryExecutionId"])[0] == ["mycol", "other"]

@@ -146,3 +146,18 @@ def test_latency(athena_sandbox: LocalAthena):
     started = time.monotonic()
     c.list_work_groups()
     assert time.monotonic() - started < 0.3
+
+
+def test_stop_interrupts_a_long_running_query(athena_sandbox: LocalAthena):
+    c = athena_sandbox.client("athena")
+    sql = (
+        "SELECT sum(a.score * b.score * d.score * e.score) FROM entertainment.ratings a, entertainment.ratings b, "
+        "entertainment.ratings d, entertainment.ratings e"
+    )
+    qid = c.start_query_execution(QueryString=sql, WorkGroup="skoot")["QueryExecutionId"]
+    time.sleep(0.5)
+    assert c.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]["State"] == "RUNNING"
+    started = time.monotonic()
+    c.stop_query_execution(QueryExecutionId=qid)
+    assert wait(c, qid, timeout=10)["Status"]["State"] == "CANCELLED"
+    assert time.monotonic() - started < 5

@@ -130,7 +130,7 @@ def write_select(
     """Run the SELECT once, rendering into ``<id>.csv`` (kept locally, stored in S3) and ``.csv.metadata``."""
     register_functions(conn)
     rel = conn.sql(sql)
-    names = list(rel.columns)
+    names = [n.lower() for n in rel.columns]  # Trino folds identifiers (aliases too) to lower case
     types = list(rel.types)
     cols = column_info(names, types)
     aliases = [f"c{i}" for i in range(len(names))]
