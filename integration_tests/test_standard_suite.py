@@ -60,11 +60,11 @@ class TestSkootAthenaStandardSuite(SourceTestSuiteBase):
         return CONNECTOR_ROOT
 
     @classproperty
-    def connector_name(cls) -> str:  # noqa: N805 - a class property, as in the CDK
+    def connector_name(cls) -> str:
         return "source-skoot-athena"
 
     @classproperty
-    def acceptance_test_config(cls) -> Any:  # noqa: N805
+    def acceptance_test_config(cls) -> Any:
         """integration_tests/acceptance-test-config.yml (the CDK looks for it in the connector root)."""
         tests_config = yaml.safe_load(ACCEPTANCE_TEST_CONFIG.read_text())
         if "acceptance_tests" not in tests_config:

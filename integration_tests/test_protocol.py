@@ -1,0 +1,320 @@
+"""The command line as Airbyte runs it: every stdout line of every verb validates against the Airbyte protocol's
+own models (airbyte-protocol-models-pdv2), secrets never leave the process, config errors are clear.
+
+Each verb runs `.venv/bin/source-skoot-athena` in a subprocess against the local Athena stand-in over HTTP.
+Every run goes through `run_verb`, which asserts for all of them (failures included): each stdout line is a
+valid AirbyteMessage, no canary secret appears in stdout or stderr, and no Python traceback is printed.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from airbyte_protocol.models import AirbyteMessage, FailureType, Status, TraceType, Type
+
+from integration_tests.local_athena import LocalAthena, demo
+from integration_tests.protocol import ProtocolViolation, assert_valid_protocol, of_type
+
+HERE = Path(__file__).resolve().parent
+EXECUTABLE = Path(sys.executable).with_name("source-skoot-athena")
+TRACEBACK = "Traceback (most recent call last)"
+
+# Recognisable secrets: the whole value and a distinctive piece of it must never be printed.
+CANARY_SECRET = "SKOOTSECRET-canary-1234567890"
+CANARY_KEY_ID = "AKIASKOOTCANARYKEY77"
+CANARY_PIECES = (CANARY_SECRET, "canary-1234567890", CANARY_KEY_ID, "SKOOTCANARYKEY77")
+
+SPEC_TITLES = [
+    "Connection Name",
+    "AWS Region",
+    "Access Key ID",
+    "Secret Access Key",
+    "Workgroup",
+    "Catalog",
+    "Query Timeout (ms)",
+]
+DEMO_STREAMS = {"movies", "ratings", "catalog_items"}
+
+
+def load(name: str) -> Any:
+    return json.loads((HERE / name).read_text())
+
+
+def canary_config(**changes: Any) -> dict[str, Any]:
+    """sample_config.json with canary secrets (the stand-in accepts any keys), plus `changes`."""
+    config = {**load("sample_config.json"), "access_key_id": CANARY_KEY_ID, "secret_access_key": CANARY_SECRET}
+    config.update(changes)
+    return config
+
+
+@dataclass
+class VerbRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    messages: list[AirbyteMessage]
+
+    def of(self, kind: Type) -> list[AirbyteMessage]:
+        return of_type(self.messages, kind)
+
+    def records(self, stream: str) -> list[dict[str, Any]]:
+        return [m.record.data for m in self.of(Type.RECORD) if m.record is not None and m.record.stream == stream]
+
+    def error_traces(self) -> list[Any]:
+        return [m.trace.error for m in self.of(Type.TRACE) if m.trace is not None and m.trace.type == TraceType.ERROR]
+
+    def final_states(self) -> dict[str, dict[str, Any]]:
+        """The last per-stream state blob of each stream."""
+        states: dict[str, dict[str, Any]] = {}
+        for message in self.of(Type.STATE):
+            assert message.state is not None and message.state.stream is not None
+            blob = message.state.stream.stream_state
+            states[message.state.stream.stream_descriptor.name] = blob.model_dump() if blob is not None else {}
+        return states
+
+
+@pytest.fixture
+def run_verb(athena: LocalAthena, tmp_path: Path) -> Iterator[Any]:
+    """Run one verb as Airbyte would; check protocol, secrets and tracebacks on every run."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(athena.env())
+    counter = iter(range(1_000))
+
+    def run(verb: str, config: dict[str, Any] | None = None, **files: Any) -> VerbRun:
+        args = [str(EXECUTABLE), verb]
+        inputs = {"config": config, **files}
+        for option, content in inputs.items():
+            if content is None:
+                continue
+            path = tmp_path / f"{option}-{next(counter)}.json"
+            path.write_text(json.dumps(content))
+            args += [f"--{option}", str(path)]
+        proc = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240)
+        for piece in CANARY_PIECES:
+            assert piece not in proc.stdout, f"`{verb}` printed a secret ({piece!r}) on stdout"
+            assert piece not in proc.stderr, f"`{verb}` printed a secret ({piece!r}) on stderr"
+        assert TRACEBACK not in proc.stdout, f"`{verb}` printed a Python traceback on stdout:\n{proc.stdout[-3000:]}"
+        assert TRACEBACK not in proc.stderr, f"`{verb}` printed a Python traceback on stderr:\n{proc.stderr[-3000:]}"
+        messages = assert_valid_protocol(proc.stdout)
+        return VerbRun(proc.returncode, proc.stdout, proc.stderr, messages)
+
+    yield run
+
+
+def incremental_catalog() -> dict[str, Any]:
+    """configured_catalog.json with ratings (rated_at) and movies (released_at) incremental."""
+    catalog = copy.deepcopy(load("configured_catalog.json"))
+    cursors = {"ratings": "rated_at", "movies": "released_at"}
+    for configured in catalog["streams"]:
+        name = configured["stream"]["name"]
+        if name in cursors:
+            configured.update(sync_mode="incremental", destination_sync_mode="append", cursor_field=[cursors[name]])
+    return catalog
+
+
+def saved_cursors(state_file: str) -> dict[str, str]:
+    return {s["stream"]["stream_descriptor"]["name"]: s["stream"]["stream_state"]["cursor"] for s in load(state_file)}
+
+
+def athena_text(value: dt.datetime) -> str:
+    """A timestamp as Athena renders it (millisecond precision): the connector's cursor format."""
+    return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+
+
+# --- the helper itself -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "stdout",
+    [
+        '{"type":"RECORD","record":{"stream":"s","data":{},"emitted_at":"soon"}}\n',  # emitted_at not an integer
+        '{"type":"RECORD","record":{"stream":"s","data":{"x":NaN},"emitted_at":1}}\n',  # NaN is not JSON
+        '{"type":"RECORD","state":{"type":"STREAM"}}\n',  # payload does not match the type
+        '{"type":"LOG","log":{"level":"INFO","message":"x"},"extra":1}\n',  # not a protocol key
+        '{"type":"NOPE"}\n',
+        '{"type":"LOG","log":{"level":"INFO","message":"x"}}\n\n',  # a blank line
+        "Starting up...\n",  # a stray print
+        '{"type":"LOG","log":{"level":"INFO","message":"x"}}',  # cut off (no final newline)
+    ],
+)
+def test_helper_rejects_invalid_lines(stdout: str) -> None:
+    with pytest.raises(ProtocolViolation):
+        assert_valid_protocol(stdout)
+
+
+def test_helper_accepts_valid_lines() -> None:
+    stdout = (
+        '{"type":"LOG","log":{"level":"INFO","message":"x"}}\n'
+        '{"type":"RECORD","record":{"stream":"s","namespace":"n","data":{"a":[1,{"b":null}]},"emitted_at":1}}\n'
+    )
+    assert [m.type for m in assert_valid_protocol(stdout)] == [Type.LOG, Type.RECORD]
+
+
+# --- verbs -------------------------------------------------------------------------------------------------
+
+
+def test_spec(run_verb: Any) -> None:
+    run = run_verb("spec")
+    assert run.returncode == 0
+    (message,) = run.of(Type.SPEC)
+    assert message.spec is not None
+    properties = message.spec.connectionSpecification["properties"]
+    ordered = sorted(properties.values(), key=lambda p: p.get("order", 1_000))
+    assert [p["title"] for p in ordered[:7]] == SPEC_TITLES
+    assert properties["access_key_id"]["airbyte_secret"] is True
+    assert properties["secret_access_key"]["airbyte_secret"] is True
+
+
+def test_check_succeeds_on_the_demo(run_verb: Any) -> None:
+    run = run_verb("check", canary_config())
+    assert run.returncode == 0
+    (message,) = run.of(Type.CONNECTION_STATUS)
+    assert message.connectionStatus is not None
+    assert message.connectionStatus.status == Status.SUCCEEDED
+
+
+def test_check_fails_cleanly_on_invalid_config(run_verb: Any) -> None:
+    config = {**load("invalid_config.json"), "access_key_id": CANARY_KEY_ID, "secret_access_key": CANARY_SECRET}
+    run = run_verb("check", config)
+    assert run.returncode == 0  # a failed check is a status, not a crash
+    (message,) = run.of(Type.CONNECTION_STATUS)
+    assert message.connectionStatus is not None
+    assert message.connectionStatus.status == Status.FAILED
+    assert config["workgroup"] in (message.connectionStatus.message or "")
+
+
+def test_check_fails_without_leaking_when_aws_echoes_the_key(run_verb: Any, athena: LocalAthena) -> None:
+    """An AWS error whose text carries the access key ID (as S3's InvalidAccessKeyId does) is not printed raw."""
+    athena.faults.error(
+        "athena:GetWorkGroup",
+        "UnrecognizedClientException",
+        message=f"The security token included in the request is invalid. AWSAccessKeyId: {CANARY_KEY_ID}",
+    )
+    run = run_verb("check", canary_config())
+    (message,) = run.of(Type.CONNECTION_STATUS)
+    assert message.connectionStatus is not None
+    assert message.connectionStatus.status == Status.FAILED
+
+
+def test_discover_matches_configured_catalog(run_verb: Any) -> None:
+    """configured_catalog.json holds exactly what discover reports (same schemas, namespaces, sync modes)."""
+    run = run_verb("discover", canary_config())
+    assert run.returncode == 0
+    (message,) = run.of(Type.CATALOG)
+    assert message.catalog is not None
+    discovered = {s.name: s.model_dump(mode="json", exclude_none=True) for s in message.catalog.streams}
+    configured = {c["stream"]["name"]: c["stream"] for c in load("configured_catalog.json")["streams"]}
+    assert set(discovered) == DEMO_STREAMS
+    assert discovered == configured
+
+
+def test_read_full_refresh(run_verb: Any) -> None:
+    catalog = load("configured_catalog.json")
+    run = run_verb("read", canary_config(), catalog=catalog)
+    assert run.returncode == 0
+    assert not run.error_traces()
+    for configured in catalog["streams"]:
+        name = configured["stream"]["name"]
+        rows = run.records(name)
+        assert len(rows) == len(demo.expected_rows(name)), name
+        validator = jsonschema.Draft7Validator(configured["stream"]["json_schema"])
+        for row in rows:
+            validator.validate(row)
+    assert {m.record.namespace for m in run.of(Type.RECORD) if m.record} == {"entertainment"}
+    assert set(run.final_states()) == DEMO_STREAMS
+    statuses = [m.trace.stream_status for m in run.of(Type.TRACE) if m.trace and m.trace.stream_status]
+    complete = {s.stream_descriptor.name for s in statuses if s.status.value == "COMPLETE"}
+    assert complete == DEMO_STREAMS
+
+
+def test_read_with_sample_state_reads_from_the_cursor(run_verb: Any) -> None:
+    state = load("sample_state.json")
+    cursors = saved_cursors("sample_state.json")
+    fields = {"ratings": "rated_at", "movies": "released_at"}
+    run = run_verb("read", canary_config(), catalog=incremental_catalog(), state=state)
+    assert run.returncode == 0
+    for stream, field in fields.items():
+        expected = [r for r in demo.expected_rows(stream) if r[field] and athena_text(r[field]) >= cursors[stream]]
+        got = run.records(stream)
+        assert 0 < len(got) < len(demo.expected_rows(stream)), stream
+        assert len(got) == len(expected), stream
+        assert all(r[field].replace("T", " ") >= cursors[stream] for r in got), stream
+        final = run.final_states()[stream]
+        assert final["cursor_field"] == field
+        assert final["cursor"] == athena_text(max(r[field] for r in expected))
+    assert len(run.records("catalog_items")) == len(demo.expected_rows("catalog_items"))  # full refresh
+
+
+def test_read_with_abnormal_state_reads_nothing_new(run_verb: Any) -> None:
+    state = load("abnormal_state.json")
+    cursors = saved_cursors("abnormal_state.json")
+    run = run_verb("read", canary_config(), catalog=incremental_catalog(), state=state)
+    assert run.returncode == 0
+    counts = Counter(m.record.stream for m in run.of(Type.RECORD) if m.record)
+    assert counts["ratings"] == 0 and counts["movies"] == 0
+    assert counts["catalog_items"] == len(demo.expected_rows("catalog_items"))
+    finals = run.final_states()
+    for stream, cursor in cursors.items():
+        assert finals[stream]["cursor"] == cursor  # the cursor never moves backwards
+
+
+def test_read_unknown_stream_is_a_clear_error(run_verb: Any) -> None:
+    catalog = load("configured_catalog.json")
+    ghost = copy.deepcopy(catalog["streams"][0])
+    ghost["stream"]["name"] = "no_such_table"
+    run = run_verb("read", canary_config(), catalog={"streams": [ghost]})
+    errors = run.error_traces()
+    assert run.returncode != 0 or errors
+    assert any("no_such_table" in (e.message or "") for e in errors), run.stdout[-2000:]
+
+
+# --- config errors: clear, naming the field, never a traceback ----------------------------------------------
+
+CONFIG_ERRORS = [
+    pytest.param("check", {"aws_region": None}, "aws_region", id="check-missing-region"),
+    pytest.param("discover", {"aws_region": None}, "aws_region", id="discover-missing-region"),
+    pytest.param("read", {"aws_region": None}, "aws_region", id="read-missing-region"),
+    pytest.param("check", {"query_timeout_ms": 10}, "query_timeout_ms", id="check-timeout-10"),
+    pytest.param("read", {"query_timeout_ms": 10}, "query_timeout_ms", id="read-timeout-10"),
+    pytest.param("check", {"access_key_id": "SKOOTCANARYKEY77"[:12]}, "access_key_id", id="check-short-key-id"),
+    pytest.param("discover", {"workgroup": ""}, "workgroup", id="discover-empty-workgroup"),
+    pytest.param("check", {"secret_access_key": None}, "secret_access_key", id="check-missing-secret"),
+]
+
+
+@pytest.mark.parametrize(("verb", "changes", "field"), CONFIG_ERRORS)
+def test_config_error_names_the_field(run_verb: Any, verb: str, changes: dict[str, Any], field: str) -> None:
+    config = canary_config()
+    for key, value in changes.items():
+        if value is None:
+            del config[key]
+        else:
+            config[key] = value
+    catalog = load("configured_catalog.json") if verb == "read" else None
+    run = run_verb(verb, config, catalog=catalog)
+    assert not run.of(Type.RECORD)
+    if verb == "check":
+        (message,) = run.of(Type.CONNECTION_STATUS)
+        assert message.connectionStatus is not None
+        assert message.connectionStatus.status == Status.FAILED
+        text = message.connectionStatus.message or ""
+    else:
+        assert run.returncode != 0
+        errors = run.error_traces()
+        assert len(errors) == 1, run.stdout
+        assert errors[0].failure_type == FailureType.config_error
+        assert not errors[0].stack_trace
+        text = errors[0].message or ""
+    assert field in text, text
