@@ -220,26 +220,31 @@ class Sync:
 
     # -- one slice -------------------------------------------------------------------------------------------
     def _run_slice_query(self, plan: StreamPlan, piece: Slice, cancel: threading.Event) -> SliceQuery:
-        """Run the slice's query (worker thread): UNLOAD first; a failed UNLOAD is retried as a plain SELECT."""
-        if self._path == PARQUET:
-            prefix = f"{self._unload_root}/{next(self._slice_numbers):06d}/"
-            select = self._planner.select_sql(plan, piece, PARQUET)
-            comment = leading_comment(self._config.connection_name, f"read {plan.label}")
-            sql = unload_statement(comment, select[len(comment) :], prefix)
-            try:
-                finished = self._runner.run(sql, purpose=f"UNLOAD of {plan.label}", cancel=cancel)
-                return SliceQuery(finished, PARQUET, prefix)
-            except QueryError as exc:
-                if exc.kind != "failed":
-                    raise
-                self._logger.warning(
-                    f"UNLOAD of {plan.label} failed ({exc.message}); reading the result CSV instead, for the rest of "
-                    "this sync."
-                )
-                self._path = CSV
-        sql = self._planner.select_sql(plan, piece, CSV)
-        finished = self._runner.run(sql, purpose=f"query of {plan.label}", cancel=cancel)
-        return SliceQuery(finished, CSV, None)
+        """Run the slice's query (in a worker thread): UNLOAD to Parquet, or the plain SELECT for the result CSV.
+
+        A failed UNLOAD is retried once as a plain SELECT. Only if that one succeeds was the failure UNLOAD's own
+        (e.g. a type or feature it cannot handle), and the rest of the sync then uses the result CSV; a table that
+        fails either way fails its stream without changing how the others are read.
+        """
+        csv_sql = self._planner.select_sql(plan, piece, CSV)
+        if self._path != PARQUET:
+            return SliceQuery(self._runner.run(csv_sql, purpose=f"query of {plan.label}", cancel=cancel), CSV, None)
+        prefix = f"{self._unload_root}/{next(self._slice_numbers):06d}/"
+        select = self._planner.select_sql(plan, piece, PARQUET)
+        comment = leading_comment(self._config.connection_name, f"read {plan.label}")
+        sql = unload_statement(comment, select[len(comment) :], prefix)
+        try:
+            return SliceQuery(self._runner.run(sql, purpose=f"UNLOAD of {plan.label}", cancel=cancel), PARQUET, prefix)
+        except QueryError as unload_error:
+            if unload_error.kind != "failed":
+                raise
+            finished = self._runner.run(csv_sql, purpose=f"query of {plan.label}", cancel=cancel)
+            self._path = CSV
+            self._logger.warning(
+                f"Read path: result CSV for the rest of this sync, because UNLOAD failed where a plain SELECT "
+                f"succeeded ({unload_error.message})."
+            )
+            return SliceQuery(finished, CSV, None)
 
     def _reader(self, plan: StreamPlan, query: SliceQuery) -> ResultReader:
         names = [f"c{i}" for i in range(len(plan.columns))]
