@@ -190,16 +190,18 @@ class Sync:
                 count = 0
                 started = time.monotonic()
                 reader = self._reader(plan, query)
-                for batch in reader.batches():
-                    if batch.num_rows == 0:
-                        continue
-                    if not running:
-                        running = True
-                        yield stream_status_message(descriptor, AirbyteStreamStatus.RUNNING)
-                    data = encoders[query.path].encode(batch, int(time.time() * 1000))
-                    yield RecordChunk(key[0], key[1], data, batch.num_rows)
-                    count += batch.num_rows
-                reader.cleanup()
+                try:
+                    for batch in reader.batches():
+                        if batch.num_rows == 0:
+                            continue
+                        if not running:
+                            running = True
+                            yield stream_status_message(descriptor, AirbyteStreamStatus.RUNNING)
+                        data = encoders[query.path].encode(batch, int(time.time() * 1000))
+                        yield RecordChunk(key[0], key[1], data, batch.num_rows)
+                        count += batch.num_rows
+                finally:
+                    self._clean_up(reader)
                 self._log_slice(plan, piece, query, reader.path, count, time.monotonic() - started)
                 yield state_message(key, piece.state_after, count)
         finally:
@@ -260,6 +262,13 @@ class Sync:
             "SkootAthenaResultsS3); paging through GetQueryResults instead, which is much slower."
         )
         return ApiResult(self._clients.athena, query.finished.query_id, names, types)
+
+    def _clean_up(self, reader: ResultReader) -> None:
+        """Delete the result files once written (or abandoned); a failed delete is a warning, not a failed sync."""
+        try:
+            reader.cleanup()
+        except UserError as exc:
+            self._logger.warning(f"Could not delete query result files: {exc.message}")
 
     def _can_read(self, location: str) -> bool:
         """HeadObject on the result CSV: False when the results bucket cannot be read (then GetQueryResults)."""
