@@ -1,0 +1,109 @@
+"""``python -m bench``: this connector against its peers on the local Athena stand-in; writes docs/benchmarks.*.
+
+    python -m bench [--rows 100000,1000000] [--cols 10,50] [--runs 3] [--big]   # the real thing (≈ an hour)
+    python -m bench --smoke                                                       # tiny sizes, one run (< 1 min)
+
+The peers (PyAthena, awswrangler) and matplotlib live in their own venv, bench/.venv-peers, created on first use
+from bench/requirements-peers.txt (``--smoke`` never installs: it runs the peers only when that venv is ready).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import signal
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench import report, scenarios, throughput, venv
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def machine() -> str:
+    with open("/proc/meminfo") as fh:
+        kib = int(fh.readline().split()[1])
+    return f"{os.cpu_count()} cores, {round(kib / 1024 / 1024)} GiB"
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x.replace("_", "")) for x in text.split(",") if x.strip()]
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rows", type=_ints, default=[100_000, 1_000_000], help="comma-separated row counts")
+    p.add_argument("--cols", type=_ints, default=[10, 50], help="comma-separated column counts (multiples of 10)")
+    p.add_argument("--runs", type=int, default=3, help="runs per reader and size (median reported)")
+    p.add_argument("--big", action="store_true", help="add 10,000,000 rows (opt-in: long)")
+    p.add_argument("--smoke", action="store_true", help="tiny sizes, one run, to a scratch dir (for the test)")
+    p.add_argument("--peers", default="", help="comma-separated reader keys to run (default: all)")
+    p.add_argument("--no-discovery", action="store_true")
+    p.add_argument("--no-incremental", action="store_true")
+    p.add_argument("--timeout", type=float, default=1800, help="seconds before a run is killed")
+    p.add_argument("--slow-cutoff", type=float, default=300,
+                   help="a reader whose run takes longer is run once only at that size")
+    p.add_argument("--out", type=Path, default=None, help="where benchmarks.md/.png/.json go (default docs/)")
+    return p.parse_args(argv)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # run the finally blocks: kill the running child, stop the stand-in
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    if args.smoke:
+        rows, cols, runs = [2_000], [10], 1
+        disc, inc = (2, 5), (10, 100)
+        out = args.out or ROOT / "bench" / "out" / "smoke"
+        peers_ready = venv.ready()
+    else:
+        rows = sorted(set(args.rows + ([10_000_000] if args.big else [])))
+        cols, runs = args.cols, args.runs
+        disc, inc = (50, 200), (100, 10_000)
+        out = args.out or ROOT / "docs"
+        venv.ensure()
+        peers_ready = True
+    wanted = set(filter(None, args.peers.split(",")))
+    peers = [p for p in throughput.PEERS if (not wanted or p.key in wanted) and (peers_ready or not p.needs_peers_venv)]
+    out.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="skoot-bench-"))
+    command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    doc: dict[str, Any] = {
+        "date": dt.date.today().isoformat(),
+        "machine": machine(),
+        "python": platform.python_version(),
+        "command": command.strip(),
+        "peers": [asdict(p) for p in throughput.PEERS if p in peers],
+        "versions": venv.versions() if peers_ready else {},
+        "load_before": round(os.getloadavg()[0], 1),
+    }
+    try:
+        cells = throughput.run(
+            throughput.Sizes(rows, cols), runs, workdir, peers=peers, timeout_s=args.timeout,
+            slow_cutoff_s=args.slow_cutoff,
+        )
+        doc["throughput"] = throughput.to_json(cells)
+        if not args.no_incremental:
+            doc["incremental"] = asdict(scenarios.incremental(inc[0], inc[1], workdir))
+        if not args.no_discovery:
+            doc["discovery"] = asdict(scenarios.discovery(disc[0], disc[1], workdir))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    doc["load_after"] = round(os.getloadavg()[0], 1)
+    results_json = out / "benchmarks.json"
+    results_json.write_text(json.dumps(doc, indent=1))
+    written = report.write(doc, out, results_json)
+    print(report.markdown(doc))
+    print("bench: wrote " + ", ".join(str(p) for p in [results_json, *written]), file=sys.stderr)
+    return 0
