@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import botocore.exceptions
@@ -17,11 +17,12 @@ import botocore.exceptions
 from source_skoot_athena.aws import GLUE_SIDS, AwsClients, aws_call, describe_error, error_code
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import AwsCallError
-from source_skoot_athena.types import AthenaType, parse_type
+from source_skoot_athena.types import AthenaType, parse_type, with_timestamp_precision
 
 GLUE_PAGE_SIZE = 100
 DISCOVERY_THREADS = 4
 DATE_LIKE_PARTITION_NAMES = ("date", "dt", "day", "ds", "event_date", "partition_date")
+ICEBERG_TIMESTAMP_PRECISION = 6  # Athena's Iceberg timestamps are microseconds; Glue's type says only `timestamp`
 
 
 @dataclass(frozen=True)
@@ -65,14 +66,18 @@ class TableInfo:
 
     @property
     def is_delta_placeholder(self) -> bool:
-        """A Delta table registered by Spark: Glue holds a dummy `col array<string>` schema, not the real one."""
+        """A Delta table registered by Spark: Glue holds a dummy `col array<string>` schema, not the real one.
+
+        Only the placeholder is left out: a Delta table whose Glue columns are the real ones (a crawler's, or
+        Athena's native Delta registration) is described like any other table.
+        """
         provider = (self.parameters.get("spark.sql.sources.provider", "") or "").lower()
         placeholder = (
             len(self.columns) == 1
             and self.columns[0].name == "col"
-            and self.columns[0].type.raw.lower() in ("array<string>",)
+            and self.columns[0].type == parse_type("array<string>")
         )
-        return provider == "delta" or (placeholder and self.parameters.get("table_type", "").upper() == "DELTA")
+        return placeholder and (provider == "delta" or self.parameters.get("table_type", "").upper() == "DELTA")
 
     def column(self, name: str) -> Column | None:
         for column in self.columns:
@@ -92,12 +97,15 @@ def table_from_glue(database: str, table: dict[str, Any]) -> TableInfo:
         Column(str(c["Name"]), parse_type(str(c.get("Type", "string"))), c.get("Comment") or None, True)
         for c in table.get("PartitionKeys", []) or []
     ]
+    parameters = {str(k): str(v) for k, v in (table.get("Parameters", {}) or {}).items()}
+    if parameters.get("table_type", "").upper() == "ICEBERG":
+        columns = [replace(c, type=with_timestamp_precision(c.type, ICEBERG_TIMESTAMP_PRECISION)) for c in columns]
     return TableInfo(
         database=database,
         name=str(table["Name"]),
         columns=tuple(columns),
         table_type=str(table.get("TableType", "EXTERNAL_TABLE") or "EXTERNAL_TABLE"),
-        parameters={str(k): str(v) for k, v in (table.get("Parameters", {}) or {}).items()},
+        parameters=parameters,
         location=storage.get("Location"),
         description=table.get("Description") or None,
     )

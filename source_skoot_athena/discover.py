@@ -8,9 +8,10 @@ from typing import Any
 from airbyte_cdk.models import AirbyteCatalog, AirbyteStream, SyncMode
 
 from source_skoot_athena.catalog import DATE_LIKE_PARTITION_NAMES, TableInfo
-from source_skoot_athena.types import json_schema
+from source_skoot_athena.types import STRING_KINDS, AthenaType, Kind, contains_unknown, json_schema
 
-TEMPORAL_KINDS = {"date", "timestamp", "timestamp with time zone"}
+# Partition key types that make an obvious cursor; a zoned timestamp is not orderable (types.is_orderable).
+TEMPORAL_KINDS = frozenset({Kind.DATE, Kind.TIMESTAMP})
 
 
 def table_schema(table: TableInfo) -> dict[str, Any]:
@@ -38,19 +39,31 @@ def default_cursor(table: TableInfo) -> list[str] | None:
     if len(keys) != 1:
         return None
     key = keys[0]
-    if key.type.kind in TEMPORAL_KINDS or (
-        key.type.kind in ("string", "varchar", "char") and key.name.lower() in DATE_LIKE_PARTITION_NAMES
-    ):
+    if key.type.kind in TEMPORAL_KINDS or (key.type.kind in STRING_KINDS and _date_like(key.name)):
         return [key.name]
     return None
+
+
+def _date_like(name: str) -> bool:
+    """`dt`, `date`, `release_date`, `event_day`…: a string partition key that holds ISO dates (sortable text)."""
+    lowered = name.lower()
+    return lowered in DATE_LIKE_PARTITION_NAMES or lowered.endswith(("_date", "_dt", "_day"))
+
+
+def _unknown_leaves(t: AthenaType) -> list[AthenaType]:
+    if t.kind == Kind.UNKNOWN:
+        return [t]
+    return [leaf for child in t.children for leaf in _unknown_leaves(child)]
 
 
 def airbyte_stream(table: TableInfo, logger: logging.Logger) -> AirbyteStream:
     """One stream per table/view: namespace = Glue database, name = table; the user picks the cursor."""
     for column in table.columns:
-        if column.type.kind == "unknown":
+        if contains_unknown(column.type):
+            unknown = [leaf.raw for leaf in _unknown_leaves(column.type)]
+            where = "" if unknown == [column.type.raw] else f" ({', '.join(repr(u) for u in unknown)} inside)"
             logger.warning(
-                f"{table.database}.{table.name}.{column.name}: type '{column.type.raw}' is not known to the "
+                f"{table.database}.{table.name}.{column.name}: type '{column.type.raw}'{where} is not known to the "
                 "connector; it is described as a string and read as text."
             )
     stream = AirbyteStream(
