@@ -26,6 +26,7 @@ from source_skoot_athena.config import parse_config
 from source_skoot_athena.discover import build_catalog
 from source_skoot_athena.errors import UserError
 from source_skoot_athena.output import RecordChunk
+from source_skoot_athena.state import read_state_file
 
 
 class SourceSkootAthena(Source):
@@ -48,6 +49,11 @@ class SourceSkootAthena(Source):
             logger.error(f"Check failed: {exc.message}")
             return AirbyteConnectionStatus(status=Status.FAILED, message=exc.message)
         return AirbyteConnectionStatus(status=Status.SUCCEEDED)
+
+    @classmethod
+    def read_state(cls, state_path: str) -> list[AirbyteStateMessage]:
+        """The `--state` file: a legacy one is ignored with a warning, a malformed one is a config error."""
+        return read_state_file(state_path, logging.getLogger("airbyte"))
 
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         parsed = parse_config(config)

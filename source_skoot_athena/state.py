@@ -8,9 +8,11 @@ decimal its digits and a bigint its exactness; it is turned back into a typed li
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from airbyte_cdk.models import (
@@ -23,6 +25,7 @@ from airbyte_cdk.models import (
     StreamDescriptor,
     Type,
 )
+from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteStateMessageSerializer
 
 from source_skoot_athena.errors import ConfigError
 
@@ -77,6 +80,60 @@ class StreamState:
             resume_after=resume,
             pending_cursor=text("pending_cursor"),
         )
+
+
+def read_state_file(path: str | None, logger: logging.Logger) -> list[AirbyteStateMessage]:
+    """The `--state` file as state messages. Unlike the CDK's reader, a legacy whole-connector object is ignored
+    with a warning, and anything malformed is a config error naming the stream (never a traceback)."""
+    if not path:
+        return []
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise ConfigError(f"The state file {path} cannot be read: {exc.strerror}.") from None
+    try:
+        raw = json.loads(text) if text.strip() else None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"The saved state is not valid JSON ({exc.msg}, line {exc.lineno}): reset the connection's state."
+        ) from None
+    return parse_state_input(raw, logger)
+
+
+def parse_state_input(raw: Any, logger: logging.Logger) -> list[AirbyteStateMessage]:
+    """Validate the decoded `--state` input: a list of state messages; `{}`, `[]` and null mean no state."""
+    if not raw:
+        return []
+    if isinstance(raw, dict):
+        logger.warning(
+            "Ignoring a legacy state (one object for the whole connector): this connector keeps per-stream states; "
+            "every stream starts from the beginning."
+        )
+        return []
+    if not isinstance(raw, list):
+        raise ConfigError("The saved state must be a list of per-stream state messages: reset the connection's state.")
+    messages: list[AirbyteStateMessage] = []
+    for index, item in enumerate(raw, start=1):
+        where = f"state message {index}"
+        if isinstance(item, dict) and item.get("type") == "STREAM":
+            stream = item.get("stream")
+            descriptor = stream.get("stream_descriptor") if isinstance(stream, dict) else None
+            name = descriptor.get("name") if isinstance(descriptor, dict) else None
+            if not isinstance(name, str) or not name:
+                raise ConfigError(f"The saved {where} has no stream descriptor with a name: reset the state.")
+            namespace = descriptor.get("namespace") if isinstance(descriptor, dict) else None
+            where = f"state of stream '{namespace}.{name}'" if isinstance(namespace, str) else f"state of '{name}'"
+            assert isinstance(stream, dict)
+            StreamState.from_blob(name, stream.get("stream_state"))  # a malformed blob names the stream
+        try:
+            message = AirbyteStateMessageSerializer.load(item)
+        except Exception as exc:
+            detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else exc.__class__.__name__
+            raise ConfigError(f"The saved {where} is malformed ({detail}): reset the state.") from None
+        if message.stream is None and message.data is None and message.global_ is None:
+            raise ConfigError(f"The saved {where} holds no stream, global or legacy state: reset the state.")
+        messages.append(message)
+    return messages
 
 
 def parse_states(messages: Sequence[AirbyteStateMessage], logger: logging.Logger) -> dict[StreamKey, StreamState]:

@@ -1,0 +1,444 @@
+"""Incremental sync and resumable state, through the command line against the local Athena stand-in.
+
+Each test owns a Glue database (`inc_<name>`) so tests never disturb each other or the demo.
+
+Duplicates by design: the cursor's lower bound is inclusive (`cursor >= saved`, and for a partition-key cursor the
+partition equal to the saved cursor is listed again), so rows whose cursor equals the saved cursor are read again
+by the next sync. Nothing present when a sync starts is ever skipped; destinations dedupe on the primary key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from integration_tests.connector import DEMO_CONFIG, EXECUTABLE, Run, configured_catalog, run_connector
+from integration_tests.local_athena import LocalAthena
+
+TRACEBACK = "Traceback (most recent call last)"
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+def config_for(database: str) -> dict[str, Any]:
+    return {**DEMO_CONFIG, "databases": [database]}
+
+
+def discover(athena: LocalAthena, database: str) -> dict[str, Any]:
+    run = run_connector("discover", athena.env(), config=config_for(database))
+    assert run.returncode == 0, run.stdout + run.stderr
+    (message,) = run.of_type("CATALOG")
+    catalog: dict[str, Any] = message["catalog"]
+    return catalog
+
+
+def read(
+    athena: LocalAthena,
+    database: str,
+    catalog: dict[str, Any],
+    state: Any = None,
+) -> Run:
+    return run_connector("read", athena.env(), config=config_for(database), catalog=catalog, state=state)
+
+
+def read_ok(athena: LocalAthena, database: str, catalog: dict[str, Any], state: Any = None) -> Run:
+    run = read(athena, database, catalog, state)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert TRACEBACK not in run.stdout + run.stderr
+    assert not run.errors, run.errors
+    return run
+
+
+def stream_states(run: Run, stream: str) -> list[dict[str, Any]]:
+    """The STATE messages of one stream, in order, as written (the input format of the next sync)."""
+    return [s for s in run.states if s["type"] == "STREAM" and s["stream"]["stream_descriptor"]["name"] == stream]
+
+
+def last_states(run: Run) -> list[dict[str, Any]]:
+    """Per stream, its last STATE message: what Airbyte passes to the next sync."""
+    last: dict[str, dict[str, Any]] = {}
+    for state in run.states:
+        last[state["stream"]["stream_descriptor"]["name"]] = state
+    return list(last.values())
+
+
+def blob(run: Run, stream: str) -> dict[str, Any]:
+    states = stream_states(run, stream)
+    assert states, f"no STATE for {stream}"
+    result: dict[str, Any] = states[-1]["stream"]["stream_state"]
+    return result
+
+
+def read_queries(athena: LocalAthena, table: str) -> list[Any]:
+    """The stand-in's record of the queries that read `table`'s rows (not the `max(cursor)` bound)."""
+    return [q for q in athena.queries if f'"{table}"' in q.sql and "(read " in q.sql]
+
+
+def estimates(run: Run, stream: str) -> list[dict[str, Any]]:
+    return [
+        m["trace"]["estimate"]
+        for m in run.of_type("TRACE")
+        if m["trace"]["type"] == "ESTIMATE" and m["trace"]["estimate"]["name"] == stream
+    ]
+
+
+def ts(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+# --- cursor columns of every kind on unpartitioned tables ---------------------------------------------------
+BIG = 2**62  # far beyond 2^53: a float would round it
+D = decimal.Decimal
+
+
+def _cursor_tables(athena: LocalAthena, database: str) -> None:
+    athena.put_table(
+        database,
+        "events_ts",
+        pa.table(
+            {
+                "id": pa.array([1, 2, 3, 4], pa.int64()),
+                "updated_at": pa.array(
+                    [
+                        ts("2024-01-01 10:00:00"),
+                        ts("2024-01-02 10:00:00.5"),
+                        ts("2024-01-03 10:00:00.123"),
+                        ts("2024-01-03 10:00:00.123"),
+                    ],
+                    pa.timestamp("ms"),
+                ),
+            }
+        ),
+        parameters={"recordCount": "4", "totalSize": "2048"},
+    )
+    athena.put_table(
+        database,
+        "events_us",
+        pa.table(
+            {
+                "id": pa.array([1, 2, 3], pa.int64()),
+                "changed_at": pa.array(
+                    [
+                        ts("2024-02-01 00:00:00.000001"),
+                        ts("2024-02-01 00:00:00.123456"),
+                        ts("2024-02-01 00:00:00.123457"),
+                    ],
+                    pa.timestamp("us"),
+                ),
+            }
+        ),
+        glue_types={"changed_at": "timestamp(6)"},
+    )
+    athena.put_table(
+        database,
+        "events_dec",
+        pa.table(
+            {
+                "id": pa.array([1, 2, 3], pa.int64()),
+                "amount": pa.array(
+                    [D("1.000000"), D("98765432109876.500000"), D("98765432109876.543210")], pa.decimal128(20, 6)
+                ),
+            }
+        ),
+    )
+    athena.put_table(
+        database,
+        "events_big",
+        pa.table({"id": pa.array([1, 2, 3], pa.int64()), "seq": pa.array([5, BIG + 1, BIG + 3], pa.int64())}),
+    )
+
+
+CURSORS = {"events_ts": "updated_at", "events_us": "changed_at", "events_dec": "amount", "events_big": "seq"}
+
+
+def test_two_syncs_give_the_union_with_type_faithful_cursors(athena: LocalAthena) -> None:
+    database = "inc_cursors"
+    _cursor_tables(athena, database)
+    catalog = configured_catalog(
+        discover(athena, database), streams=list(CURSORS), sync_mode="incremental", cursor=CURSORS
+    )
+
+    first = read_ok(athena, database, catalog)
+    for stream in CURSORS:
+        assert first.statuses(stream) == ["STARTED", "RUNNING", "COMPLETE"], stream
+        assert len(stream_states(first, stream)) == 1
+    assert sorted(r["id"] for r in first.rows("events_ts")) == [1, 2, 3, 4]
+    # The cursor as Athena's typed text: a timestamp keeps its fraction (µs for timestamp(6)), a decimal every
+    # digit, a bigint beyond 2^53 is exact.
+    assert blob(first, "events_ts") == {
+        "cursor_field": "updated_at",
+        "cursor_type": "timestamp",
+        "cursor": "2024-01-03 10:00:00.123",
+    }
+    assert blob(first, "events_us")["cursor"] == "2024-02-01 00:00:00.123457"
+    assert blob(first, "events_dec")["cursor"] == "98765432109876.543210"
+    assert blob(first, "events_big")["cursor"] == str(BIG + 3)
+    # ESTIMATE from the Glue table's statistics (before the records).
+    assert estimates(first, "events_ts") == [
+        {"name": "events_ts", "namespace": database, "type": "STREAM", "row_estimate": 4, "byte_estimate": 2048}
+    ]
+
+    # Rows land: some equal to the saved cursor (the boundary), the rest past it.
+    athena.append_rows(
+        database,
+        "events_ts",
+        pa.table(
+            {
+                "id": pa.array([5, 6], pa.int64()),
+                "updated_at": pa.array(
+                    [ts("2024-01-03 10:00:00.123"), ts("2024-01-03 10:00:00.124")], pa.timestamp("ms")
+                ),
+            }
+        ),
+    )
+    athena.append_rows(
+        database,
+        "events_us",
+        pa.table(
+            {
+                "id": pa.array([4, 5], pa.int64()),
+                "changed_at": pa.array(
+                    [ts("2024-02-01 00:00:00.123457"), ts("2024-02-01 00:00:00.123458")], pa.timestamp("us")
+                ),
+            }
+        ),
+    )
+    athena.append_rows(
+        database,
+        "events_dec",
+        pa.table(
+            {
+                "id": pa.array([4, 5], pa.int64()),
+                "amount": pa.array([D("98765432109876.543210"), D("98765432109876.543211")], pa.decimal128(20, 6)),
+            }
+        ),
+    )
+    athena.append_rows(
+        database,
+        "events_big",
+        pa.table({"id": pa.array([4, 5], pa.int64()), "seq": pa.array([BIG + 3, BIG + 4], pa.int64())}),
+    )
+    athena.reset_observations()
+
+    second = read_ok(athena, database, catalog, state=last_states(first))
+    # Only rows at or past the saved cursor: the boundary rows again (inclusive lower bound) and the new ones.
+    assert sorted(r["id"] for r in second.rows("events_ts")) == [3, 4, 5, 6]
+    assert sorted(r["id"] for r in second.rows("events_us")) == [3, 4, 5]
+    assert sorted(r["id"] for r in second.rows("events_dec")) == [3, 4, 5]
+    assert sorted(r["id"] for r in second.rows("events_big")) == [3, 4, 5]
+    for stream in CURSORS:
+        union = {r["id"] for r in first.rows(stream)} | {r["id"] for r in second.rows(stream)}
+        assert union == set(range(1, 6 + (stream == "events_ts"))), stream
+    assert blob(second, "events_ts")["cursor"] == "2024-01-03 10:00:00.124"
+    assert blob(second, "events_us")["cursor"] == "2024-02-01 00:00:00.123458"
+    assert blob(second, "events_dec")["cursor"] == "98765432109876.543211"
+    assert blob(second, "events_big")["cursor"] == str(BIG + 4)
+    # bigint values stay exact in the records too.
+    assert {r["seq"] for r in second.rows("events_big")} == {BIG + 3, BIG + 4}
+
+    # Typed literals in the filters (Athena rejects `timestamp >= varchar`).
+    sqls = {table: " ".join(q.sql for q in read_queries(athena, table)) for table in CURSORS}
+    assert """"updated_at" >= TIMESTAMP '2024-01-03 10:00:00.123'""" in sqls["events_ts"]
+    assert """"updated_at" <= TIMESTAMP '2024-01-03 10:00:00.124'""" in sqls["events_ts"]
+    assert """"changed_at" >= TIMESTAMP '2024-02-01 00:00:00.123457'""" in sqls["events_us"]
+    assert """"amount" >= DECIMAL '98765432109876.543210'""" in sqls["events_dec"]
+    assert f'"seq" >= {BIG + 3}' in sqls["events_big"] and f'"seq" <= {BIG + 4}' in sqls["events_big"]
+
+
+# --- partitioned tables -------------------------------------------------------------------------------------
+DAYS = [(dt.date(2024, 1, 1) + dt.timedelta(days=i)).isoformat() for i in range(101)]
+ROWS_PER_PARTITION = 20
+
+
+def _partitioned(days: list[str], first_id: int = 0) -> pa.Table:
+    n = len(days) * ROWS_PER_PARTITION
+    return pa.table(
+        {
+            "id": pa.array(range(first_id, first_id + n), pa.int64()),
+            "payload": pa.array([f"row {i} " + "x" * 40 for i in range(first_id, first_id + n)]),
+            "dt": pa.array([d for d in days for _ in range(ROWS_PER_PARTITION)]),
+        }
+    )
+
+
+def _set_partition_stats(athena: LocalAthena, database: str, table: str, day: str, rows: int) -> None:
+    glue = athena.client("glue")
+    partition = glue.get_partition(DatabaseName=database, TableName=table, PartitionValues=[day])["Partition"]
+    glue.update_partition(
+        DatabaseName=database,
+        TableName=table,
+        PartitionValueList=[day],
+        PartitionInput={
+            "Values": partition["Values"],
+            "StorageDescriptor": partition["StorageDescriptor"],
+            "Parameters": {**partition.get("Parameters", {}), "recordCount": str(rows)},
+        },
+    )
+
+
+def test_partition_key_cursor_reads_and_scans_only_new_partitions(athena: LocalAthena) -> None:
+    database, table = "inc_partkey", "clicks"
+    athena.put_table(database, table, _partitioned(DAYS[:100]), partition_keys=["dt"])
+    catalog = configured_catalog(
+        discover(athena, database), streams=[table], sync_mode="incremental", cursor={table: "dt"}
+    )
+    athena.reset_observations()
+
+    first = read_ok(athena, database, catalog)
+    assert len(first.rows(table)) == 100 * ROWS_PER_PARTITION
+    # One STATE per slice of partitions, the cursor advancing with each (partition order).
+    cursors = [s["stream"]["stream_state"]["cursor"] for s in stream_states(first, table)]
+    assert cursors == [DAYS[19], DAYS[39], DAYS[59], DAYS[79], DAYS[99]]
+    assert blob(first, table) == {"cursor_field": "dt", "cursor_type": "string", "cursor": DAYS[99]}
+    assert not [q for q in athena.queries if "max(" in q.sql], "a partition-key cursor needs no max() query"
+    full_bytes = sum(q.data_scanned_bytes for q in read_queries(athena, table))
+
+    # One new partition, and a late row in the partition equal to the saved cursor (kept: inclusive bound).
+    athena.append_rows(database, table, _partitioned([DAYS[100]], first_id=100_000))
+    late = _partitioned([DAYS[99]], first_id=200_000).slice(0, 1)
+    athena.append_rows(database, table, late)
+    _set_partition_stats(athena, database, table, DAYS[99], ROWS_PER_PARTITION + 1)
+    _set_partition_stats(athena, database, table, DAYS[100], ROWS_PER_PARTITION)
+    athena.reset_observations()
+
+    second = read_ok(athena, database, catalog, state=last_states(first))
+    ids = [r["id"] for r in second.rows(table)]
+    assert len(ids) == 2 * ROWS_PER_PARTITION + 1
+    assert {r["dt"] for r in second.rows(table)} == {DAYS[99], DAYS[100]}
+    assert 200_000 in ids and set(range(100_000, 100_000 + ROWS_PER_PARTITION)) <= set(ids)
+    union = {r["id"] for r in first.rows(table)} | set(ids)
+    assert len(union) == 101 * ROWS_PER_PARTITION + 1
+    assert blob(second, table)["cursor"] == DAYS[100]
+    # Glue was asked for the partitions at or past the cursor only, and the SQL names only those.
+    assert athena.calls["glue:GetPartitions"] >= 1
+    queries = read_queries(athena, table)
+    assert len(queries) == 1
+    named = {day for day in DAYS if f"'{day}'" in queries[0].sql}
+    assert named == {DAYS[99], DAYS[100]}
+    incremental_bytes = sum(q.data_scanned_bytes for q in queries)
+    print(f"bytes scanned: full {full_bytes}, incremental of 1 new partition {incremental_bytes}")
+    assert 0 < incremental_bytes * 20 < full_bytes
+    # ESTIMATE from the partitions' Glue statistics.
+    assert [(e["row_estimate"]) for e in estimates(second, table)] == [2 * ROWS_PER_PARTITION + 1]
+
+
+def test_killed_full_refresh_resumes_at_the_next_slice(athena: LocalAthena) -> None:
+    database, table = "inc_resume", "visits"
+    athena.put_table(database, table, _partitioned(DAYS[:100]), partition_keys=["dt"])
+    catalog = configured_catalog(discover(athena, database), streams=[table])
+    # Slices 3+ take long, so the sync is surely mid-stream when it is killed.
+    athena.faults.delay_query(f"'{DAYS[40]}'", 60)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        args = [EXECUTABLE, "read"]
+        for name, content in (("config", config_for(database)), ("catalog", catalog)):
+            path = Path(tmp) / f"{name}.json"
+            path.write_text(json.dumps(content))
+            args += [f"--{name}", str(path)]
+        process = subprocess.Popen(args, env={**os.environ, **athena.env()}, stdout=subprocess.PIPE, cwd=tmp)
+        assert process.stdout is not None
+        lines: list[dict[str, Any]] = []
+        deadline = time.monotonic() + 60
+        for raw in process.stdout:
+            lines.append(json.loads(raw))
+            if lines[-1]["type"] == "STATE" or time.monotonic() > deadline:
+                break
+        process.send_signal(signal.SIGKILL)
+        lines += [json.loads(raw) for raw in process.stdout if raw.strip()]  # whatever was already delivered
+        process.wait(10)
+    assert process.returncode == -signal.SIGKILL
+    killed = Run(process.returncode, "", "", lines)
+    states = stream_states(killed, table)
+    assert states, "no STATE before the kill"
+    # Mid-refresh: the state names the last partition read.
+    assert states[-1]["stream"]["stream_state"] in ({"resume_after": [DAYS[19]]}, {"resume_after": [DAYS[39]]})
+    done = Counter(r["id"] for r in killed.rows(table))
+    assert 0 < len(done) < 100 * ROWS_PER_PARTITION
+
+    athena.faults.clear()
+    athena.reset_observations()
+    resumed = read_ok(athena, database, catalog, state=[states[-1]])
+    again = Counter(r["id"] for r in resumed.rows(table))
+    assert set(done) | set(again) == set(range(100 * ROWS_PER_PARTITION)), "rows lost"
+    reread = done & again
+    assert sum(reread.values()) <= 20 * ROWS_PER_PARTITION, "more than one slice read twice"
+    # The partitions of the finished slices are not queried again.
+    sqls = " ".join(q.sql for q in read_queries(athena, table))
+    assert f"'{DAYS[0]}'" not in sqls and f"'{DAYS[19]}'" not in sqls
+    # A STATE after each remaining slice; the last one ends the refresh.
+    resumed_states = [s["stream"]["stream_state"] for s in stream_states(resumed, table)]
+    assert resumed_states[-1] == {}
+    assert all("resume_after" in s for s in resumed_states[:-1])
+    assert len(resumed_states) == len(read_queries(athena, table))
+
+
+# --- state input --------------------------------------------------------------------------------------------
+def _stream_state(name: str, namespace: str, state: Any) -> dict[str, Any]:
+    return {
+        "type": "STREAM",
+        "stream": {"stream_descriptor": {"name": name, "namespace": namespace}, "stream_state": state},
+    }
+
+
+@pytest.fixture(scope="module")
+def state_catalog(local_athena: LocalAthena) -> dict[str, Any]:
+    """`inc_state.orders` (ids 1..3, cursor `id`), set up and discovered once for the state-input tests."""
+    local_athena.put_table("inc_state", "orders", pa.table({"id": pa.array([1, 2, 3], pa.int64())}))
+    return configured_catalog(
+        discover(local_athena, "inc_state"), streams=["orders"], sync_mode="incremental", cursor={"orders": "id"}
+    )
+
+
+def test_state_input_edge_cases(athena: LocalAthena, state_catalog: dict[str, Any]) -> None:
+    database, catalog = "inc_state", state_catalog
+
+    # A state for a stream not in the catalog and a LEGACY message are ignored with a warning; an empty blob
+    # starts the stream fresh.
+    stale = _stream_state("dropped_table", database, {"cursor_field": "id", "cursor_type": "bigint", "cursor": "9"})
+    legacy = {"type": "LEGACY", "data": {"orders": {"id": 2}}}
+    run = read_ok(athena, database, catalog, state=[stale, legacy, _stream_state("orders", database, {})])
+    assert sorted(r["id"] for r in run.rows("orders")) == [1, 2, 3]
+    assert any("dropped_table" in log and "not in the catalog" in log for log in run.logs), run.logs
+    assert any("LEGACY" in log and "Ignoring" in log for log in run.logs), run.logs
+    assert blob(run, "orders")["cursor"] == "3"
+
+    # An empty state starts fresh.
+    run = read_ok(athena, database, catalog, state=[])
+    assert sorted(r["id"] for r in run.rows("orders")) == [1, 2, 3]
+
+    # The legacy shape of the whole file (one object keyed by stream): ignored with a warning, not a crash.
+    run = read_ok(athena, database, catalog, state={"orders": {"id": 2}})
+    assert sorted(r["id"] for r in run.rows("orders")) == [1, 2, 3]
+    assert any("legacy state" in log for log in run.logs), run.logs
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ({"cursor_field": "id", "cursor_type": "bigint", "cursor": "abc"}, "'abc'"),
+        ("not an object", "not an object"),
+    ],
+    ids=["wrong-type-cursor", "blob-text"],
+)
+def test_bad_state_is_a_config_error_naming_the_stream(
+    athena: LocalAthena, state_catalog: dict[str, Any], state: Any, expected: str
+) -> None:
+    run = read(athena, "inc_state", state_catalog, state=[_stream_state("orders", "inc_state", state)])
+    assert run.returncode == 1
+    assert TRACEBACK not in run.stdout + run.stderr
+    assert not run.records
+    error = run.errors[-1]
+    assert error["failure_type"] == "config_error", error
+    assert "orders" in error["message"] and expected in error["message"], error["message"]
+    assert not error.get("stack_trace")
