@@ -207,7 +207,9 @@ class StreamPlanner:
         conditions = [f"{quoted} >= {_cursor_literal(cursor, lower, table.name)}"] if lower is not None else []
         sql = select_statement(
             leading_comment(self._config.connection_name, f"cursor bound of {table.database}.{table.name}"),
-            [f"max({quoted})"],
+            # Cast in SQL: the engine's own text of the column's real type (µs for timestamp(6)/Iceberg, every
+            # decimal digit), not the result renderer's (which may cut a timestamp to ms and lose the bound).
+            [f"CAST(max({quoted}) AS varchar)"],
             qualified_table(self._config.catalog, table.database, table.name),
             conditions,
         )
