@@ -525,6 +525,7 @@ def test_nothing_readable_is_a_clear_error(athena_sandbox: LocalAthena) -> None:
     (error,) = run.errors
     assert error["failure_type"] == "config_error"
     assert "glue:GetTables" in error["message"] and "AccessDeniedException" in error["message"]
+    assert "No Glue database could be read (disc_all_denied_a, disc_all_denied_b)" in error["message"]
     assert all(sid in error["message"] for sid in SIDS)
     assert "Traceback" not in error["message"] + run.stderr
     assert "stack_trace" not in error or "Traceback" not in (error.get("stack_trace") or "")

@@ -192,8 +192,6 @@ def discover_tables(clients: AwsClients, config: Config, logger: logging.Logger)
                 continue
             tables.append(table)
     if not tables and failures and len(failures) == len(databases):
-        raise AwsCallError(
-            "No Glue database could be read: every glue:GetTables call failed "
-            f"({failures[0].message}). Attach the {GLUE_SIDS} statement (setup guide, Step 2)."
-        )
+        names = ", ".join(databases[:5]) + (f" and {len(databases) - 5} more" if len(databases) > 5 else "")
+        raise AwsCallError(f"No Glue database could be read ({names}). {failures[0].message}", code=failures[0].code)
     return tables
