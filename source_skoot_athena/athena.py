@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import re
 import threading
 import time
 import uuid
@@ -16,31 +17,31 @@ from typing import Any, NoReturn
 
 import botocore.exceptions
 
-from source_skoot_athena.aws import AwsClients, aws_call, describe_error, error_code
+from source_skoot_athena.aws import (
+    DATA_READ_SIDS,
+    GLUE_SIDS,
+    STATEMENT_FOR_ACTION,
+    AwsClients,
+    aws_call,
+    describe_error,
+    error_code,
+)
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import QueryError
 
 TERMINAL_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
 POLL_FIRST_S = 0.05
-POLL_MAX_S = 1.0
-POLL_GROWTH = 1.5
+POLL_MAX_S = 0.5
+POLL_GROWTH = 1.4
 FAILED_QUERY_ATTEMPTS = 3
 CONCURRENCY_ATTEMPTS = 6
 BYTES_PER_TB = 1024**4
 PRICE_PER_TB_USD = 5.0
 MIN_BILLED_BYTES = 10 * 1024**2
 
-PERMISSION_HINTS = (
-    (
-        "s3://",
-        "the S3 bucket named in the reason: add it to SkootUnderlyingDataS3 (data) or SkootAthenaResultsS3 "
-        "(query results) (setup guide, Step 2)",
-    ),
-    (
-        "glue",
-        "the Glue statement SkootGlueMetadataAllDatabases or SkootGlueMetadataSelectedDatabases (setup guide, Step 2)",
-    ),
-)
+_NOT_AUTHORIZED = re.compile(r"not authorized to perform: ([\w-]+:\w+)(?: on resource: (\S+))?", re.I)
+_S3_URL = re.compile(r"s3://([^/\s]+)(/\S*)?")
+_OUTPUT_BUCKET = re.compile(r"Unable to verify/create output bucket (\S+)", re.I)
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,35 @@ def estimated_cost_usd(data_scanned_bytes: int) -> float:
 
 
 def _permission_hint(reason: str) -> str:
+    """For a query FAILED on permissions: the IAM action(s) and the guide's statement that grant what was denied.
+
+    Athena has no service role: it reads Glue and the data, and writes the results, as the caller.
+    """
     lowered = reason.lower()
     if "denied" not in lowered and "permission" not in lowered and "not authorized" not in lowered:
         return ""
-    for needle, hint in PERMISSION_HINTS:
-        if needle in lowered:
-            return f" The query ran with the Skoot user's permissions: grant {hint}."
+    lead = " The query ran with the Skoot user's permissions: grant"
+    step = "(setup guide, Step 2)"
+    named = _NOT_AUTHORIZED.search(reason)
+    if named:
+        action, resource = named.group(1), named.group(2)
+        sid = STATEMENT_FOR_ACTION.get(action, "the setup guide's Step 2 policy")
+        on = f" on {resource}" if resource else ""
+        return f"{lead} {action}{on} — statement {sid} {step}."
+    url = _S3_URL.search(reason)
+    if url:
+        bucket = url.group(1)
+        if "writing output" in lowered:
+            return (
+                f"{lead} s3:PutObject on arn:aws:s3:::{bucket}/* — statement SkootAthenaResultsS3 (the workgroup's "
+                f"query result location) {step}."
+            )
+        return (
+            f"{lead} s3:ListBucket on arn:aws:s3:::{bucket} and s3:GetObject on arn:aws:s3:::{bucket}/* — statement "
+            f"{DATA_READ_SIDS} {step}."
+        )
+    if "glue" in lowered:
+        return f"{lead} the Glue actions in statement {GLUE_SIDS} {step}."
     return " The query ran with the Skoot user's permissions: check the setup guide's Step 2 policy."
 
 
@@ -180,6 +204,15 @@ class QueryRunner:
     def _raise_start_error(self, exc: botocore.exceptions.ClientError) -> NoReturn:
         if error_code(exc) == "InvalidRequestException":
             message = str(exc.response.get("Error", {}).get("Message", ""))
+            bucket = _OUTPUT_BUCKET.search(message)
+            if bucket:
+                # Athena checks the caller's access to the result bucket before it accepts a query.
+                raise QueryError(
+                    f"Athena refused to start the query (InvalidRequestException): {message[:500]} — grant "
+                    f"s3:GetBucketLocation and s3:ListBucket on arn:aws:s3:::{bucket.group(1)} — statement "
+                    "SkootAthenaResultsS3 (setup guide, Step 2).",
+                    kind="refused",
+                ) from None
             needs_location = "output" in message.lower() or "location" in message.lower()
             raise QueryError(
                 f"Athena refused to start the query (InvalidRequestException): {message[:500]}"
