@@ -140,6 +140,20 @@ def _cursor_tables(athena: LocalAthena, database: str) -> None:
         ),
         glue_types={"changed_at": "timestamp(6)"},
     )
+    # Iceberg-like: Glue says only `timestamp`, Athena's Iceberg timestamps are microseconds.
+    athena.put_table(
+        database,
+        "events_ice",
+        pa.table(
+            {
+                "id": pa.array([1, 2], pa.int64()),
+                "changed_at": pa.array(
+                    [ts("2024-03-01 00:00:00.5"), ts("2024-03-01 00:00:00.654321")], pa.timestamp("us")
+                ),
+            }
+        ),
+        parameters={"table_type": "ICEBERG"},
+    )
     athena.put_table(
         database,
         "events_dec",
@@ -159,7 +173,13 @@ def _cursor_tables(athena: LocalAthena, database: str) -> None:
     )
 
 
-CURSORS = {"events_ts": "updated_at", "events_us": "changed_at", "events_dec": "amount", "events_big": "seq"}
+CURSORS = {
+    "events_ts": "updated_at",
+    "events_us": "changed_at",
+    "events_ice": "changed_at",
+    "events_dec": "amount",
+    "events_big": "seq",
+}
 
 
 def test_two_syncs_give_the_union_with_type_faithful_cursors(athena: LocalAthena) -> None:
@@ -182,6 +202,7 @@ def test_two_syncs_give_the_union_with_type_faithful_cursors(athena: LocalAthena
         "cursor": "2024-01-03 10:00:00.123",
     }
     assert blob(first, "events_us")["cursor"] == "2024-02-01 00:00:00.123457"
+    assert blob(first, "events_ice")["cursor"] == "2024-03-01 00:00:00.654321"
     assert blob(first, "events_dec")["cursor"] == "98765432109876.543210"
     assert blob(first, "events_big")["cursor"] == str(BIG + 3)
     # ESTIMATE from the Glue table's statistics (before the records).
@@ -216,6 +237,16 @@ def test_two_syncs_give_the_union_with_type_faithful_cursors(athena: LocalAthena
     )
     athena.append_rows(
         database,
+        "events_ice",
+        pa.table(
+            {
+                "id": pa.array([3], pa.int64()),
+                "changed_at": pa.array([ts("2024-03-01 00:00:00.654322")], pa.timestamp("us")),
+            }
+        ),
+    )
+    athena.append_rows(
+        database,
         "events_dec",
         pa.table(
             {
@@ -235,13 +266,16 @@ def test_two_syncs_give_the_union_with_type_faithful_cursors(athena: LocalAthena
     # Only rows at or past the saved cursor: the boundary rows again (inclusive lower bound) and the new ones.
     assert sorted(r["id"] for r in second.rows("events_ts")) == [3, 4, 5, 6]
     assert sorted(r["id"] for r in second.rows("events_us")) == [3, 4, 5]
+    assert sorted(r["id"] for r in second.rows("events_ice")) == [2, 3]
     assert sorted(r["id"] for r in second.rows("events_dec")) == [3, 4, 5]
     assert sorted(r["id"] for r in second.rows("events_big")) == [3, 4, 5]
-    for stream in CURSORS:
-        union = {r["id"] for r in first.rows(stream)} | {r["id"] for r in second.rows(stream)}
-        assert union == set(range(1, 6 + (stream == "events_ts"))), stream
+    # No loss: the union of both syncs is every row of the table.
+    every = {"events_ts": 6, "events_us": 5, "events_ice": 3, "events_dec": 5, "events_big": 5}
+    for stream, count in every.items():
+        assert {r["id"] for r in first.rows(stream) + second.rows(stream)} == set(range(1, count + 1)), stream
     assert blob(second, "events_ts")["cursor"] == "2024-01-03 10:00:00.124"
     assert blob(second, "events_us")["cursor"] == "2024-02-01 00:00:00.123458"
+    assert blob(second, "events_ice")["cursor"] == "2024-03-01 00:00:00.654322"
     assert blob(second, "events_dec")["cursor"] == "98765432109876.543211"
     assert blob(second, "events_big")["cursor"] == str(BIG + 4)
     # bigint values stay exact in the records too.
