@@ -199,6 +199,8 @@ class StreamPlanner:
             return StreamPlan(key, table, columns, [], state, cursor, 0, 0)
         final = replace(state, cursor=upper, pending_cursor=None, resume_after=None)
         only = Slice(0, None, (state.cursor, upper), final)
+        if state.cursor is not None:  # the table's statistics would overstate what is past the cursor
+            rows = size = None
         return StreamPlan(key, table, columns, [only], final, cursor, rows, size)
 
     def _upper_bound(self, table: TableInfo, cursor: Column, lower: str | None) -> str | None:
@@ -256,6 +258,8 @@ class StreamPlanner:
                 return StreamPlan(key, table, columns, [], state, cursor, 0, 0)
             cursor_range = (state.cursor, upper)
             base = replace(state, pending_cursor=upper)
+            if state.cursor is not None:  # the partitions' statistics would overstate what is past the cursor
+                rows = size = None
         groups = _groups(partitions)
         slices = []
         for index, group in enumerate(groups):
