@@ -40,6 +40,7 @@ from source_skoot_athena.check import check_workgroup, result_location
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError, QueryError, UserError
 from source_skoot_athena.output import RecordChunk
+from source_skoot_athena.pipeline import RunAhead
 from source_skoot_athena.records import RecordEncoder
 from source_skoot_athena.results import CSV, PARQUET, ResultReader, split_s3_uri
 from source_skoot_athena.results.api import ApiResult
@@ -165,8 +166,7 @@ class Sync:
         self._logger.info(
             f"{plan.label}: {len(plan.slices)} slice(s), columns: {', '.join(c.name for c in plan.columns)}."
         )
-        encoder = RecordEncoder(key[1], key[0], [(c.name, c.type) for c in plan.columns], self._path)
-        encoders = {self._path: encoder}
+        encoders = {self._path: RecordEncoder(key[1], key[0], [(c.name, c.type) for c in plan.columns], self._path)}
         running = False
         cancel = threading.Event()
         pool = ThreadPoolExecutor(max_workers=self._config.max_concurrent_queries)
@@ -190,16 +190,19 @@ class Sync:
                 count = 0
                 started = time.monotonic()
                 reader = self._reader(plan, query)
+                encoder = encoders[query.path]
+                encoded = (
+                    RecordChunk(key[0], key[1], encoder.encode(batch, int(time.time() * 1000)), batch.num_rows)
+                    for batch in reader.batches()
+                    if batch.num_rows
+                )
                 try:
-                    for batch in reader.batches():
-                        if batch.num_rows == 0:
-                            continue
+                    for chunk in RunAhead(encoded):
                         if not running:
                             running = True
                             yield stream_status_message(descriptor, AirbyteStreamStatus.RUNNING)
-                        data = encoders[query.path].encode(batch, int(time.time() * 1000))
-                        yield RecordChunk(key[0], key[1], data, batch.num_rows)
-                        count += batch.num_rows
+                        yield chunk
+                        count += chunk.count
                 finally:
                     self._clean_up(reader)
                 self._log_slice(plan, piece, query, reader.path, count, time.monotonic() - started)
