@@ -114,9 +114,10 @@ def run_verb(athena: LocalAthena, tmp_path: Path) -> Iterator[Any]:
 
 
 def incremental_catalog() -> dict[str, Any]:
-    """configured_catalog.json with ratings (rated_at) and movies (released_at) incremental."""
+    """configured_catalog.json with ratings (rated_at: a timestamp column) and movies (release_date: its string
+    partition key, the discovered default cursor) incremental."""
     catalog = copy.deepcopy(load("configured_catalog.json"))
-    cursors = {"ratings": "rated_at", "movies": "released_at"}
+    cursors = {"ratings": "rated_at", "movies": "release_date"}
     for configured in catalog["streams"]:
         name = configured["stream"]["name"]
         if name in cursors:
@@ -128,8 +129,10 @@ def saved_cursors(state_file: str) -> dict[str, str]:
     return {s["stream"]["stream_descriptor"]["name"]: s["stream"]["stream_state"]["cursor"] for s in load(state_file)}
 
 
-def athena_text(value: dt.datetime) -> str:
-    """A timestamp as Athena renders it (millisecond precision): the connector's cursor format."""
+def athena_text(value: dt.datetime | str) -> str:
+    """A value as Athena renders it (timestamps with milliseconds): the connector's cursor format."""
+    if isinstance(value, str):
+        return value
     return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
 
 
@@ -242,7 +245,7 @@ def test_read_full_refresh(run_verb: Any) -> None:
 def test_read_with_sample_state_reads_from_the_cursor(run_verb: Any) -> None:
     state = load("sample_state.json")
     cursors = saved_cursors("sample_state.json")
-    fields = {"ratings": "rated_at", "movies": "released_at"}
+    fields = {"ratings": "rated_at", "movies": "release_date"}
     run = run_verb("read", canary_config(), catalog=incremental_catalog(), state=state)
     assert run.returncode == 0
     for stream, field in fields.items():
