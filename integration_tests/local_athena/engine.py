@@ -20,7 +20,7 @@ import sqlglot
 from sqlglot import exp
 
 from . import catalog
-from .errors import AthenaQueryError
+from .errors import AthenaQueryError, glue_denied, s3_read_denied
 from .glue_types import duck_ident, glue_to_duck, parse_glue_type
 from .partitions import matching_partitions
 
@@ -108,10 +108,13 @@ def _name_unnamed_columns(ast: exp.Expr) -> None:
 class Resolver:
     """Resolves table references of one query into DuckDB views on one connection."""
 
-    def __init__(self, engine: Engine, conn: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
+    def __init__(
+        self, engine: Engine, conn: duckdb.DuckDBPyConnection, prepared: Prepared, principal: Any = None
+    ) -> None:
         self.engine = engine
         self.conn = conn
         self.prepared = prepared
+        self.principal = principal  # iam.Principal of the caller under IAM enforcement: Athena has no service role
         self.counter = 0
         self.views: dict[tuple[str, str], str] = {}
         self.info_schema: dict[str, str] = {}
@@ -141,6 +144,7 @@ class Resolver:
                 )
             if cat != "awsdatacatalog":
                 raise AthenaQueryError("TABLE_NOT_FOUND", f"{_position(t)}: Catalog '{cat}' does not exist")
+            self._check_glue("glue:GetTable", db, t.name)
             info = self.engine.table_info(db, t.name)
             if info is None:
                 if self.engine.table_info_db_missing(db):
@@ -167,6 +171,27 @@ class Resolver:
                 new = exp.Table(this=exp.to_identifier(self.views[key], quoted=True))
                 new.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
                 node.replace(new)
+
+    # --- the caller's permissions (only under IAM enforcement) ----------------------------------------------
+    def _check_glue(self, action: str, database: str, table: str) -> None:
+        if self.principal is None:
+            return
+        from .iam import glue_table_arns
+
+        arns = glue_table_arns(self.engine.region, self.engine.account_id, database.lower(), table.lower())
+        denied = self.principal.first_denied(action, arns)
+        if denied is not None:
+            raise glue_denied(self.principal.denial_text(action, denied))
+
+    def _check_location(self, location: str) -> None:
+        if self.principal is not None:
+            bucket, _ = catalog.split_s3_url(location)
+            if not self.principal.decide("s3:ListBucket", f"arn:aws:s3:::{bucket}"):
+                raise s3_read_denied(location)
+
+    def _check_object(self, f: catalog.S3File) -> None:
+        if self.principal is not None and not self.principal.decide("s3:GetObject", f"arn:aws:s3:::{f.bucket}/{f.key}"):
+            raise s3_read_denied(f"s3://{f.bucket}/{f.key}")
 
     def _create_view(self, view: str, info: catalog.TableInfo, depth: int) -> None:
         assert info.view_sql is not None
@@ -206,14 +231,19 @@ class Resolver:
 
     def _create_table_view(self, view: str, info: catalog.TableInfo, nodes: list[exp.Table]) -> None:
         if info.partition_keys:
+            self._check_glue("glue:GetPartitions", info.database, info.name)
             parts = [(info.partitions[i][0], info.partitions[i][1]) for i in self._pruned_partitions(info, nodes)]
         else:
             parts = [([], info.location)]
         selects = []
         for values, location in parts:
+            if location:
+                self._check_location(location)
             files = catalog.data_files(location, self.engine.account_id) if location else []
             if not files:
                 continue
+            for f in files:
+                self._check_object(f)
             self.prepared.scanned_bytes += sum(f.size for f in files)
             paths = [self.engine.cache.path_for(f, self.engine.account_id) for f in files]
             self.prepared.files_read.extend(f"s3://{f.bucket}/{f.key}" for f in files)
@@ -264,7 +294,7 @@ class Resolver:
         if name not in self.info_schema:
             self.counter += 1
             view = f"__is{self.counter}_{name}"
-            self.engine.build_information_schema(self.conn, view, name)
+            self.engine.build_information_schema(self.conn, view, name, self.principal)
             self.info_schema[name] = view
         alias = t.alias or t.name
         new = exp.Table(this=exp.to_identifier(self.info_schema[name], quoted=True))
@@ -326,11 +356,27 @@ class Engine:
         dbs = set(catalog.list_databases(self.region, self.account_id))
         return database not in dbs and database.lower() not in dbs
 
-    def build_information_schema(self, conn: duckdb.DuckDBPyConnection, view: str, name: str) -> None:
-        """Materialise a Trino-shaped information_schema table from Glue."""
+    def _visible_databases(self, principal: Any) -> list[str]:
+        dbs = catalog.list_databases(self.region, self.account_id)
+        if principal is None:
+            return dbs
+        prefix = f"arn:aws:glue:{self.region}:{self.account_id}"
+        return [db for db in dbs if principal.decide("glue:GetDatabases", f"{prefix}:database/{db}")]
+
+    def _visible_tables(self, db: str, principal: Any) -> list[str]:
+        tables = catalog.list_tables(self.region, db, self.account_id)
+        if principal is None:
+            return tables
+        prefix = f"arn:aws:glue:{self.region}:{self.account_id}"
+        return [tb for tb in tables if principal.decide("glue:GetTables", f"{prefix}:table/{db}/{tb}")]
+
+    def build_information_schema(
+        self, conn: duckdb.DuckDBPyConnection, view: str, name: str, principal: Any = None
+    ) -> None:
+        """Materialise a Trino-shaped information_schema table from Glue (what the caller may list)."""
         rows: list[tuple[object, ...]] = []
         if name == "schemata":
-            rows = [("awsdatacatalog", db) for db in catalog.list_databases(self.region, self.account_id)]
+            rows = [("awsdatacatalog", db) for db in self._visible_databases(principal)]
             rows.append(("awsdatacatalog", "information_schema"))
             conn.execute(f"CREATE TABLE {duck_ident(view)} (catalog_name VARCHAR, schema_name VARCHAR)")
         elif name in ("tables", "views"):
@@ -338,8 +384,8 @@ class Engine:
                 f"CREATE TABLE {duck_ident(view)} (table_catalog VARCHAR, table_schema VARCHAR, "
                 "table_name VARCHAR, table_type VARCHAR)"
             )
-            for db in catalog.list_databases(self.region, self.account_id):
-                for tb in catalog.list_tables(self.region, db, self.account_id):
+            for db in self._visible_databases(principal):
+                for tb in self._visible_tables(db, principal):
                     info = catalog.get_table_info(self.region, db, tb, self.account_id)
                     is_view = info is not None and info.view_sql is not None
                     if name == "views" and not is_view:
@@ -351,8 +397,8 @@ class Engine:
                 "table_name VARCHAR, column_name VARCHAR, ordinal_position BIGINT, column_default VARCHAR, "
                 "is_nullable VARCHAR, data_type VARCHAR, comment VARCHAR, extra_info VARCHAR)"
             )
-            for db in catalog.list_databases(self.region, self.account_id):
-                for tb in catalog.list_tables(self.region, db, self.account_id):
+            for db in self._visible_databases(principal):
+                for tb in self._visible_tables(db, principal):
                     info = catalog.get_table_info(self.region, db, tb, self.account_id)
                     if info is None:
                         continue
@@ -370,7 +416,7 @@ class Engine:
             marks = ", ".join("?" * len(rows[0]))
             conn.executemany(f"INSERT INTO {duck_ident(view)} VALUES ({marks})", rows)
 
-    def prepare(self, sql: str, database: str | None) -> Prepared:
+    def prepare(self, sql: str, database: str | None, principal: Any = None) -> Prepared:
         """Parse Trino SQL, resolve tables, prune partitions; returns DuckDB SQL on a ready connection."""
         try:
             ast = sqlglot.parse_one(sql, read="trino")
@@ -385,7 +431,7 @@ class Engine:
         try:
             _fix_decimal_literals(ast)
             _name_unnamed_columns(ast)
-            Resolver(self, conn, prepared).rewrite(ast, database)
+            Resolver(self, conn, prepared, principal).rewrite(ast, database)
             prepared.sql = ast.sql(dialect="duckdb")
         except BaseException:
             conn.close()

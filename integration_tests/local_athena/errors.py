@@ -21,6 +21,7 @@ _CODES: dict[str, tuple[int, int]] = {
     "GENERIC_USER_ERROR": (2, 1000),
     "HIVE_PATH_ALREADY_EXISTS": (2, 1000),
     "NOT_SUPPORTED": (2, 1000),
+    "PERMISSION_DENIED": (2, 1000),
     "INTERNAL_ERROR": (1, 200),
     "GENERIC_INTERNAL_ERROR": (1, 200),
 }
@@ -49,6 +50,38 @@ class AthenaQueryError(Exception):
             "Retryable": self.retryable,
             "ErrorMessage": self.reason,
         }
+
+
+class AthenaPermissionError(AthenaQueryError):
+    """A query the caller's IAM permissions do not allow: Athena's reason is the bare message (no error name)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("PERMISSION_DENIED", message)
+
+    @property
+    def reason(self) -> str:
+        return self.message
+
+
+def s3_read_denied(url: str) -> AthenaPermissionError:
+    """Reading table data (listing its location or getting an object) was denied."""
+    return AthenaPermissionError(f"Permission denied on S3 path: {url}")
+
+
+def s3_write_denied(url: str) -> AthenaPermissionError:
+    """Writing the query's result (or UNLOAD) files was denied."""
+    return AthenaPermissionError(
+        f"Access denied when writing output to url: {url} . Please ensure you are allowed to access the S3 bucket. "
+        "If you are encrypting query results with KMS key, please ensure you are allowed to access your KMS key"
+    )
+
+
+def glue_denied(denial: str) -> AthenaPermissionError:
+    """A Glue Data Catalog call Athena made for the caller was denied (``denial`` is AWS's AccessDenied text)."""
+    return AthenaPermissionError(
+        f"Insufficient permissions to execute the query. {denial} (Service: AmazonDataCatalog; Status Code: 400; "
+        "Error Code: AccessDeniedException; Proxy: null)"
+    )
 
 
 def from_duckdb(exc: Exception) -> AthenaQueryError:

@@ -18,7 +18,7 @@ import duckdb
 
 from . import catalog
 from .engine import Engine
-from .errors import AthenaQueryError, from_duckdb
+from .errors import AthenaQueryError, from_duckdb, s3_read_denied, s3_write_denied
 from .faults import Faults
 from .results import ResultHandle, write_select, write_unload
 
@@ -69,6 +69,15 @@ class Execution:
     cancel_event: threading.Event = field(default_factory=threading.Event)
     conn: duckdb.DuckDBPyConnection | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    principal: Any = None  # iam.Principal of the caller when IAM was enforced at StartQueryExecution
+
+    def check_write(self, url: str) -> None:
+        """The caller may write ``url`` (s3:PutObject), as Athena writes results with the caller's permissions."""
+        if self.principal is None:
+            return
+        bucket, key = catalog.split_s3_url(url)
+        if not self.principal.decide("s3:PutObject", f"arn:aws:s3:::{bucket}/{key}"):
+            raise s3_write_denied(url)
 
     @property
     def statement_type(self) -> str:
@@ -176,6 +185,8 @@ class Executor:
             target = m.group("target")
             options = {k.lower(): (v1 or v2 or "") for k, v1, v2 in _OPTION.findall(m.group("opts") or "")}
             bucket, prefix = catalog.split_s3_url(target)
+            if ex.principal is not None and not ex.principal.decide("s3:ListBucket", f"arn:aws:s3:::{bucket}"):
+                raise s3_read_denied(target)
             if catalog.list_objects(bucket, prefix if prefix.endswith("/") or not prefix else prefix + "/",
                                     ex.account_id):
                 raise AthenaQueryError(
@@ -183,8 +194,10 @@ class Executor:
                     f"Target directory for table '{ex.id}' already exists: {target}. You may need to manually "
                     "clean the data at location before inserting data.",
                 )
-            prepared = engine.prepare(m.group("select"), ex.database)
+            prepared = engine.prepare(m.group("select"), ex.database, ex.principal)
             ex.conn = prepared.conn
+            ex.check_write(target.rstrip("/") + f"/{ex.id}_00000")
+            ex.check_write(f"{ex.output_location}{ex.id}-manifest.csv")
             ex.scanned_bytes = prepared.scanned_bytes
             if ex.cancel_event.is_set():
                 return
@@ -202,8 +215,9 @@ class Executor:
             return
         if ex.kind in DDL:
             raise AthenaQueryError("NOT_SUPPORTED", f"line 1:1: {ex.kind} statements are not supported by the stand-in")
-        prepared = engine.prepare(ex.sql, ex.database)
+        prepared = engine.prepare(ex.sql, ex.database, ex.principal)
         ex.conn = prepared.conn
+        ex.check_write(f"{ex.output_location}{ex.id}.csv")
         ex.scanned_bytes = prepared.scanned_bytes
         if ex.cancel_event.is_set():
             return

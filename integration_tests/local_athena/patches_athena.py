@@ -13,6 +13,8 @@ from typing import Any
 from moto.athena.models import WorkGroup, athena_backends
 from moto.athena.responses import AthenaResponse
 
+from . import iam
+from .catalog import split_s3_url
 from .executions import Execution, statement_kind
 from .results import read_rows
 from .runtime import current
@@ -111,6 +113,12 @@ def start_query_execution(self: AthenaResponse) -> Reply:
         )
     if not location.endswith("/"):
         location += "/"
+    principal = iam.caller(self)
+    if principal is not None:
+        # Athena has no service role: it checks the caller's access to the output bucket before queueing.
+        bucket, _ = split_s3_url(location)
+        if not principal.decide("s3:GetBucketLocation", f"arn:aws:s3:::{bucket}"):
+            return _invalid(f"Unable to verify/create output bucket {bucket}")
     context = self._get_param("QueryExecutionContext") or {}
     ex = Execution(
         id=rt.executor.new_id(),
@@ -122,6 +130,7 @@ def start_query_execution(self: AthenaResponse) -> Reply:
         account_id=self.current_account,
         region=self.region,
         kind=statement_kind(query),
+        principal=principal,
     )
     if token:
         rt.executor.tokens[token] = ex.id

@@ -13,6 +13,7 @@ from moto.core.responses import ActionResult
 from moto.glue.exceptions import InvalidInputException
 from moto.glue.responses import GlueResponse
 
+from . import iam
 from .partitions import filter_by_expression
 
 PATCHED = ("get_databases", "get_tables", "get_partitions")
@@ -42,15 +43,16 @@ def _result(key: str, page: list[dict[str, Any]], token: str | None) -> ActionRe
 
 
 def get_databases(self: GlueResponse) -> ActionResult:
-    """GetDatabases, paged (MaxResults ≤ 100)."""
-    dbs = self.glue_backend.get_databases()
+    """GetDatabases, paged (MaxResults ≤ 100); under IAM enforcement only the databases the caller may read."""
+    dbs = iam.filter_databases(self, self.glue_backend.get_databases())
     page, token = _page(self, dbs, 100, 100)
     return _result("DatabaseList", [d.as_dict() for d in page], token)
 
 
 def get_tables(self: GlueResponse) -> ActionResult:
-    """GetTables (with moto's Expression matching), paged (MaxResults ≤ 100)."""
-    tables = self.glue_backend.get_tables(str(self.parameters.get("DatabaseName")), self.parameters.get("Expression"))
+    """GetTables (with moto's Expression matching), paged (MaxResults ≤ 100); only tables the caller may read."""
+    database = str(self.parameters.get("DatabaseName"))
+    tables = iam.filter_tables(self, database, self.glue_backend.get_tables(database, self.parameters.get("Expression")))
     page, token = _page(self, tables, 100, 100)
     return _result("TableList", [t.as_dict() for t in page], token)
 

@@ -43,3 +43,13 @@ def athena_sandbox(athena: LocalAthena) -> Iterator[LocalAthena]:
         athena.drop_database(name)
     for name in new_wgs - workgroups:
         athena.delete_workgroup(name)
+
+
+@pytest.fixture
+def iam_athena(athena: LocalAthena) -> Iterator[LocalAthena]:
+    """Like ``athena``, for tests that enforce IAM (``with iam_athena.iam.enforce(policy) as keys``): enforcement is
+    always off again afterwards, so the other tests keep running without auth."""
+    try:
+        yield athena
+    finally:
+        athena.iam.off()

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from . import catalog, patches_athena, patches_athena_catalog, patches_glue, runtime, tables
+from . import catalog, iam, patches_athena, patches_athena_catalog, patches_glue, runtime, tables
 from .compat import check_moto
 from .engine import Engine
 from .executions import Executor
@@ -55,6 +55,7 @@ class LocalAthena:
         self._tmpdir: str | None = None
         self._runtime: Runtime | None = None
         self._demo_loaded = False
+        self._iam: iam.Iam | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> LocalAthena:
@@ -65,6 +66,7 @@ class LocalAthena:
         patches_athena.apply()
         patches_athena_catalog.apply()
         patches_glue.apply()
+        iam.apply()
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         self._tmpdir = tempfile.mkdtemp(prefix="local-athena-")
@@ -93,11 +95,14 @@ class LocalAthena:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        from moto import settings
         from moto.athena.models import athena_backends
         from moto.glue.models import glue_backends
+        from moto.iam.models import iam_backends
         from moto.s3.models import s3_backends
 
-        for backends in (athena_backends, glue_backends, s3_backends):
+        settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")  # a later stand-in in this process starts permissive
+        for backends in (athena_backends, glue_backends, s3_backends, iam_backends):
             with contextlib.suppress(Exception):
                 backends.reset()
         if self._tmpdir:
@@ -107,6 +112,7 @@ class LocalAthena:
         self._runtime = None
         self._tmpdir = None
         self._demo_loaded = False
+        self._iam = None
 
     def __enter__(self) -> LocalAthena:
         return self.start()
@@ -149,6 +155,13 @@ class LocalAthena:
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
+
+    @property
+    def iam(self) -> iam.Iam:
+        """IAM enforcement (``with athena.iam.enforce(policy) as keys: …``) and the setup guide's IAM user."""
+        if self._iam is None:
+            self._iam = iam.Iam(self)
+        return self._iam
 
     # --- observations -----------------------------------------------------------------------------------
     @property
