@@ -34,7 +34,8 @@ TRACEBACK = "Traceback (most recent call last)"
 # Recognisable secrets: the whole value and a distinctive piece of it must never be printed.
 CANARY_SECRET = "SKOOTSECRET-canary-1234567890"
 CANARY_KEY_ID = "AKIASKOOTCANARYKEY77"
-CANARY_PIECES = (CANARY_SECRET, "canary-1234567890", CANARY_KEY_ID, "SKOOTCANARYKEY77")
+SHORT_KEY_ID = "SKOOTCANARYK"  # too short for an access key ID (spec minLength 16): a config error
+CANARY_PIECES = (CANARY_SECRET, "canary-1234567890", CANARY_KEY_ID, SHORT_KEY_ID)
 
 SPEC_TITLES = [
     "Connection Name",
@@ -291,7 +292,9 @@ CONFIG_ERRORS = [
     pytest.param("read", {"aws_region": None}, "aws_region", id="read-missing-region"),
     pytest.param("check", {"query_timeout_ms": 10}, "query_timeout_ms", id="check-timeout-10"),
     pytest.param("read", {"query_timeout_ms": 10}, "query_timeout_ms", id="read-timeout-10"),
-    pytest.param("check", {"access_key_id": "SKOOTCANARYKEY77"[:12]}, "access_key_id", id="check-short-key-id"),
+    pytest.param("check", {"access_key_id": SHORT_KEY_ID}, "access_key_id", id="check-short-key-id"),
+    pytest.param("read", {"access_key_id": SHORT_KEY_ID}, "access_key_id", id="read-short-key-id"),
+    pytest.param("discover", {"secret_access_key": 12345}, "secret_access_key", id="discover-secret-not-text"),
     pytest.param("discover", {"workgroup": ""}, "workgroup", id="discover-empty-workgroup"),
     pytest.param("check", {"secret_access_key": None}, "secret_access_key", id="check-missing-secret"),
 ]
