@@ -405,9 +405,7 @@ class Engine:
                     allc: list[tuple[str, str, str | None]] = [(n, t, None) for n, t in info.columns]
                     allc += [(n, t, "partition key") for n, t in info.partition_keys]
                     for i, (n, t, extra) in enumerate(allc, start=1):
-                        rows.append(
-                            ("awsdatacatalog", db, tb, n, i, None, "YES", athena_display_type(t), None, extra)
-                        )
+                        rows.append(("awsdatacatalog", db, tb, n, i, None, "YES", athena_display_type(t), None, extra))
         else:
             raise AthenaQueryError(
                 "TABLE_NOT_FOUND", f"line 1:15: Table 'awsdatacatalog.information_schema.{name}' does not exist"

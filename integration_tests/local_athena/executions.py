@@ -23,8 +23,9 @@ from .faults import Faults
 from .results import ResultHandle, write_select, write_unload
 
 _LEADING_COMMENTS = re.compile(r"^\s*(?:(?:--[^\n]*(?:\n|$))|(?:/\*.*?\*/)|\s+)*", re.S)
-_UNLOAD = re.compile(r"^UNLOAD\s*\((?P<select>.*)\)\s*TO\s*'(?P<target>[^']*)'\s*(?:WITH\s*\((?P<opts>.*)\))?\s*;?\s*$",
-                     re.S | re.I)
+_UNLOAD = re.compile(
+    r"^UNLOAD\s*\((?P<select>.*)\)\s*TO\s*'(?P<target>[^']*)'\s*(?:WITH\s*\((?P<opts>.*)\))?\s*;?\s*$", re.S | re.I
+)
 _OPTION = re.compile(r"(\w+)\s*=\s*(?:'([^']*)'|ARRAY\s*\[[^\]]*\]|(\w+))", re.I)
 DDL = ("ALTER", "CREATE", "DESCRIBE", "DROP", "MSCK", "SHOW")
 
@@ -187,8 +188,9 @@ class Executor:
             bucket, prefix = catalog.split_s3_url(target)
             if ex.principal is not None and not ex.principal.decide("s3:ListBucket", f"arn:aws:s3:::{bucket}"):
                 raise s3_read_denied(target)
-            if catalog.list_objects(bucket, prefix if prefix.endswith("/") or not prefix else prefix + "/",
-                                    ex.account_id):
+            if catalog.list_objects(
+                bucket, prefix if prefix.endswith("/") or not prefix else prefix + "/", ex.account_id
+            ):
                 raise AthenaQueryError(
                     "HIVE_PATH_ALREADY_EXISTS",
                     f"Target directory for table '{ex.id}' already exists: {target}. You may need to manually "
@@ -203,7 +205,13 @@ class Executor:
                 return
             try:
                 _, manifest = write_unload(
-                    prepared.conn, prepared.sql, target, options, self.tmpdir, ex.id, ex.output_location,
+                    prepared.conn,
+                    prepared.sql,
+                    target,
+                    options,
+                    self.tmpdir,
+                    ex.id,
+                    ex.output_location,
                     ex.account_id,
                 )
             except duckdb.InterruptException:
@@ -222,8 +230,7 @@ class Executor:
         if ex.cancel_event.is_set():
             return
         try:
-            ex.result = write_select(prepared.conn, prepared.sql, self.tmpdir, ex.id, ex.output_location,
-                                     ex.account_id)
+            ex.result = write_select(prepared.conn, prepared.sql, self.tmpdir, ex.id, ex.output_location, ex.account_id)
         except duckdb.InterruptException:
             raise
         except duckdb.Error as e:

@@ -173,7 +173,9 @@ def _athena_arns(region: str, account: str, operation: str, params: dict[str, An
     if operation in ("ListDatabases", "GetDatabase", "ListTableMetadata", "GetTableMetadata", "GetDataCatalog"):
         catalog = params.get("CatalogName") or params.get("Name") or "AwsDataCatalog"
         return [f"arn:aws:athena:{region}:{account}:datacatalog/{catalog}"]
-    ids = [params["QueryExecutionId"]] if params.get("QueryExecutionId") else list(params.get("QueryExecutionIds") or [])
+    ids = (
+        [params["QueryExecutionId"]] if params.get("QueryExecutionId") else list(params.get("QueryExecutionIds") or [])
+    )
     if ids:
         from .runtime import CURRENT
 
@@ -286,8 +288,8 @@ def apply() -> None:
     from moto.glue.responses import GlueResponse
 
     for cls in (AthenaResponse, GlueResponse):
-        cls._authenticate_and_authorize_normal_action = authorize_request  # type: ignore[method-assign]
-    S3IAMRequest.check_action_permitted = _recording_s3_check  # type: ignore[method-assign]
+        setattr(cls, "_authenticate_and_authorize_normal_action", authorize_request)  # noqa: B010
+    setattr(S3IAMRequest, "check_action_permitted", _recording_s3_check)  # noqa: B010
     _APPLIED = True
 
 

@@ -52,7 +52,9 @@ def get_databases(self: GlueResponse) -> ActionResult:
 def get_tables(self: GlueResponse) -> ActionResult:
     """GetTables (with moto's Expression matching), paged (MaxResults ≤ 100); only tables the caller may read."""
     database = str(self.parameters.get("DatabaseName"))
-    tables = iam.filter_tables(self, database, self.glue_backend.get_tables(database, self.parameters.get("Expression")))
+    tables = iam.filter_tables(
+        self, database, self.glue_backend.get_tables(database, self.parameters.get("Expression"))
+    )
     page, token = _page(self, tables, 100, 100)
     return _result("TableList", [t.as_dict() for t in page], token)
 
