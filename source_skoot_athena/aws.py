@@ -37,7 +37,12 @@ STATEMENT_FOR_ACTION = {
     "s3:PutObject": "SkootAthenaResultsS3",
     "s3:DeleteObject": "SkootAthenaResultsS3",
     "s3:ListBucket": "SkootAthenaResultsS3",
+    "s3:GetBucketLocation": "SkootAthenaResultsS3",
 }
+# Athena reads table data with the caller's permissions; the bucket decides which statement grants it.
+DATA_READ_SIDS = (
+    "SkootUnderlyingDataS3 (a bucket that holds table data) or SkootAthenaResultsS3 (the query results bucket)"
+)
 
 DENIED_CODES = {"AccessDeniedException", "AccessDenied", "403", "Forbidden", "UnauthorizedOperation"}
 BAD_KEY_CODES = {
@@ -155,6 +160,16 @@ def describe_error(exc: BaseException, action: str, *, statement: str | None = N
             transient=True,
         )
     return AwsCallError(f"{action}{target} failed with {code}: {detail}", code=code)
+
+
+def raise_delete_errors(response: dict[str, Any], bucket: str) -> None:
+    """DeleteObjects answers 200 even when keys were not deleted: raise the first per-key error like a failed call."""
+    errors = response.get("Errors") or []
+    if errors:
+        first = errors[0]
+        error = {"Code": str(first.get("Code", "")), "Message": str(first.get("Message", ""))}
+        exc = botocore.exceptions.ClientError({"Error": error}, "DeleteObjects")
+        raise describe_error(exc, "s3:DeleteObject", what=f"s3://{bucket}/{first.get('Key', '')}")
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from typing import Any
 import botocore.exceptions
 
 from source_skoot_athena.athena import QueryRunner
-from source_skoot_athena.aws import AwsClients, aws_call, describe_error, error_code
+from source_skoot_athena.aws import DENIED_CODES, GLUE_SIDS, AwsClients, aws_call, describe_error, error_code
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import AwsCallError
 from source_skoot_athena.sql import leading_comment
@@ -77,6 +77,15 @@ def check_glue(clients: AwsClients, config: Config) -> None:
                         raise AwsCallError(
                             f"glue:GetDatabase: the Glue database '{name}' listed in Glue Databases does not exist "
                             f"in {config.region}."
+                        ) from None
+                    if error_code(exc) in DENIED_CODES:
+                        # Scope B names each database (and its tables) in the Glue statement's Resource list.
+                        raise AwsCallError(
+                            f"glue:GetDatabase on database {name} was denied ({error_code(exc)}): Glue Databases lists "
+                            f"'{name}' but the policy does not let the Skoot user read it. Add its database/{name} and "
+                            f"table/{name}/* ARNs to the {GLUE_SIDS} statement (setup guide, Step 2), or remove "
+                            f"'{name}' from Glue Databases.",
+                            code=error_code(exc),
                         ) from None
                     raise
         return

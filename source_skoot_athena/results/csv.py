@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from source_skoot_athena.aws import aws_call
+from source_skoot_athena.aws import aws_call, raise_delete_errors
 from source_skoot_athena.results import CSV, split_s3_uri
 from source_skoot_athena.results.text import parse_text_batch
 from source_skoot_athena.types import AthenaType
@@ -53,6 +53,7 @@ class CsvResult:
     def cleanup(self) -> None:
         bucket, key = split_s3_uri(self._location)
         with aws_call("s3:DeleteObject", what=self._location):
-            self._s3.delete_objects(
+            response = self._s3.delete_objects(
                 Bucket=bucket, Delete={"Objects": [{"Key": key}, {"Key": key + ".metadata"}], "Quiet": True}
             )
+        raise_delete_errors(response, bucket)

@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from source_skoot_athena.aws import aws_call
+from source_skoot_athena.aws import aws_call, raise_delete_errors
 from source_skoot_athena.results import PARQUET, split_s3_uri
 
 BATCH_ROWS = 65_536
@@ -83,6 +83,7 @@ class UnloadResult:
             for start in range(0, len(keys), 1000):
                 chunk = keys[start : start + 1000]
                 with aws_call("s3:DeleteObject", what=f"s3://{bucket}/"):
-                    self._s3.delete_objects(
+                    response = self._s3.delete_objects(
                         Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
                     )
+                raise_delete_errors(response, bucket)
