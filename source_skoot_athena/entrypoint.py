@@ -51,8 +51,7 @@ class SkootEntrypoint(AirbyteEntrypoint):
 
     def run_read(self, parsed_args: argparse.Namespace) -> Iterator[str | bytes]:
         source_spec = self.source.spec(self.logger)
-        raw_config = self.source.read_config(parsed_args.config)
-        config = self.source.configure(raw_config, "")
+        config = self.source.read_config(parsed_args.config)
         self.set_up_secret_filter(config, source_spec.connectionSpecification)
         if self.source.check_config_against_spec:
             self.validate_connection(source_spec, config)

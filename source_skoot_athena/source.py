@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
 
 import orjson
@@ -14,6 +14,7 @@ from airbyte_cdk.models import (
     AirbyteRecordMessage,
     AirbyteStateMessage,
     ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteCatalogSerializer,
     Status,
     Type,
 )
@@ -24,7 +25,7 @@ from source_skoot_athena.catalog import discover_tables
 from source_skoot_athena.check import run_check
 from source_skoot_athena.config import parse_config
 from source_skoot_athena.discover import build_catalog
-from source_skoot_athena.errors import UserError
+from source_skoot_athena.errors import ConfigError, UserError
 from source_skoot_athena.output import RecordChunk
 from source_skoot_athena.state import read_state_file
 
@@ -49,6 +50,28 @@ class SourceSkootAthena(Source):
             logger.error(f"Check failed: {exc.message}")
             return AirbyteConnectionStatus(status=Status.FAILED, message=exc.message)
         return AirbyteConnectionStatus(status=Status.SUCCEEDED)
+
+    @staticmethod
+    def read_config(config_path: str) -> MutableMapping[str, Any]:
+        """The `--config` file; unreadable or not a JSON object is a config error, not a traceback."""
+        try:
+            config = Source._read_json_file(config_path)
+        except Exception as exc:
+            raise ConfigError(f"The config file {config_path} could not be read as JSON: {exc}") from None
+        if not isinstance(config, MutableMapping):
+            raise ConfigError(f"The config file {config_path} must hold a JSON object with the connection's fields.")
+        return config
+
+    @classmethod
+    def read_catalog(cls, catalog_path: str) -> ConfiguredAirbyteCatalog:
+        """The `--catalog` file; a malformed one is a config error naming the file, not a traceback."""
+        try:
+            return ConfiguredAirbyteCatalogSerializer.load(cls._read_json_file(catalog_path))
+        except Exception as exc:
+            raise ConfigError(
+                f"The configured catalog {catalog_path} is not a valid Airbyte ConfiguredAirbyteCatalog: {exc}. "
+                "Run discover again and configure the streams from its catalog."
+            ) from None
 
     @classmethod
     def read_state(cls, state_path: str) -> list[AirbyteStateMessage]:
