@@ -79,8 +79,8 @@ def run_connector(
     verb: str,
     env: Mapping[str, str],
     *,
-    config: Mapping[str, Any] | None = None,
-    catalog: Mapping[str, Any] | None = None,
+    config: Mapping[str, Any] | str | None = None,
+    catalog: Mapping[str, Any] | str | None = None,
     state: Any = None,
     timeout: float = 300,
 ) -> Run:

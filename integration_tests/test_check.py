@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from integration_tests.connector import DEMO_CONFIG, run_connector
+from integration_tests.connector import DEMO_CONFIG, Run, run_connector
 from integration_tests.local_athena import LocalAthena
 
 
-def check(athena: LocalAthena, **overrides: object) -> tuple[str, str, object]:
+def check(athena: LocalAthena, **overrides: object) -> tuple[str, str, Run]:
     run = run_connector("check", athena.env(), config={**DEMO_CONFIG, **overrides})
     assert run.returncode == 0, run.stderr
     assert "Traceback (most recent call last)" not in run.stdout + run.stderr

@@ -68,7 +68,7 @@ def test_each_bad_field_is_named(key: str, value: object, expected: str | None) 
         return
     with pytest.raises(ConfigError) as error:
         parse_config(raw)
-    assert expected in error.value.message
+    assert expected in (error.value.message or "")
 
 
 def test_missing_required_field() -> None:
