@@ -16,6 +16,7 @@ import os
 import platform
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 from dataclasses import asdict
@@ -31,6 +32,16 @@ def machine() -> str:
     with open("/proc/meminfo") as fh:
         kib = int(fh.readline().split()[1])
     return f"{os.cpu_count()} cores, {round(kib / 1024 / 1024)} GiB"
+
+
+def connector_revision() -> str:
+    """HEAD's short hash, ``+dirty`` when source_skoot_athena has uncommitted changes (the venv is editable)."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + ("+dirty" if git("status", "--porcelain", "--", "source_skoot_athena") else "")
 
 
 def _ints(text: str) -> list[int]:
@@ -51,6 +62,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, default=1800, help="seconds before a run is killed")
     p.add_argument("--slow-cutoff", type=float, default=300,
                    help="a reader whose run takes longer is run once only at that size")
+    p.add_argument("--rerender", type=Path, default=None, metavar="RESULTS_JSON",
+                   help="only rewrite benchmarks.md/.png next to an existing benchmarks.json")
     p.add_argument("--out", type=Path, default=None, help="where benchmarks.md/.png/.json go (default docs/)")
     return p.parse_args(argv)
 
@@ -62,6 +75,10 @@ def _terminate(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     signal.signal(signal.SIGTERM, _terminate)
+    if args.rerender:
+        saved = json.loads(args.rerender.read_text())
+        report.write(saved, args.rerender.parent, args.rerender)
+        return 0
     if args.smoke:
         rows, cols, runs = [2_000], [10], 1
         disc, inc = (2, 5), (10, 100)
@@ -87,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         "peers": [asdict(p) for p in throughput.PEERS if p in peers],
         "versions": venv.versions() if peers_ready else {},
         "load_before": round(os.getloadavg()[0], 1),
+        "connector_revision": connector_revision(),
     }
     try:
         cells = throughput.run(

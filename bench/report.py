@@ -58,7 +58,8 @@ def markdown(doc: dict[str, Any]) -> str:
     lines = [
         "# Benchmarks",
         "",
-        f"Measured {doc['date']} on {doc['machine']} (Python {doc['python']}), against the local Athena stand-in "
+        f"Measured {doc['date']} on {doc['machine']} (Python {doc['python']}, connector at "
+        f"{doc.get('connector_revision', '?')}), against the local Athena stand-in "
         "(moto + DuckDB, `integration_tests/local_athena`) running in the benchmark process. Regenerate with "
         f"`{doc['command']}`.",
         "",
