@@ -154,7 +154,8 @@ def markdown(doc: dict[str, Any]) -> str:
 
 def write(doc: dict[str, Any], out_dir: Path, results_json: Path) -> list[Path]:
     md = out_dir / "benchmarks.md"
-    md.write_text(markdown(doc))
+    notes = out_dir / "benchmarks-notes.md"  # hand-written findings (profiles), kept across regenerations
+    md.write_text(markdown(doc) + ("\n" + notes.read_text() if notes.exists() else ""))
     written = [md]
     if venv.peers_python().exists():
         png = out_dir / "benchmarks.png"
