@@ -35,3 +35,8 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# PyAirbyte as an outside client only (its own venv .venv-pyairbyte/, built once; also part of `make test`).
+.PHONY: test-pyairbyte
+test-pyairbyte: setup
+	$(BIN)/pytest integration_tests/test_pyairbyte.py -p no:cacheprovider -q
