@@ -238,9 +238,10 @@ def test_multi_file_unload_is_read_whole_and_deleted(athena: LocalAthena, monkey
     assert sorted(r["n"] for r in run.rows("many_rows")) == list(range(n))
     assert run.states[-1]["sourceStats"]["recordCount"] == n
     assert athena.calls["s3:GetObject"] >= 6, "six Parquet files (and the manifest) must each be read"
-    s3 = athena.client("s3")
-    left = s3.list_objects_v2(Bucket="skoot-athena-results", Prefix="skoot-athena-unload/").get("KeyCount", 0)
-    assert left == 0, "UNLOAD files and manifests must be deleted once written"
+    (root,) = [log.split(" under ")[1].split(" ")[0] for log in run.logs if "Read path: UNLOAD to Parquet under" in log]
+    prefix = root.removeprefix("s3://skoot-athena-results/")
+    left = athena.client("s3").list_objects_v2(Bucket="skoot-athena-results", Prefix=prefix).get("KeyCount", 0)
+    assert left == 0, "this sync's UNLOAD files and manifests must be deleted once written"
 
 
 def test_timeout_stops_the_query_and_names_the_setting(athena: LocalAthena, edge: dict[str, Any]) -> None:
@@ -313,3 +314,35 @@ def test_sigterm_stops_the_running_query(athena: LocalAthena, edge: dict[str, An
     assert "Traceback (most recent call last)" not in stdout + stderr
     last = json.loads(stdout.splitlines()[-1])
     assert last["type"] == "TRACE" and "interrupted" in last["trace"]["error"]["message"]
+
+
+def test_next_streams_query_runs_while_the_first_is_still_running(athena: LocalAthena) -> None:
+    """Queries run ahead across streams (max_concurrent_queries), while output stays in catalog order."""
+    discover = run_connector("discover", athena.env(), config={**DEMO_CONFIG, "databases": ["entertainment"]})
+    catalog = configured_catalog(discover.of_type("CATALOG")[0]["catalog"], streams=["movies", "ratings"])
+    athena.faults.delay_query('"movies"', 6)
+    with tempfile.TemporaryDirectory() as tmp:
+        config_file, catalog_file = Path(tmp) / "config.json", Path(tmp) / "catalog.json"
+        config_file.write_text(json.dumps({**DEMO_CONFIG, "max_concurrent_queries": 2}))
+        catalog_file.write_text(json.dumps(catalog))
+        process = subprocess.Popen(
+            [EXECUTABLE, "read", "--config", str(config_file), "--catalog", str(catalog_file)],
+            env={**os.environ, **athena.env()},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        overlapped = False
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            queries = athena.queries
+            movies_running = any('"movies"' in q.sql and q.state in ("QUEUED", "RUNNING") for q in queries)
+            ratings_started = any('"ratings"' in q.sql for q in queries)
+            if movies_running and ratings_started:
+                overlapped = True
+            time.sleep(0.05)
+        stdout, _ = process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert overlapped, "the ratings query must start while the movies query is still running"
+    streams = [json.loads(line)["record"]["stream"] for line in stdout.splitlines() if '"type":"RECORD"' in line]
+    assert streams == ["movies"] * 300 + ["ratings"] * 500, "records are written in catalog order"

@@ -2,8 +2,9 @@
 
 Per stream: STARTED -> (ESTIMATE) -> records and a STATE after each slice -> COMPLETE, or INCOMPLETE with an error
 trace while the other streams go on; the sync fails at the end if any stream did. Up to `max_concurrent_queries`
-slice queries run ahead of the slice being written (Athena works while we write), and their results are read one
-at a time, so memory stays bounded by one result file.
+queries — the next slices of this stream, then the first slices of the next streams — run ahead of the slice
+being written (Athena works while we write), while records and states are written strictly in catalog order and
+results are read one at a time, so memory stays bounded by one result file.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import logging
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from airbyte_cdk.models import (
     AirbyteEstimateTraceMessage,
@@ -62,6 +64,42 @@ class SliceQuery:
     unload_prefix: str | None
 
 
+@dataclass
+class StreamRun:
+    """One configured stream's progress through the sync."""
+
+    configured: ConfiguredAirbyteStream
+    saved: StreamState
+    plan: StreamPlan | None = None
+    error: UserError | None = None
+    started: bool = False
+    running: bool = False
+    finished: bool = False
+    cancel: threading.Event = field(default_factory=threading.Event)
+    encoders: dict[str, RecordEncoder] = field(default_factory=dict)
+
+    @property
+    def key(self) -> StreamKey:
+        return _key(self.configured)
+
+    def encoder(self, path: str) -> RecordEncoder:
+        """The stream's encoder for a read path (a stream may change path once, from Parquet to CSV)."""
+        if path not in self.encoders:
+            assert self.plan is not None
+            columns = [(c.name, c.type) for c in self.plan.columns]
+            self.encoders[path] = RecordEncoder(self.key[1], self.key[0], columns, path)
+        return self.encoders[path]
+
+
+@dataclass
+class Work:
+    """One slice of one stream, its query already submitted; no slice when the stream has nothing to query."""
+
+    stream: StreamRun
+    piece: Slice | None
+    future: Future[SliceQuery] | None
+
+
 class Sync:
     """Reads the configured streams of one `read` invocation."""
 
@@ -83,6 +121,7 @@ class Sync:
     def run(
         self, catalog: ConfiguredAirbyteCatalog, states: Sequence[AirbyteStateMessage]
     ) -> Iterator[RecordChunk | AirbyteMessage]:
+        """Every stream in catalog order; queries (of this stream's next slices or the next streams') run ahead."""
         saved = parse_states(states, self._logger)
         streams = self._unique_streams(catalog)
         configured_keys = {(s.stream.namespace, s.stream.name) for s in streams}
@@ -90,24 +129,30 @@ class Sync:
             if stale not in configured_keys:
                 self._logger.warning(f"Ignoring saved state of stream {stale[0]}.{stale[1]}: it is not in the catalog.")
         self._choose_path()
-        failures: list[tuple[StreamKey, UserError]] = []
-        for configured in streams:
-            key: StreamKey = (configured.stream.namespace, configured.stream.name)
-            try:
-                yield from self._read_stream(configured, saved.get(key, StreamState()))
-            except UserError as exc:
-                failures.append((key, exc))
-                yield self._error_trace(key, exc)
-                yield stream_status_message(_descriptor(key), AirbyteStreamStatus.INCOMPLETE)
-            except Exception as exc:  # a bug or an unexpected AWS answer: this stream fails, the others go on
-                self._logger.exception(f"Stream {key[0]}.{key[1]} failed unexpectedly.")
-                error = UserError(
-                    f"Stream {key[0]}.{key[1]} failed unexpectedly: {exc.__class__.__name__}: {exc}",
-                    failure_type=FailureType.system_error,
-                )
-                failures.append((key, error))
-                yield self._error_trace(key, error)
-                yield stream_status_message(_descriptor(key), AirbyteStreamStatus.INCOMPLETE)
+        runs = [StreamRun(configured, saved.get(_key(configured), StreamState())) for configured in streams]
+        pool = ThreadPoolExecutor(max_workers=self._config.max_concurrent_queries, thread_name_prefix="query")
+        window: deque[Work] = deque()
+        work = self._work(runs, pool)
+
+        def top_up() -> None:
+            while len(window) < self._config.max_concurrent_queries:
+                item = next(work, None)
+                if item is None:
+                    return
+                window.append(item)
+
+        try:
+            top_up()
+            while window:
+                item = window.popleft()
+                top_up()  # the next queries start before this item's results are written
+                yield from self._process(item)
+        finally:
+            # Nothing is left running: queries still ahead are stopped, unstarted ones never start.
+            for stream_run in runs:
+                stream_run.cancel.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+        failures = [(r.key, r.error) for r in runs if r.error is not None]
         if failures:
             names = ", ".join(f"{k[0]}.{k[1]}" for k, _ in failures)
             only_config = all(e.failure_type == FailureType.config_error for _, e in failures)
@@ -121,7 +166,7 @@ class Sync:
         seen: set[StreamKey] = set()
         streams: list[ConfiguredAirbyteStream] = []
         for configured in catalog.streams:
-            key = (configured.stream.namespace, configured.stream.name)
+            key = _key(configured)
             if key in seen:
                 self._logger.warning(f"Stream {key[0]}.{key[1]} is configured twice; reading it once.")
                 continue
@@ -145,83 +190,110 @@ class Sync:
             self._path = PARQUET
             self._logger.info(f"Read path: UNLOAD to Parquet under {self._unload_root}/ (typed, compressed).")
 
-    # -- one stream ------------------------------------------------------------------------------------------
-    def _read_stream(
-        self, configured: ConfiguredAirbyteStream, saved: StreamState
-    ) -> Iterator[RecordChunk | AirbyteMessage]:
-        key: StreamKey = (configured.stream.namespace, configured.stream.name)
-        descriptor = _descriptor(key)
-        yield stream_status_message(descriptor, AirbyteStreamStatus.STARTED)
+    # -- planning and submitting, ahead of writing ----------------------------------------------------------
+    def _work(self, runs: list[StreamRun], pool: ThreadPoolExecutor) -> Iterator[Work]:
+        """Each stream's slices in order, each submitted as it is handed out; a stream that cannot be planned
+        (or has nothing to read) is one item without a query."""
+        for stream_run in runs:
+            try:
+                stream_run.plan = self._plan(stream_run)
+            except Exception as exc:
+                stream_run.error = _as_user_error(stream_run.key, exc, self._logger)
+                yield Work(stream_run, None, None)
+                continue
+            if not stream_run.plan.slices:
+                yield Work(stream_run, None, None)
+            for piece in stream_run.plan.slices:
+                if stream_run.cancel.is_set():
+                    break
+                future = pool.submit(self._run_slice_query, stream_run.plan, piece, stream_run.cancel)
+                yield Work(stream_run, piece, future)
+
+    def _plan(self, stream_run: StreamRun) -> StreamPlan:
+        configured = stream_run.configured
         database = configured.stream.namespace
         if not database:
-            raise ConfigError(f"Stream {key[1]} has no namespace: it must be the Glue database (run discover again).")
+            raise ConfigError(
+                f"Stream {configured.stream.name} has no namespace: it must be the Glue database (run discover again)."
+            )
         table = get_table(self._clients, database, configured.stream.name)
         if table is None:
             raise ConfigError(
                 f"Table {database}.{configured.stream.name} no longer exists in Glue: refresh the source schema."
             )
-        plan = self._planner.plan(configured, table, saved)
-        if plan.row_estimate is not None or plan.byte_estimate is not None:
-            yield _estimate(key, plan.row_estimate, plan.byte_estimate)
+        plan = self._planner.plan(configured, table, stream_run.saved)
         self._logger.info(
             f"{plan.label}: {len(plan.slices)} slice(s), columns: {', '.join(c.name for c in plan.columns)}."
         )
-        encoders = {self._path: RecordEncoder(key[1], key[0], [(c.name, c.type) for c in plan.columns], self._path)}
-        running = False
-        cancel = threading.Event()
-        pool = ThreadPoolExecutor(max_workers=self._config.max_concurrent_queries)
-        futures: list[Future[SliceQuery]] = []
-        ahead = iter(plan.slices)
+        return plan
 
-        def submit_next() -> None:
-            piece = next(ahead, None)
-            if piece is not None:
-                futures.append(pool.submit(self._run_slice_query, plan, piece, cancel))
+    # -- writing, in order -----------------------------------------------------------------------------------
+    def _process(self, work: Work) -> Iterator[RecordChunk | AirbyteMessage]:
+        """The messages of one work item: the stream's STARTED first, its records and STATE, COMPLETE last."""
+        stream_run = work.stream
+        descriptor = _descriptor(stream_run.key)
+        if not stream_run.started:
+            stream_run.started = True
+            yield stream_status_message(descriptor, AirbyteStreamStatus.STARTED)
+            plan = stream_run.plan
+            if plan is not None and (plan.row_estimate is not None or plan.byte_estimate is not None):
+                yield _estimate(stream_run.key, plan.row_estimate, plan.byte_estimate)
+        if stream_run.finished:
+            return  # a stream that already failed: its remaining slices are dropped
+        if stream_run.error is None:
+            try:
+                yield from self._write_slice(stream_run, work)
+                return
+            except Exception as exc:
+                stream_run.error = _as_user_error(stream_run.key, exc, self._logger)
+                stream_run.cancel.set()
+        stream_run.finished = True
+        assert stream_run.error is not None
+        yield self._error_trace(stream_run.key, stream_run.error)
+        yield stream_status_message(descriptor, AirbyteStreamStatus.INCOMPLETE)
 
-        try:
-            for _ in range(self._config.max_concurrent_queries):
-                submit_next()
-            for piece in plan.slices:
-                query = futures.pop(0).result()
-                submit_next()
-                if query.path not in encoders:
-                    columns = [(c.name, c.type) for c in plan.columns]
-                    encoders[query.path] = RecordEncoder(key[1], key[0], columns, query.path)
-                count = 0
-                started = time.monotonic()
-                reader = self._reader(plan, query)
-                encoder = encoders[query.path]
-                encoded = (
-                    RecordChunk(key[0], key[1], encoder.encode(batch, int(time.time() * 1000)), batch.num_rows)
-                    for batch in reader.batches()
-                    if batch.num_rows
-                )
-                try:
-                    for chunk in RunAhead(encoded):
-                        if not running:
-                            running = True
-                            yield stream_status_message(descriptor, AirbyteStreamStatus.RUNNING)
-                        yield chunk
-                        count += chunk.count
-                finally:
-                    self._clean_up(reader)
-                self._log_slice(plan, piece, query, reader.path, count, time.monotonic() - started)
-                yield state_message(key, piece.state_after, count)
-        finally:
-            # A failed or abandoned stream leaves no query running ahead of it.
-            cancel.set()
-            pool.shutdown(wait=True, cancel_futures=True)
-        if not plan.slices:
+    def _write_slice(self, stream_run: StreamRun, work: Work) -> Iterator[RecordChunk | AirbyteMessage]:
+        plan, piece, key = stream_run.plan, work.piece, stream_run.key
+        assert plan is not None
+        if piece is None or work.future is None:
             yield state_message(key, plan.final_state, 0)
-        for path, used in encoders.items():
+            yield from self._complete(stream_run)
+            return
+        query = work.future.result()
+        encoder = stream_run.encoder(query.path)
+        started, count = time.monotonic(), 0
+        reader = self._reader(plan, query)
+        encoded = (
+            RecordChunk(key[0], key[1], encoder.encode(batch, int(time.time() * 1000)), batch.num_rows)
+            for batch in reader.batches()
+            if batch.num_rows
+        )
+        try:
+            for chunk in RunAhead(encoded):
+                if not stream_run.running:
+                    stream_run.running = True
+                    yield stream_status_message(_descriptor(key), AirbyteStreamStatus.RUNNING)
+                yield chunk
+                count += chunk.count
+        finally:
+            self._clean_up(reader)
+        self._log_slice(plan, piece, query, reader.path, count, time.monotonic() - started)
+        yield state_message(key, piece.state_after, count)
+        if piece is plan.slices[-1]:
+            yield from self._complete(stream_run)
+
+    def _complete(self, stream_run: StreamRun) -> Iterator[AirbyteMessage]:
+        assert stream_run.plan is not None
+        label = stream_run.plan.label
+        for path, used in stream_run.encoders.items():
             for warning in used.new_warning_texts():
-                self._logger.warning(f"{plan.label} ({path}): {warning}")
+                self._logger.warning(f"{label} ({path}): {warning}")
             for column, nulled in used.warnings.items():
                 self._logger.warning(
-                    f"{plan.label}.{column}: {nulled} NaN/Infinity value(s) were written as null "
-                    "(JSON has no such numbers)."
+                    f"{label}.{column}: {nulled} NaN/Infinity value(s) were written as null (JSON has no such numbers)."
                 )
-        yield stream_status_message(descriptor, AirbyteStreamStatus.COMPLETE)
+        stream_run.finished = True
+        yield stream_status_message(_descriptor(stream_run.key), AirbyteStreamStatus.COMPLETE)
 
     # -- one slice -------------------------------------------------------------------------------------------
     def _run_slice_query(self, plan: StreamPlan, piece: Slice, cancel: threading.Event) -> SliceQuery:
@@ -298,6 +370,21 @@ class Sync:
         if message.trace is not None and message.trace.error is not None:
             message.trace.error.stack_trace = None
         return message
+
+
+def _key(configured: ConfiguredAirbyteStream) -> StreamKey:
+    return (configured.stream.namespace, configured.stream.name)
+
+
+def _as_user_error(key: StreamKey, exc: BaseException, logger: logging.Logger) -> UserError:
+    """A stream's failure as a UserError; anything else is a bug or an unexpected answer, logged with its trace."""
+    if isinstance(exc, UserError):
+        return exc
+    logger.exception(f"Stream {key[0]}.{key[1]} failed unexpectedly.", exc_info=exc)
+    return UserError(
+        f"Stream {key[0]}.{key[1]} failed unexpectedly: {exc.__class__.__name__}: {exc}",
+        failure_type=FailureType.system_error,
+    )
 
 
 def _descriptor(key: StreamKey) -> StreamDescriptor:

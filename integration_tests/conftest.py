@@ -1,0 +1,21 @@
+"""Integration tests share one stand-in per session: each test module removes the Glue databases and workgroups
+it created, so a later module's Scope A discover or read sees the demo and its own tables only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from integration_tests.local_athena import LocalAthena
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_leaves_no_databases(local_athena: LocalAthena) -> Iterator[None]:
+    databases, workgroups = local_athena.snapshot()
+    yield
+    new_databases, new_workgroups = local_athena.snapshot()
+    for name in new_databases - databases:
+        local_athena.drop_database(name)
+    for name in new_workgroups - workgroups:
+        local_athena.delete_workgroup(name)
