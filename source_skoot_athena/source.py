@@ -92,8 +92,10 @@ class SourceSkootAthena(Source):
         state: list[AirbyteStateMessage] | None = None,
     ) -> Iterator[RecordChunk | AirbyteMessage]:
         """The sync as it is written to stdout: encoded record chunks interleaved with other messages."""
+        from source_skoot_athena.memory import release_memory_promptly
         from source_skoot_athena.sync import Sync  # the read path pulls in pyarrow; spec/check stay light
 
+        release_memory_promptly()
         parsed = parse_config(config)
         self._sync = Sync(parsed, AwsClients(parsed), logger)
         yield from self._sync.run(catalog, state or [])

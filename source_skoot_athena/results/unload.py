@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from source_skoot_athena.aws import aws_call, raise_delete_errors
 from source_skoot_athena.results import PARQUET, split_s3_uri
 
-BATCH_ROWS = 65_536
+BATCH_ROWS = 32768
 
 
 class UnloadResult:
