@@ -34,7 +34,7 @@ def main(results_path: str, out_path: str) -> int:
         ax.bar(xs, ys, width, label=peer["label"], hatch=hatch, edgecolor=edge, linewidth=1.5 if edge else 0)
     ax.set_yscale("log")
     ax.set_xticks(range(len(sizes)))
-    ax.set_xticklabels([f"{r:,} rows × {c} cols" for r, c in sizes])
+    ax.set_xticklabels([f"{r:,} rows\n× {c} columns" for r, c in sizes])
     ax.set_ylabel("records/s (median, log scale)")
     ax.set_title(f"Athena → JSON lines on the local stand-in ({doc['machine']}, {doc['date']})")
     ax.grid(axis="y", which="both", alpha=0.3)

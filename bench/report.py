@@ -71,6 +71,8 @@ def markdown(doc: dict[str, Any]) -> str:
         f"other work (1-minute load average {doc.get('load_before', '?')} at the start, "
         f"{doc.get('load_after', '?')} at the end), so wall times are noisy; CPU seconds much less so.",
         "",
+        *[f"{n}" for n in doc.get("notes", [])],
+        *([""] if doc.get("notes") else []),
         "![records/s per reader and size](benchmarks.png)",
         "",
         "## Throughput",
@@ -88,10 +90,11 @@ def markdown(doc: dict[str, Any]) -> str:
                 continue
             ratio = c["rate"] / mine["rate"] if c["rate"] and mine and mine["rate"] else None
             ok = sum(1 for r in c["runs"] if r["returncode"] == 0)
+            note = c["note"] if len(c["note"]) <= 110 else c["note"][:110] + "… (see below)"
             name = f"**{labels[key]}**" if key == "connector" else labels[key]
             lines.append(
                 f"| {rows:,} × {cols} | {name} | {ok} | {_fmt(c['wall_s'], '.2f')} | {_fmt(c['rate'], ',.0f')} | "
-                f"{_fmt(c.get('cpu_s'), '.1f')} | {_fmt(c['rss_mb'], ',.0f')} | {_fmt(ratio, '.2f')} | {c['note']} |"
+                f"{_fmt(c.get('cpu_s'), '.1f')} | {_fmt(c['rss_mb'], ',.0f')} | {_fmt(ratio, '.2f')} | {note} |"
             )
     lines += ["", "### At 1M rows", "", *verdicts(doc), ""]
     if doc.get("discovery"):
