@@ -40,8 +40,13 @@ def verdicts(doc: dict[str, Any]) -> list[str]:
         ]
         floor = _cell(doc, "floor", rows, cols)
         ratio = floor["rate"] / mine["rate"] if floor and floor["rate"] else None
+        measured = [
+            c for c in doc["throughput"]
+            if c["rows"] == rows and c["cols"] == cols and c["peer"] not in ("connector", "floor") and c["rate"]
+        ]
         peers_text = (
-            "≥ every peer" if not faster
+            "no peer measured" if not measured
+            else "≥ every peer" if not faster
             else "slower than " + ", ".join(f"{c['peer']} ({c['rate'] / mine['rate']:.2f}×)" for c in faster)
         )
         floor_text = (
