@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,10 +39,10 @@ def main() -> int:
     if not py_spy.exists():
         subprocess.run([str(venv.peers_python()), "-m", "pip", "install", "--quiet", "py-spy"], check=True)
     athena = standin.start()
+    work = Path(tempfile.mkdtemp(prefix="skoot-profile-"))
     try:
         name = data.table_name(args.rows, args.cols)
         standin.put(athena, name, data.build_table(args.rows, args.cols))
-        work = Path(tempfile.mkdtemp(prefix="skoot-profile-"))
         cfg = standin.write_json(work / "config.json", standin.connector_config([standin.DATABASE]))
         cat = standin.write_json(work / "catalog.json",
                                  standin.configured_catalog(standin.discover(athena, cfg), [name]))
@@ -59,6 +60,7 @@ def main() -> int:
         out.unlink()
     finally:
         athena.stop()
+        shutil.rmtree(work, ignore_errors=True)
     per_thread: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     for line in folded.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
