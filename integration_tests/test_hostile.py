@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pyarrow as pa
@@ -139,6 +140,8 @@ def test_missing_data_files_surface_athenas_error(athena: LocalAthena) -> None:
 
 def test_a_faulty_aws_gives_exactly_the_clean_records(athena: LocalAthena) -> None:
     catalog = configured_catalog(demo_catalog(athena))
+    clean = run_connector("read", athena.env(), config=DEMO_CONFIG, catalog=catalog)
+    assert clean.returncode == 0, clean.errors
     athena.faults.error("athena:GetQueryExecution", "ThrottlingException", rate=0.3)
     athena.faults.error("athena:StartQueryExecution", "ThrottlingException", rate=0.3)
     athena.faults.error("athena:GetWorkGroup", "ThrottlingException", count=2)
@@ -152,8 +155,9 @@ def test_a_faulty_aws_gives_exactly_the_clean_records(athena: LocalAthena) -> No
     assert run.returncode == 0, run.errors
     assert_clean(run)
     for table in ("movies", "ratings", "catalog_items"):
-        got = sorted(run.rows(table), key=lambda r: str(r))
+        got = sorted(run.rows(table), key=lambda r: json.dumps(r, sort_keys=True))
         assert len(got) == len(expected_rows(table)), table
+        assert got == sorted(clean.rows(table), key=lambda r: json.dumps(r, sort_keys=True)), table
     assert athena.calls["athena:GetQueryExecution"] > 0
 
 

@@ -9,6 +9,7 @@ User errors end as one error TRACE message without a Python traceback and exit c
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Iterable, Iterator
@@ -86,9 +87,12 @@ def launch(args: list[str]) -> int:
     parsed_args = entrypoint.parse_args(args)
     out = sys.stdout.buffer
 
+    received: list[int] = []
+
     def on_signal(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
         source.stop_running_queries()
-        raise KeyboardInterrupt(f"signal {signum}")
+        raise KeyboardInterrupt(signal.Signals(signum).name)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -110,6 +114,11 @@ def launch(args: list[str]) -> int:
             ),
         )
         out.flush()
+        if received:
+            # End as the signal would have ended us (exit status -SIGTERM), as clients such as PyAirbyte expect
+            # of a connector they stop once they have what they asked for.
+            signal.signal(received[0], signal.SIG_DFL)
+            os.kill(os.getpid(), received[0])
         return 1
     except Exception as exc:  # a bug: report it as a trace (with its stack trace for the developers)
         sys.stdout.flush()
