@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,39 @@ class Run:
         return status
 
 
+def _arguments(verb: str, tmp: str, files: Mapping[str, Any]) -> list[str]:
+    """The command line of `verb`, each of config/catalog/state written to a file in `tmp` first."""
+    args = [EXECUTABLE, verb]
+    for name, content in files.items():
+        if content is not None:
+            path = Path(tmp) / f"{name}.json"
+            path.write_text(content if isinstance(content, str) else json.dumps(content))
+            args += [f"--{name}", str(path)]
+    return args
+
+
+@contextlib.contextmanager
+def spawn_connector(
+    verb: str, env: Mapping[str, str], *, text: bool = True, **files: Any
+) -> Iterator[subprocess.Popen[Any]]:
+    """Start `source-skoot-athena <verb>` in the background (for signals and kills); stdout/stderr are pipes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        process = subprocess.Popen(
+            _arguments(verb, tmp, files),
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=text,
+            cwd=tmp,
+        )
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+
+
 def run_connector(
     verb: str,
     env: Mapping[str, str],
@@ -86,14 +120,13 @@ def run_connector(
 ) -> Run:
     """Run `source-skoot-athena <verb>` with files for config/catalog/state; every stdout line must be JSON."""
     with tempfile.TemporaryDirectory() as tmp:
-        args = [EXECUTABLE, verb]
-        for flag, content in (("--config", config), ("--catalog", catalog), ("--state", state)):
-            if content is not None:
-                path = Path(tmp) / f"{flag[2:]}.json"
-                path.write_text(content if isinstance(content, str) else json.dumps(content))
-                args += [flag, str(path)]
         completed = subprocess.run(
-            args, env={**os.environ, **env}, capture_output=True, text=True, timeout=timeout, cwd=tmp
+            _arguments(verb, tmp, {"config": config, "catalog": catalog, "state": state}),
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=tmp,
         )
     messages = [json.loads(line) for line in completed.stdout.splitlines() if line.strip()]
     return Run(completed.returncode, completed.stdout, completed.stderr, messages)

@@ -12,19 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
-import os
 import signal
-import subprocess
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pytest
 
-from integration_tests.connector import DEMO_CONFIG, EXECUTABLE, Run, configured_catalog, run_connector
+from integration_tests.connector import DEMO_CONFIG, Run, configured_catalog, run_connector, spawn_connector
 from integration_tests.local_athena import LocalAthena
 
 TRACEBACK = "Traceback (most recent call last)"
@@ -375,13 +371,7 @@ def test_killed_full_refresh_resumes_at_the_next_slice(athena: LocalAthena) -> N
     # Slices 3+ take long, so the sync is surely mid-stream when it is killed.
     athena.faults.delay_query(f"'{DAYS[40]}'", 60)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        args = [EXECUTABLE, "read"]
-        for name, content in (("config", config_for(database)), ("catalog", catalog)):
-            path = Path(tmp) / f"{name}.json"
-            path.write_text(json.dumps(content))
-            args += [f"--{name}", str(path)]
-        process = subprocess.Popen(args, env={**os.environ, **athena.env()}, stdout=subprocess.PIPE, cwd=tmp)
+    with spawn_connector("read", athena.env(), config=config_for(database), catalog=catalog) as process:
         assert process.stdout is not None
         lines: list[dict[str, Any]] = []
         deadline = time.monotonic() + 60

@@ -6,18 +6,14 @@ import datetime as dt
 import decimal
 import json
 import math
-import os
 import signal
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pytest
 
-from integration_tests.connector import DEMO_CONFIG, EXECUTABLE, configured_catalog, run_connector
+from integration_tests.connector import DEMO_CONFIG, configured_catalog, run_connector, spawn_connector
 from integration_tests.local_athena import LocalAthena
 
 DB = "read_edge"
@@ -291,17 +287,7 @@ def test_one_failing_stream_among_three(athena: LocalAthena) -> None:
 
 def test_sigterm_stops_the_running_query(athena: LocalAthena, edge: dict[str, Any]) -> None:
     athena.faults.delay_query("edge_values", 60)
-    with tempfile.TemporaryDirectory() as tmp:
-        config, catalog = Path(tmp) / "config.json", Path(tmp) / "catalog.json"
-        config.write_text(json.dumps(DEMO_CONFIG))
-        catalog.write_text(json.dumps(configured_catalog(edge)))
-        process = subprocess.Popen(
-            [EXECUTABLE, "read", "--config", str(config), "--catalog", str(catalog)],
-            env={**os.environ, **athena.env()},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+    with spawn_connector("read", athena.env(), config=DEMO_CONFIG, catalog=configured_catalog(edge)) as process:
         deadline = time.monotonic() + 60
         while not any(q.state == "RUNNING" and "edge_values" in q.sql for q in athena.queries):
             assert time.monotonic() < deadline and process.poll() is None, "the query never started"
@@ -321,17 +307,8 @@ def test_next_streams_query_runs_while_the_first_is_still_running(athena: LocalA
     discover = run_connector("discover", athena.env(), config={**DEMO_CONFIG, "databases": ["entertainment"]})
     catalog = configured_catalog(discover.of_type("CATALOG")[0]["catalog"], streams=["movies", "ratings"])
     athena.faults.delay_query('"movies"', 6)
-    with tempfile.TemporaryDirectory() as tmp:
-        config_file, catalog_file = Path(tmp) / "config.json", Path(tmp) / "catalog.json"
-        config_file.write_text(json.dumps({**DEMO_CONFIG, "max_concurrent_queries": 2}))
-        catalog_file.write_text(json.dumps(catalog))
-        process = subprocess.Popen(
-            [EXECUTABLE, "read", "--config", str(config_file), "--catalog", str(catalog_file)],
-            env={**os.environ, **athena.env()},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+    config = {**DEMO_CONFIG, "max_concurrent_queries": 2}
+    with spawn_connector("read", athena.env(), config=config, catalog=catalog) as process:
         overlapped = False
         deadline = time.monotonic() + 60
         while process.poll() is None and time.monotonic() < deadline:
