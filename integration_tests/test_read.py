@@ -323,3 +323,15 @@ def test_next_streams_query_runs_while_the_first_is_still_running(athena: LocalA
     assert overlapped, "the ratings query must start while the movies query is still running"
     streams = [json.loads(line)["record"]["stream"] for line in stdout.splitlines() if '"type":"RECORD"' in line]
     assert streams == ["movies"] * 300 + ["ratings"] * 500, "records are written in catalog order"
+
+
+def test_engine_version_1_workgroup_reads_the_result_csv(athena: LocalAthena, edge: dict[str, Any]) -> None:
+    """Engine version 1 has no UNLOAD: the connector reads the result CSV from the start, with the same values."""
+    athena.create_workgroup(
+        "skoot-v1", output_location="s3://skoot-athena-results/v1/", engine_version="Athena engine version 1"
+    )
+    run, rows = read_edge(athena, edge, workgroup="skoot-v1")
+    assert run.returncode == 0, run.errors
+    assert normalise(rows) == normalise(EXPECTED)
+    assert any("Read path: result CSV (the workgroup runs Athena engine version 1" in log for log in run.logs)
+    assert not any("UNLOAD" in q.sql for q in athena.queries), "no UNLOAD may be sent to an engine v1 workgroup"

@@ -243,12 +243,16 @@ def list_query_executions(self: AthenaResponse) -> Reply:
     return json.dumps(out)
 
 
+DEFAULT_ENGINE = "Athena engine version 3"
+
+
 def _wg_config(wg: WorkGroup) -> dict[str, Any]:
     config = dict(wg.configuration or {})
     config.setdefault("EnforceWorkGroupConfiguration", True)
+    engine = getattr(wg, "engine_version", DEFAULT_ENGINE)
     config["EngineVersion"] = {
-        "SelectedEngineVersion": "AUTO",
-        "EffectiveEngineVersion": "Athena engine version 3",
+        "SelectedEngineVersion": "AUTO" if engine == DEFAULT_ENGINE else engine,
+        "EffectiveEngineVersion": engine,
     }
     config.setdefault("PublishCloudWatchMetricsEnabled", False)
     config.setdefault("RequesterPaysEnabled", False)

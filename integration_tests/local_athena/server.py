@@ -185,7 +185,13 @@ class LocalAthena:
 
     # --- set-up helpers ------------------------------------------------------------------------------------
     def create_workgroup(
-        self, name: str, *, output_location: str | None, enforce: bool = False, state: str = "ENABLED"
+        self,
+        name: str,
+        *,
+        output_location: str | None,
+        enforce: bool = False,
+        state: str = "ENABLED",
+        engine_version: str = "Athena engine version 3",
     ) -> None:
         """Create (or replace) a workgroup with an optional result location, enforcement and state."""
         from moto.athena.models import athena_backends
@@ -201,6 +207,7 @@ class LocalAthena:
         assert wg is not None
         wg.state = state
         wg.creation_time = time.time()  # type: ignore[attr-defined]
+        wg.engine_version = engine_version  # type: ignore[attr-defined]
 
     def put_table(
         self,
