@@ -111,7 +111,7 @@ def table_from_glue(database: str, table: dict[str, Any]) -> TableInfo:
     )
 
 
-def _pages(call: Any, key: str, **params: Any) -> Iterator[list[dict[str, Any]]]:
+def glue_pages(call: Any, key: str, **params: Any) -> Iterator[list[dict[str, Any]]]:
     """Follow NextToken until the last page; each yielded item is one page's list."""
     token: str | None = None
     while True:
@@ -128,7 +128,7 @@ def list_databases(clients: AwsClients, config: Config) -> list[str]:
         return list(config.databases)
     names: list[str] = []
     with aws_call("glue:GetDatabases"):
-        for page in _pages(clients.glue.get_databases, "DatabaseList", MaxResults=GLUE_PAGE_SIZE):
+        for page in glue_pages(clients.glue.get_databases, "DatabaseList", MaxResults=GLUE_PAGE_SIZE):
             names.extend(str(db["Name"]) for db in page)
     return names
 
@@ -137,7 +137,7 @@ def list_tables(clients: AwsClients, database: str) -> list[TableInfo]:
     """Every table and view of one database, all pages."""
     tables: list[TableInfo] = []
     with aws_call("glue:GetTables", what=f"database {database}"):
-        for page in _pages(clients.glue.get_tables, "TableList", DatabaseName=database, MaxResults=GLUE_PAGE_SIZE):
+        for page in glue_pages(clients.glue.get_tables, "TableList", DatabaseName=database, MaxResults=GLUE_PAGE_SIZE):
             tables.extend(table_from_glue(database, table) for table in page)
     return tables
 

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from source_skoot_athena.aws import AwsClients, aws_call
-from source_skoot_athena.catalog import Column, TableInfo
+from source_skoot_athena.catalog import Column, TableInfo, glue_pages
 from source_skoot_athena.sql import HIVE_NULL_PARTITION
+from source_skoot_athena.types import INTEGER_KINDS
 
 GLUE_PAGE_SIZE = 1000
 SIMPLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-INTEGER_KINDS = {"tinyint", "smallint", "int", "integer", "bigint"}
 
 
 @dataclass(frozen=True)
@@ -73,11 +73,9 @@ def list_partitions(
         if expression:
             params["Expression"] = expression
     partitions: list[Partition] = []
-    token: str | None = None
     with aws_call("glue:GetPartitions", what=f"table {table.database}.{table.name}"):
-        while True:
-            response = clients.glue.get_partitions(**params, **({"NextToken": token} if token else {}))
-            for item in response.get("Partitions", []) or []:
+        for page in glue_pages(clients.glue.get_partitions, "Partitions", **params):
+            for item in page:
                 values = tuple(None if v == HIVE_NULL_PARTITION else str(v) for v in item.get("Values", []))
                 parameters = item.get("Parameters", {}) or {}
                 partitions.append(
@@ -87,9 +85,6 @@ def list_partitions(
                         size_bytes=_statistic(parameters, "totalSize", "sizeKey", "rawDataSize"),
                     )
                 )
-            token = response.get("NextToken")
-            if not token:
-                break
     if cursor_key is not None and lower is not None:
         position = keys.index(cursor_key)
         floor = sort_key(cursor_key, lower)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from source_skoot_athena.types import INTEGER_KINDS
+
 
 def quote_identifier(name: str) -> str:
     """Quote one identifier for Athena (Trino): `a"b` -> `"a""b"`."""
@@ -35,7 +37,6 @@ def leading_comment(connection_name: str, purpose: str) -> str:
 
 
 # --- literals and statements ---------------------------------------------------------------------------------
-INTEGER_KINDS = {"tinyint", "smallint", "int", "integer", "bigint"}
 HIVE_NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 LITERAL_FORMATS = {
     "date": re.compile(r"^-?\d{4,}-\d{2}-\d{2}$"),

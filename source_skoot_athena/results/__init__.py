@@ -13,9 +13,9 @@ from typing import Protocol
 
 import pyarrow as pa
 
-PARQUET = "parquet"
-CSV = "csv"
-API = "api"
+from source_skoot_athena.types import API, CSV, PARQUET
+
+__all__ = ["API", "CSV", "PARQUET", "ResultReader", "split_s3_uri"]
 
 
 class ResultReader(Protocol):
