@@ -106,3 +106,18 @@ def test_any_config_parses_or_fails_with_a_config_error(fields: dict[str, Any], 
         assert GOOD["secret_access_key"] not in exc.message
         return
     assert config.query_timeout_ms >= 1000
+
+
+@pytest.mark.parametrize("key", ["connection_name", "aws_region", "access_key_id", "workgroup", "catalog"])
+@pytest.mark.parametrize("value", ["x" * 1_000_000, "Σκιά東京😀" * 100_000])
+def test_huge_text_fields_are_refused_by_name(key: str, value: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config({**GOOD, key: value})
+    message = error.value.message or ""
+    assert key in message and len(message) < 500, "the error names the field and does not echo the huge value"
+
+
+def test_a_huge_secret_is_accepted_and_never_echoed() -> None:
+    secret = "s" * 1_000_000
+    config = parse_config({**GOOD, "secret_access_key": secret})
+    assert config.secret_access_key == secret and secret not in repr(config)
