@@ -5,7 +5,7 @@ from setuptools import find_packages, setup
 MAIN_REQUIREMENTS = [
     "airbyte-cdk==7.39.1",
     "boto3>=1.40,<2",
-    "pyarrow>=17,<27",
+    "pyarrow>=26,<27",  # the version the encoder and its tests run on
     "orjson>=3.10,<4",
 ]
 
