@@ -18,6 +18,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
+from bench.data import decimal_column
 from source_skoot_athena import records
 from source_skoot_athena.records import RecordEncoder
 from source_skoot_athena.types import parse_type
@@ -58,23 +59,12 @@ def build_table(rows: int, seed: int = 7) -> pa.Table:
             "name": pa.array(names, pa.string()),
             "comment": pa.array(comments, pa.string()),
             "created_at": pa.array(millis, pa.timestamp("ms"), mask=rng.random(rows) < 0.05),
-            "amount": _decimal_column(cents, nulls),
+            "amount": decimal_column(cents, nulls),
             "score": pa.array(rng.normal(0, 1e6, rows), mask=nulls),
             "day": pa.array((millis // 86_400_000).astype(np.int32), pa.date32()),
             "active": pa.array(rng.random(rows) < 0.5, mask=nulls),
             "category": pa.array(words[rng.integers(0, len(words), rows)].astype(object), pa.string()),
         }
-    )
-
-
-def _decimal_column(cents: np.ndarray, nulls: np.ndarray) -> pa.Array:
-    """decimal(12,2) from integer cents: 128-bit little-endian unscaled values, no Python Decimals."""
-    words = np.empty((len(cents), 2), dtype=np.int64)
-    words[:, 0] = cents
-    words[:, 1] = np.where(cents < 0, -1, 0)
-    validity = pa.array(~nulls).buffers()[1]
-    return pa.Array.from_buffers(
-        pa.decimal128(12, 2), len(cents), [validity, pa.py_buffer(words.tobytes())], int(nulls.sum())
     )
 
 

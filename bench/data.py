@@ -13,7 +13,7 @@ WORDS = np.array(["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "
 ESCAPED = 'he said "hi"\n\tC:\\path é😀'
 
 
-def _decimal(cents: np.ndarray, nulls: np.ndarray) -> pa.Array:
+def decimal_column(cents: np.ndarray, nulls: np.ndarray) -> pa.Array:
     """decimal(12,2) from integer cents: 128-bit little-endian unscaled values, no Python Decimals."""
     words = np.empty((len(cents), 2), dtype=np.int64)
     words[:, 0] = cents
@@ -40,7 +40,7 @@ def _block(rows: int, seed: int, suffix: str) -> dict[str, pa.Array]:
         f"name{suffix}": pa.array(names, pa.string()),
         f"comment{suffix}": pa.array(comments, pa.string()),
         f"created_at{suffix}": pa.array(millis, pa.timestamp("ms"), mask=rng.random(rows) < 0.05),
-        f"amount{suffix}": _decimal(cents, nulls),
+        f"amount{suffix}": decimal_column(cents, nulls),
         f"score{suffix}": pa.array(rng.normal(0, 1e6, rows), mask=nulls),
         f"day{suffix}": pa.array((millis // 86_400_000).astype(np.int32), pa.date32()),
         f"active{suffix}": pa.array(rng.random(rows) < 0.5, mask=nulls),

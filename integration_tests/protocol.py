@@ -14,6 +14,17 @@ from typing import Any
 from airbyte_protocol.models import AirbyteMessage, Type
 from pydantic import ValidationError
 
+# The setup guide's form: these titles, in this order (spec.json must match it exactly).
+SPEC_TITLES = [
+    "Connection Name",
+    "AWS Region",
+    "Access Key ID",
+    "Secret Access Key",
+    "Workgroup",
+    "Catalog",
+    "Query Timeout (ms)",
+]
+
 # Message type -> the one payload key it carries (airbyte_protocol.yaml, AirbyteMessage).
 PAYLOAD_KEY: dict[Type, str] = {
     Type.RECORD: "record",

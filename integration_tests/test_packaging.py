@@ -31,18 +31,9 @@ import yaml
 from airbyte_cdk.models.connector_metadata import ConnectorLanguage, MetadataFile
 from airbyte_protocol.models import Type
 
-from integration_tests.protocol import assert_valid_protocol, of_type
+from integration_tests.protocol import SPEC_TITLES, assert_valid_protocol, of_type
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC_TITLES = [
-    "Connection Name",
-    "AWS Region",
-    "Access Key ID",
-    "Secret Access Key",
-    "Workgroup",
-    "Catalog",
-    "Query Timeout (ms)",
-]
 BASE_IMAGE = re.compile(r"^docker\.io/airbyte/python-connector-base:4\.0\.2@sha256:[0-9a-f]{64}$")
 TEST_ONLY_MODULES = ("moto", "pytest", "duckdb", "hypothesis", "sqlglot", "mypy", "ruff")
 

@@ -25,7 +25,7 @@ import pytest
 from airbyte_protocol.models import AirbyteMessage, FailureType, Status, TraceType, Type
 
 from integration_tests.local_athena import LocalAthena, demo
-from integration_tests.protocol import ProtocolViolation, assert_valid_protocol, of_type
+from integration_tests.protocol import SPEC_TITLES, ProtocolViolation, assert_valid_protocol, of_type
 
 HERE = Path(__file__).resolve().parent
 EXECUTABLE = Path(sys.executable).with_name("source-skoot-athena")
@@ -37,15 +37,6 @@ CANARY_KEY_ID = "AKIASKOOTCANARYKEY77"
 SHORT_KEY_ID = "SKOOTCANARYK"  # too short for an access key ID (spec minLength 16): a config error
 CANARY_PIECES = (CANARY_SECRET, "canary-1234567890", CANARY_KEY_ID, SHORT_KEY_ID)
 
-SPEC_TITLES = [
-    "Connection Name",
-    "AWS Region",
-    "Access Key ID",
-    "Secret Access Key",
-    "Workgroup",
-    "Catalog",
-    "Query Timeout (ms)",
-]
 DEMO_STREAMS = {"movies", "ratings", "catalog_items"}
 
 
