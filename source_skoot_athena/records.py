@@ -424,6 +424,36 @@ def _raw_json(array: pa.Array) -> pa.Array:
     return _or_null(array)
 
 
+def _any_needs_escape(array: pa.Array) -> bool:
+    """Whether any value needs escaping: one regex scan over the column's bytes (most columns need none).
+
+    The pattern is a single character class, so it matches the concatenated values exactly when it matches
+    one of them; this replaces one regex call per value by one per column in the common case.
+    """
+    if not _is_text(array.type) or len(array) == 0:
+        return True
+    _, offsets, data = array.buffers()
+    if data is None or offsets is None:
+        return False
+    width = 8 if pa.types.is_large_string(array.type) else 4
+    first = int.from_bytes(offsets[array.offset * width : (array.offset + 1) * width].to_pybytes(), "little")
+    last = int.from_bytes(
+        offsets[(array.offset + len(array)) * width : (array.offset + len(array) + 1) * width].to_pybytes(), "little"
+    )
+    if last <= first:
+        return False
+    whole = pa.Array.from_buffers(
+        pa.binary(),
+        1,
+        [
+            None,
+            pa.py_buffer((0).to_bytes(4, "little") + (last - first).to_bytes(4, "little")),
+            data.slice(first, last - first),
+        ],
+    )
+    return bool(pc.match_substring_regex(whole, _NEEDS_ESCAPE)[0].as_py())
+
+
 def quote_strings(array: pa.Array, escape: bool = True) -> pa.Array:
     """JSON string fragments: `"text"`, escaped where needed, `null` for null.
 
@@ -431,7 +461,7 @@ def quote_strings(array: pa.Array, escape: bool = True) -> pa.Array:
     cell); all other rows are wrapped in quotes by one kernel.
     """
     quoted = pc.binary_join_element_wise('"', array, '"', "")
-    if escape:
+    if escape and _any_needs_escape(array):
         needs = pc.fill_null(pc.match_substring_regex(array, _NEEDS_ESCAPE), False)
         if pc.any(needs).as_py():
             escaped = [_json_text(value) for value in array.filter(needs).to_pylist()]
