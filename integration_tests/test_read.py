@@ -335,3 +335,15 @@ def test_engine_version_1_workgroup_reads_the_result_csv(athena: LocalAthena, ed
     assert normalise(rows) == normalise(EXPECTED)
     assert any("Read path: result CSV (the workgroup runs Athena engine version 1" in log for log in run.logs)
     assert not any("UNLOAD" in q.sql for q in athena.queries), "no UNLOAD may be sent to an engine v1 workgroup"
+
+
+def test_an_s3_error_other_than_a_denial_is_not_hidden_by_getqueryresults(
+    athena: LocalAthena, edge: dict[str, Any]
+) -> None:
+    """Only a denial of the result file means "page through GetQueryResults"; another error fails the stream."""
+    athena.faults.fail_query("UNLOAD", error_type="NOT_SUPPORTED")
+    athena.faults.error("s3:HeadObject", "BadRequest", status=400)
+    run, _ = read_edge(athena, edge)
+    assert run.returncode == 1
+    assert any("s3:GetObject" in e["message"] for e in run.errors)
+    assert athena.calls["athena:GetQueryResults"] == 0

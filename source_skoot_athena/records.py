@@ -178,15 +178,23 @@ def _chunks(batch: pa.RecordBatch, parallel: int) -> Iterator[pa.RecordBatch]:
         yield batch.slice(start, step)
 
 
+def _value_range(array: pa.Array) -> tuple[pa.Buffer | None, int, int]:
+    """A string array's data buffer and the byte range its values occupy (offsets[first] to offsets[last])."""
+    _, offsets, data = array.buffers()
+    if offsets is None:
+        return data, 0, 0
+    width = 8 if pa.types.is_large_string(array.type) else 4
+
+    def offset_at(index: int) -> int:
+        return int.from_bytes(offsets[index * width : (index + 1) * width].to_pybytes(), "little", signed=True)
+
+    return data, offset_at(array.offset), offset_at(array.offset + len(array))
+
+
 def _buffer_bytes(joined: pa.Array) -> bytes:
     """The concatenated values of a string array: its data buffer between the first and last offset."""
-    _, offsets_buffer, data = joined.buffers()
-    width = 8 if pa.types.is_large_string(joined.type) else 4
-    first = joined.offset * width
-    last = (joined.offset + len(joined)) * width
-    start = int.from_bytes(offsets_buffer[first : first + width].to_pybytes(), "little", signed=True)
-    end = int.from_bytes(offsets_buffer[last : last + width].to_pybytes(), "little", signed=True)
-    return data[start:end].to_pybytes()
+    data, start, end = _value_range(joined)
+    return b"" if data is None else data[start:end].to_pybytes()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -432,15 +440,8 @@ def _any_needs_escape(array: pa.Array) -> bool:
     """
     if not _is_text(array.type) or len(array) == 0:
         return True
-    _, offsets, data = array.buffers()
-    if data is None or offsets is None:
-        return False
-    width = 8 if pa.types.is_large_string(array.type) else 4
-    first = int.from_bytes(offsets[array.offset * width : (array.offset + 1) * width].to_pybytes(), "little")
-    last = int.from_bytes(
-        offsets[(array.offset + len(array)) * width : (array.offset + len(array) + 1) * width].to_pybytes(), "little"
-    )
-    if last <= first:
+    data, first, last = _value_range(array)
+    if data is None or last <= first:
         return False
     whole = pa.Array.from_buffers(
         pa.binary(),

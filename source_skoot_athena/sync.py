@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import botocore.exceptions
 from airbyte_cdk.models import (
     AirbyteEstimateTraceMessage,
     AirbyteMessage,
@@ -36,7 +37,7 @@ from airbyte_cdk.models import (
 from airbyte_cdk.utils.stream_status_utils import as_airbyte_message as stream_status_message
 
 from source_skoot_athena.athena import FinishedQuery, QueryRunner
-from source_skoot_athena.aws import AwsClients
+from source_skoot_athena.aws import DENIED_CODES, AwsClients, describe_error, error_code
 from source_skoot_athena.catalog import get_table
 from source_skoot_athena.check import check_workgroup, result_location
 from source_skoot_athena.config import Config
@@ -351,8 +352,11 @@ class Sync:
         try:
             self._clients.s3.head_object(Bucket=bucket, Key=key)
             return True
-        except Exception:
-            return False
+        except botocore.exceptions.ClientError as exc:
+            # Only a denial means "use GetQueryResults"; anything else (after botocore's retries) is an error.
+            if error_code(exc) in DENIED_CODES:
+                return False
+            raise describe_error(exc, "s3:GetObject", what=location) from None
 
     def _log_slice(
         self, plan: StreamPlan, piece: Slice, query: SliceQuery, path: str, rows: int, seconds: float
