@@ -21,7 +21,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check source_skoot_athena
-	$(BIN)/mypy source_skoot_athena integration_tests unit_tests bench
+	$(BIN)/mypy source_skoot_athena local_athena integration_tests unit_tests bench
 
 # The whole default suite: lint, types, unit and integration tests (benchmarks only as a small smoke run).
 test: lint

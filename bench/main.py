@@ -36,6 +36,7 @@ def machine() -> str:
 
 def connector_revision() -> str:
     """HEAD's short hash, ``+dirty`` when source_skoot_athena has uncommitted changes (the venv is editable)."""
+
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
         return done.stdout.strip()
@@ -49,8 +50,9 @@ def _ints(text: str) -> list[int]:
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--rows", type=_ints, default=[100_000, 1_000_000], help="comma-separated row counts")
     p.add_argument("--cols", type=_ints, default=[10, 50], help="comma-separated column counts (multiples of 10)")
     p.add_argument("--runs", type=int, default=3, help="runs per reader and size (median reported)")
@@ -60,10 +62,16 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--no-discovery", action="store_true")
     p.add_argument("--no-incremental", action="store_true")
     p.add_argument("--timeout", type=float, default=1800, help="seconds before a run is killed")
-    p.add_argument("--slow-cutoff", type=float, default=300,
-                   help="a reader whose run takes longer is run once only at that size")
-    p.add_argument("--rerender", type=Path, default=None, metavar="RESULTS_JSON",
-                   help="only rewrite benchmarks.md/.png next to an existing benchmarks.json")
+    p.add_argument(
+        "--slow-cutoff", type=float, default=300, help="a reader whose run takes longer is run once only at that size"
+    )
+    p.add_argument(
+        "--rerender",
+        type=Path,
+        default=None,
+        metavar="RESULTS_JSON",
+        help="only rewrite benchmarks.md/.png next to an existing benchmarks.json",
+    )
     p.add_argument("--out", type=Path, default=None, help="where benchmarks.md/.png/.json go (default docs/)")
     return p.parse_args(argv)
 
@@ -108,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         cells = throughput.run(
-            throughput.Sizes(rows, cols), runs, workdir, peers=peers, timeout_s=args.timeout,
+            throughput.Sizes(rows, cols),
+            runs,
+            workdir,
+            peers=peers,
+            timeout_s=args.timeout,
             slow_cutoff_s=args.slow_cutoff,
         )
         doc["throughput"] = throughput.to_json(cells)

@@ -79,8 +79,12 @@ def run_pyathena_arrow(args: argparse.Namespace, unload: bool) -> int:
 
     _patch_pyarrow_endpoint()
     cursor = connect(
-        s3_staging_dir=args.staging, region_name=args.region, work_group=args.workgroup, schema_name=args.database,
-        cursor_class=ArrowCursor, cursor_kwargs={"unload": unload},
+        s3_staging_dir=args.staging,
+        region_name=args.region,
+        work_group=args.workgroup,
+        schema_name=args.database,
+        cursor_class=ArrowCursor,
+        cursor_kwargs={"unload": unload},
     ).cursor()
     table = cursor.execute(args.sql).as_arrow()
     return write_dicts(row for batch in table.to_batches(max_chunksize=65_536) for row in batch.to_pylist())

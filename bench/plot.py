@@ -1,6 +1,6 @@
 """Records/s per peer per size as a grouped bar chart (run with the peers venv's python: it has matplotlib).
 
-    bench/.venv-peers/bin/python bench/plot.py RESULTS.json OUT.png
+bench/.venv-peers/bin/python bench/plot.py RESULTS.json OUT.png
 """
 
 from __future__ import annotations

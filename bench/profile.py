@@ -44,15 +44,30 @@ def main() -> int:
         name = data.table_name(args.rows, args.cols)
         standin.put(athena, name, data.build_table(args.rows, args.cols))
         cfg = standin.write_json(work / "config.json", standin.connector_config([standin.DATABASE]))
-        cat = standin.write_json(work / "catalog.json",
-                                 standin.configured_catalog(standin.discover(athena, cfg), [name]))
+        cat = standin.write_json(
+            work / "catalog.json", standin.configured_catalog(standin.discover(athena, cfg), [name])
+        )
         folded = args.out / "read.collapsed"
         out = args.out / "read.stdout"
         with out.open("wb") as fh:
             subprocess.run(
-                [str(py_spy), "record", "--idle", "--threads", "-r", "250", "-f", "raw", "-o", str(folded), "--",
-                 *standin.connector_argv("read", "--config", str(cfg), "--catalog", str(cat))],
-                env=standin.child_env(athena), stdout=fh, check=True,
+                [
+                    str(py_spy),
+                    "record",
+                    "--idle",
+                    "--threads",
+                    "-r",
+                    "250",
+                    "-f",
+                    "raw",
+                    "-o",
+                    str(folded),
+                    "--",
+                    *standin.connector_argv("read", "--config", str(cfg), "--catalog", str(cat)),
+                ],
+                env=standin.child_env(athena),
+                stdout=fh,
+                check=True,
             )
         for line in out.read_text().splitlines():
             if "read path" in line and "rows in" in line:

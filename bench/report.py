@@ -34,23 +34,31 @@ def verdicts(doc: dict[str, Any]) -> list[str]:
             out.append(f"- {rows:,} × {cols}: the connector has no successful run.")
             continue
         faster = [
-            c for c in doc["throughput"]
-            if c["rows"] == rows and c["cols"] == cols and c["peer"] not in ("connector", "floor")
-            and c["rate"] and c["rate"] > mine["rate"]
+            c
+            for c in doc["throughput"]
+            if c["rows"] == rows
+            and c["cols"] == cols
+            and c["peer"] not in ("connector", "floor")
+            and c["rate"]
+            and c["rate"] > mine["rate"]
         ]
         floor = _cell(doc, "floor", rows, cols)
         ratio = floor["rate"] / mine["rate"] if floor and floor["rate"] else None
         measured = [
-            c for c in doc["throughput"]
+            c
+            for c in doc["throughput"]
             if c["rows"] == rows and c["cols"] == cols and c["peer"] not in ("connector", "floor") and c["rate"]
         ]
         peers_text = (
-            "no peer measured" if not measured
-            else "≥ every peer" if not faster
+            "no peer measured"
+            if not measured
+            else "≥ every peer"
+            if not faster
             else "slower than " + ", ".join(f"{c['peer']} ({c['rate'] / mine['rate']:.2f}×)" for c in faster)
         )
         floor_text = (
-            "no floor run" if ratio is None
+            "no floor run"
+            if ratio is None
             else f"floor/connector = {ratio:.2f}× ({'within' if ratio <= TARGET_FLOOR_RATIO else 'NOT within'} "
             f"{TARGET_FLOOR_RATIO}×)"
         )
@@ -65,7 +73,7 @@ def markdown(doc: dict[str, Any]) -> str:
         "",
         f"Measured {doc['date']} on {doc['machine']} (Python {doc['python']}, connector at "
         f"{doc.get('connector_revision', '?')}), against the local Athena stand-in "
-        "(moto + DuckDB, `integration_tests/local_athena`) running in the benchmark process. Regenerate with "
+        "(moto + DuckDB, `local_athena`) running in the benchmark process. Regenerate with "
         f"`{doc['command']}`.",
         "",
         "Every reader runs as its own process and writes every row as a JSON line to /dev/null; wall time is the "
@@ -167,7 +175,8 @@ def write(doc: dict[str, Any], out_dir: Path, results_json: Path) -> list[Path]:
     written = [md]
     if venv.peers_python().exists():
         png = out_dir / "benchmarks.png"
-        subprocess.run([str(venv.peers_python()), str(Path(__file__).parent / "plot.py"), str(results_json),
-                        str(png)], check=True)
+        subprocess.run(
+            [str(venv.peers_python()), str(Path(__file__).parent / "plot.py"), str(results_json), str(png)], check=True
+        )
         written.append(png)
     return written

@@ -77,7 +77,8 @@ def discovery(databases: int, tables: int, workdir: Path, timeout_s: float = 900
                         "Parameters": {"classification": "parquet"},
                         "PartitionKeys": [{"Name": "dt", "Type": "string"}],
                         "StorageDescriptor": {
-                            **PARQUET_SD, "Columns": COLUMNS,
+                            **PARQUET_SD,
+                            "Columns": COLUMNS,
                             "Location": f"s3://skoot-data-demo/disc_{d:03d}/table_{t:04d}/",
                         },
                     },
@@ -89,8 +90,12 @@ def discovery(databases: int, tables: int, workdir: Path, timeout_s: float = 900
         cfg = standin.write_json(workdir / "discovery-config.json", standin.connector_config())
         out = workdir / "discovery-catalog.jsonl"
         athena.reset_observations()
-        m = measure(standin.connector_argv("discover", "--config", str(cfg)), standin.child_env(athena),
-                    timeout_s=timeout_s, stdout_path=str(out))
+        m = measure(
+            standin.connector_argv("discover", "--config", str(cfg)),
+            standin.child_env(athena),
+            timeout_s=timeout_s,
+            stdout_path=str(out),
+        )
         if m.returncode != 0:
             raise RuntimeError(f"discover failed: {m.stderr_tail}")
         calls = {k: v for k, v in sorted(athena.calls.items()) if k.startswith("glue:")}
@@ -122,8 +127,7 @@ def incremental(partitions: int, rows_per_partition: int, workdir: Path) -> Incr
     """Full sync of a ``dt``-partitioned table, one partition appended, incremental sync from the final STATE."""
     athena = standin.start()
     try:
-        standin.put(athena, "events", data.partitioned_table(partitions, rows_per_partition),
-                    partition_keys=["dt"])
+        standin.put(athena, "events", data.partitioned_table(partitions, rows_per_partition), partition_keys=["dt"])
         cfg = standin.write_json(workdir / "incremental-config.json", standin.connector_config([standin.DATABASE]))
         catalog = standin.write_json(
             workdir / "incremental-catalog.json",
@@ -134,16 +138,23 @@ def incremental(partitions: int, rows_per_partition: int, workdir: Path) -> Incr
         if not states:
             raise RuntimeError("the full sync emitted no STATE")
         state_path = standin.write_json(workdir / "incremental-state.json", [states[-1]])
-        athena.append_rows(standin.DATABASE, "events",
-                           data.partitioned_table(1, rows_per_partition, first=partitions))
+        athena.append_rows(standin.DATABASE, "events", data.partitioned_table(1, rows_per_partition, first=partitions))
         inc_wall, inc_msgs, inc_bytes, inc_queries = _sync(athena, workdir, "incremental", cfg, catalog, state_path)
 
         def records(msgs: list[dict[str, Any]]) -> int:
             return sum(1 for m in msgs if m.get("type") == "RECORD")
 
         result = Incremental(
-            partitions, rows_per_partition, records(full_msgs), full_bytes, full_queries, records(inc_msgs),
-            inc_bytes, inc_queries, full_wall, inc_wall,
+            partitions,
+            rows_per_partition,
+            records(full_msgs),
+            full_bytes,
+            full_queries,
+            records(inc_msgs),
+            inc_bytes,
+            inc_queries,
+            full_wall,
+            inc_wall,
         )
         print(f"bench: incremental {result}", file=sys.stderr, flush=True)
         return result

@@ -11,7 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from integration_tests.local_athena import LocalAthena
+from local_athena import LocalAthena
 
 DATABASE = "bench"
 REGION = "ap-south-1"
@@ -76,7 +76,11 @@ def discover(athena: LocalAthena, config_path: Path) -> dict[str, Any]:
     """The CATALOG message's catalog of ``discover``."""
     out = subprocess.run(
         connector_argv("discover", "--config", str(config_path)),
-        env=child_env(athena), capture_output=True, text=True, check=True, timeout=600,
+        env=child_env(athena),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
     ).stdout
     for line in out.splitlines():
         if line.startswith("{") and '"CATALOG"' in line:
@@ -85,9 +89,7 @@ def discover(athena: LocalAthena, config_path: Path) -> dict[str, Any]:
     raise RuntimeError(f"discover printed no CATALOG: {out[-2000:]}")
 
 
-def configured_catalog(
-    catalog: dict[str, Any], tables: list[str], *, cursor: str | None = None
-) -> dict[str, Any]:
+def configured_catalog(catalog: dict[str, Any], tables: list[str], *, cursor: str | None = None) -> dict[str, Any]:
     """Configure the named streams: full_refresh/overwrite, or incremental/append on ``cursor``."""
     streams = []
     by_name = {s["name"]: s for s in catalog["streams"]}

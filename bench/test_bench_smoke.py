@@ -25,7 +25,11 @@ def test_peer_scripts_compile() -> None:
 def test_smoke_run(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "bench", "--smoke", "--peers", "connector,floor", "--out", str(tmp_path)],
-        cwd=HERE.parent, capture_output=True, text=True, timeout=120, check=False,
+        cwd=HERE.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
     doc = json.loads((tmp_path / "benchmarks.json").read_text())

@@ -81,9 +81,18 @@ def _argv(peer: Peer, table: str, cfg: Path, catalog: Path, parquet: Path) -> li
     if peer.key == "floor":
         return [sys.executable, "-m", "bench.floor", str(parquet), table, standin.DATABASE]
     return [
-        str(venv.peers_python()), str(HERE / "peer.py"), peer.key, f'SELECT * FROM "{standin.DATABASE}"."{table}"',
-        "--database", standin.DATABASE, "--workgroup", standin.WORKGROUP, "--staging", standin.RESULTS,
-        "--region", standin.REGION,
+        str(venv.peers_python()),
+        str(HERE / "peer.py"),
+        peer.key,
+        f'SELECT * FROM "{standin.DATABASE}"."{table}"',
+        "--database",
+        standin.DATABASE,
+        "--workgroup",
+        standin.WORKGROUP,
+        "--staging",
+        standin.RESULTS,
+        "--region",
+        standin.REGION,
     ]
 
 
@@ -105,7 +114,13 @@ def _connector_records(path: Path) -> int:
 
 
 def run(
-    sizes: Sizes, runs: int, workdir: Path, *, peers: list[Peer], timeout_s: float, slow_cutoff_s: float,
+    sizes: Sizes,
+    runs: int,
+    workdir: Path,
+    *,
+    peers: list[Peer],
+    timeout_s: float,
+    slow_cutoff_s: float,
     log: bool = True,
 ) -> list[Cell]:
     """Load every table, then per size: ``runs`` rounds of every peer, the order rotated each round."""
@@ -130,16 +145,18 @@ def run(
             parquet = workdir / f"{name}.parquet"
             # One unmeasured check run of the connector whose output is kept: every row arrives as valid JSON.
             check_out = workdir / f"{name}.check.jsonl"
-            m = measure(_argv(PEERS[0], name, cfg, catalog, parquet), env, timeout_s=timeout_s,
-                        stdout_path=str(check_out))
+            m = measure(
+                _argv(PEERS[0], name, cfg, catalog, parquet), env, timeout_s=timeout_s, stdout_path=str(check_out)
+            )
             got = _connector_records(check_out)
             check_out.unlink()
             if m.returncode != 0 or got != rows:
-                raise RuntimeError(f"connector check run on {name}: exit {m.returncode}, {got} records of {rows}\n"
-                                   f"{m.stderr_tail}")
+                raise RuntimeError(
+                    f"connector check run on {name}: exit {m.returncode}, {got} records of {rows}\n{m.stderr_tail}"
+                )
             slow: set[str] = set()
             for round_no in range(runs):
-                order = peers[round_no % len(peers):] + peers[: round_no % len(peers)]
+                order = peers[round_no % len(peers) :] + peers[: round_no % len(peers)]
                 for peer in order:
                     cell = cells.setdefault((peer.key, rows, cols), Cell(peer.key, rows, cols))
                     if peer.key in slow:
@@ -153,12 +170,22 @@ def run(
                     if status != 0 and not cell.note:
                         last = (m.stderr_tail.strip().splitlines() or ["?"])[-1]
                         cell.note = "timeout" if status == -9 else f"exit {status}: {last[:200]}"
-                    cell.runs.append({"wall_s": m.wall_s, "peak_rss_mb": m.peak_rss_mb, "cpu_s": m.cpu_s or 0.0,
-                                      "returncode": status})
+                    cell.runs.append(
+                        {
+                            "wall_s": m.wall_s,
+                            "peak_rss_mb": m.peak_rss_mb,
+                            "cpu_s": m.cpu_s or 0.0,
+                            "returncode": status,
+                        }
+                    )
                     if log:
-                        print(f"bench: {name} round {round_no + 1}/{runs} {peer.key:<22} {m.wall_s:8.2f} s "
-                              f"{m.peak_rss_mb:7.0f} MB cpu {m.cpu_s or 0:7.2f} s exit {status} "
-                              f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+                        print(
+                            f"bench: {name} round {round_no + 1}/{runs} {peer.key:<22} {m.wall_s:8.2f} s "
+                            f"{m.peak_rss_mb:7.0f} MB cpu {m.cpu_s or 0:7.2f} s exit {status} "
+                            f"load {os.getloadavg()[0]:.1f}",
+                            file=sys.stderr,
+                            flush=True,
+                        )
                     if m.wall_s > slow_cutoff_s or status != 0:
                         slow.add(peer.key)  # one run is enough to know it: keeps the whole benchmark bounded
                         if status == 0:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from integration_tests.local_athena import LocalAthena
+from local_athena import LocalAthena
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -13,7 +13,7 @@ import sys
 import time
 
 from integration_tests.connector import DEMO_CONFIG, configured_catalog, run_connector
-from integration_tests.local_athena import LocalAthena
+from local_athena import LocalAthena
 
 
 def main() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from integration_tests.connector import DEMO_CONFIG, Run, run_connector
-from integration_tests.local_athena import LocalAthena
+from local_athena import LocalAthena
 
 
 def check(athena: LocalAthena, **overrides: object) -> tuple[str, str, Run]:

@@ -21,7 +21,7 @@ from airbyte_protocol.models import AirbyteCatalog
 from jsonschema import Draft7Validator
 
 from integration_tests.connector import DEMO_CONFIG, Run, run_connector
-from integration_tests.local_athena import LocalAthena
+from local_athena import LocalAthena
 from source_skoot_athena.catalog import table_from_glue
 from source_skoot_athena.types import Kind
 

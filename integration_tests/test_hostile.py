@@ -10,8 +10,8 @@ import pyarrow as pa
 import pytest
 
 from integration_tests.connector import DEMO_CONFIG, configured_catalog, run_connector
-from integration_tests.local_athena import LocalAthena
-from integration_tests.local_athena.demo import expected_rows
+from local_athena import LocalAthena
+from local_athena.demo_lake import expected_rows
 
 DB = "hostile"
 HOSTILE_TABLE = 'x"; drop table t; --'

@@ -18,8 +18,8 @@ import pytest
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 
 from integration_tests.connector import DEMO_CONFIG, PROJECT_ROOT, Run, configured_catalog, run_connector
-from integration_tests.local_athena import LocalAthena, iam
-from integration_tests.local_athena.demo import expected_rows
+from local_athena import LocalAthena, iam
+from local_athena.demo_lake import expected_rows
 
 POLICY_DIR = Path(__file__).parent / "setup_guide_policies"
 GUIDE = PROJECT_ROOT.parent / "shared" / "SETUP_GUIDE.md"

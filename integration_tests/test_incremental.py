@@ -21,7 +21,7 @@ import pyarrow as pa
 import pytest
 
 from integration_tests.connector import DEMO_CONFIG, Run, configured_catalog, run_connector, spawn_connector
-from integration_tests.local_athena import LocalAthena
+from local_athena import LocalAthena
 
 TRACEBACK = "Traceback (most recent call last)"
 

@@ -11,10 +11,10 @@ import moto
 import pyarrow as pa
 import pytest
 
-from integration_tests.local_athena import LocalAthena
-from integration_tests.local_athena.compat import PINNED, check_moto
-from integration_tests.local_athena.demo import expected_rows
-from integration_tests.local_athena.testing import all_rows, run, wait
+from local_athena import LocalAthena
+from local_athena.compat import PINNED, check_moto
+from local_athena.demo_lake import expected_rows
+from local_athena.testing import all_rows, run, wait
 
 
 def test_moto_pin_and_patch_targets_present():
@@ -23,7 +23,7 @@ def test_moto_pin_and_patch_targets_present():
 
 
 def test_pin_guard_names_the_version(monkeypatch):
-    from integration_tests.local_athena import compat
+    from local_athena import compat
 
     monkeypatch.setattr(compat.moto, "__version__", "9.9.9")
     with pytest.raises(compat.MotoVersionError, match=r"moto==5\.2\.5"):
@@ -67,13 +67,33 @@ def test_literals_functions_and_types(athena_sandbox: LocalAthena):
     page = c.get_query_results(QueryExecutionId=qe["QueryExecutionId"])
     values = [d.get("VarCharValue") for d in page["ResultSet"]["Rows"][1]["Data"]]
     assert values == [
-        "2024-01-01 12:00:00.123", "2024-02-29", "1.50", "1.5", "1.0E20", "NaN", "Infinity", "[1, 2]", "{a=1}",
-        "{a=1, b=2}", "61 62", "true", "2024-01-01T12:00:00.123", "YWI=", '{"a":1,"b":"x"}',
+        "2024-01-01 12:00:00.123",
+        "2024-02-29",
+        "1.50",
+        "1.5",
+        "1.0E20",
+        "NaN",
+        "Infinity",
+        "[1, 2]",
+        "{a=1}",
+        "{a=1, b=2}",
+        "61 62",
+        "true",
+        "2024-01-01T12:00:00.123",
+        "YWI=",
+        '{"a":1,"b":"x"}',
     ]
     info = {col["Name"]: col for col in page["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]}
     assert info["dec"]["Type"] == "decimal" and (info["dec"]["Precision"], info["dec"]["Scale"]) == (3, 2)
     assert [info[k]["Type"] for k in ("ts", "d", "dbl", "arr", "m", "r", "bin", "bool")] == [
-        "timestamp", "date", "double", "array", "map", "row", "varbinary", "boolean",
+        "timestamp",
+        "date",
+        "double",
+        "array",
+        "map",
+        "row",
+        "varbinary",
+        "boolean",
     ]
 
 
@@ -86,10 +106,17 @@ def test_demo_tables_round_trip(athena_sandbox: LocalAthena):
     assert rows[0] == ["user_id", "movie_id", "score", "rated_at", "comment"]
     assert len(rows) - 1 == len(expected)
     assert [r[4] for r in rows[1:]] == [e["comment"] for e in expected]  # NULL vs "" kept apart
-    qe = run(c, "SELECT item_id, tags, attributes, details, price, payload FROM entertainment.catalog_items "
-                "WHERE item_id = 2")
+    qe = run(
+        c,
+        "SELECT item_id, tags, attributes, details, price, payload FROM entertainment.catalog_items WHERE item_id = 2",
+    )
     assert all_rows(c, qe["QueryExecutionId"])[1] == [
-        "2", "[t0]", "{k0=10}", "{a=1, b=[1.05, 1.15]}", "1234567.0000000001", "01 fe 00 10",
+        "2",
+        "[t0]",
+        "{k0=10}",
+        "{a=1, b=[1.05, 1.15]}",
+        "1234567.0000000001",
+        "01 fe 00 10",
     ]
     cols = c.get_query_results(QueryExecutionId=qe["QueryExecutionId"])["ResultSet"]["ResultSetMetadata"]
     price = next(x for x in cols["ColumnInfo"] if x["Name"] == "price")
@@ -100,10 +127,10 @@ def test_demo_tables_round_trip(athena_sandbox: LocalAthena):
 def test_result_csv_and_metadata(athena_sandbox: LocalAthena):
     athena = athena_sandbox
     c, s3 = athena.client("athena"), athena.client("s3")
-    qe = run(c, (
-        "SELECT comment, score FROM entertainment.ratings WHERE coalesce(comment, '') = '' "
-        "ORDER BY rated_at LIMIT 6"
-    ))
+    qe = run(
+        c,
+        ("SELECT comment, score FROM entertainment.ratings WHERE coalesce(comment, '') = '' ORDER BY rated_at LIMIT 6"),
+    )
     qid = qe["QueryExecutionId"]
     body = s3.get_object(Bucket="skoot-athena-results", Key=f"{qid}.csv")["Body"].read().decode()
     lines = body.splitlines()
@@ -178,7 +205,8 @@ def test_only_registered_partitions_are_visible(athena_sandbox: LocalAthena):
     data = pa.table({"v": [1, 2, 3], "p": ["a", "b", "c"]})
     athena.put_table("scratch", "parts", data, partition_keys=["p"], register_partitions=False)
     athena.client("glue").create_partition(
-        DatabaseName="scratch", TableName="parts",
+        DatabaseName="scratch",
+        TableName="parts",
         PartitionInput={"Values": ["b"], "StorageDescriptor": {"Location": "s3://skoot-data-demo/scratch/parts/p=b/"}},
     )
     qe = run(c, "SELECT v, p FROM scratch.parts")
@@ -223,7 +251,9 @@ def test_views(athena_sandbox: LocalAthena):
     athena = athena_sandbox
     c = athena.client("athena")
     athena.put_table(
-        "entertainment_views", "top_movies", pa.table({"id": pa.array([], pa.int64())}),
+        "entertainment_views",
+        "top_movies",
+        pa.table({"id": pa.array([], pa.int64())}),
         view_sql="SELECT id FROM entertainment.movies WHERE rating > 9",
     )
     qe = run(c, "SELECT count(*) FROM entertainment_views.top_movies")
@@ -240,11 +270,14 @@ def test_output_location_rules(athena_sandbox: LocalAthena):
     athena.create_workgroup("wg_strict", output_location="s3://skoot-athena-results/strict/", enforce=True)
     req = {"ResultConfiguration": {"OutputLocation": "s3://skoot-athena-results/mine/"}}
     assert run(c, "SELECT 1", "wg_strict", **req)["ResultConfiguration"]["OutputLocation"].startswith(
-        "s3://skoot-athena-results/strict/")
+        "s3://skoot-athena-results/strict/"
+    )
     assert run(c, "SELECT 1", "wg_loose", **req)["ResultConfiguration"]["OutputLocation"].startswith(
-        "s3://skoot-athena-results/mine/")
+        "s3://skoot-athena-results/mine/"
+    )
     assert run(c, "SELECT 1", "wg_loose")["ResultConfiguration"]["OutputLocation"].startswith(
-        "s3://skoot-athena-results/loose/")
+        "s3://skoot-athena-results/loose/"
+    )
     with pytest.raises(botocore.exceptions.ClientError) as err:
         c.start_query_execution(QueryString="SELECT 1", WorkGroup="wg_none")
     assert err.value.response["Error"]["Code"] == "InvalidRequestException"
@@ -295,7 +328,8 @@ def test_glue_paging_and_partition_expression(athena_sandbox: LocalAthena):
     parts = glue.get_partitions(DatabaseName="entertainment", TableName="movies", MaxResults=2)
     assert len(parts["Partitions"]) == 2 and "NextToken" in parts
     expr = glue.get_partitions(
-        DatabaseName="entertainment", TableName="movies",
+        DatabaseName="entertainment",
+        TableName="movies",
         Expression="NOT (release_date = '2024-01-01') AND release_date <= '2024-01-03'",
     )
     assert sorted(p["Values"][0] for p in expr["Partitions"]) == ["2024-01-02", "2024-01-03"]

@@ -1,4 +1,4 @@
-"""``python -m integration_tests.local_athena`` as a subprocess: URL on the first line, clean SIGTERM exit."""
+"""``python -m local_athena`` as a subprocess: URL on the first line, clean SIGTERM exit."""
 
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_module_serves_demo_until_sigterm():
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "integration_tests.local_athena"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "local_athena"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None

@@ -8,8 +8,8 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
-from integration_tests.local_athena import LocalAthena
-from integration_tests.local_athena.testing import run, wait
+from local_athena import LocalAthena
+from local_athena.testing import run, wait
 
 NO_RETRY = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
@@ -18,8 +18,12 @@ def _client(athena: LocalAthena, service: str):
     import boto3
 
     return boto3.client(
-        service, endpoint_url=athena.url, region_name=athena.region, aws_access_key_id="x",
-        aws_secret_access_key="y", config=NO_RETRY,
+        service,
+        endpoint_url=athena.url,
+        region_name=athena.region,
+        aws_access_key_id="x",
+        aws_secret_access_key="y",
+        config=NO_RETRY,
     )
 
 
@@ -71,6 +75,7 @@ def test_s3_slowdown_503(athena_sandbox: LocalAthena):
 
 def test_rate_is_deterministic(athena_sandbox: LocalAthena):
     athena = athena_sandbox
+
     def outcomes() -> list[bool]:
         athena.faults.clear()
         athena.faults.error("athena:ListWorkGroups", "ThrottlingException", rate=0.5)

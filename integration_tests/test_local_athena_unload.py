@@ -7,13 +7,13 @@ import io
 import pyarrow.parquet as pq
 import pytest
 
-from integration_tests.local_athena import LocalAthena, results
-from integration_tests.local_athena.testing import run
+from local_athena import LocalAthena, result_files
+from local_athena.testing import run
 
 
 def test_unload_multi_file_with_manifest(athena_sandbox: LocalAthena, monkeypatch: pytest.MonkeyPatch):
     athena = athena_sandbox
-    monkeypatch.setattr(results, "ROWS_PER_UNLOAD_FILE", 100)
+    monkeypatch.setattr(result_files, "ROWS_PER_UNLOAD_FILE", 100)
     c, s3 = athena.client("athena"), athena.client("s3")
     sql = (
         "UNLOAD (SELECT id, title, budget, released_at FROM entertainment.movies ORDER BY id) "

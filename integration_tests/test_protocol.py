@@ -24,8 +24,8 @@ import jsonschema
 import pytest
 from airbyte_protocol.models import AirbyteMessage, FailureType, Status, TraceType, Type
 
-from integration_tests.local_athena import LocalAthena, demo
 from integration_tests.protocol import SPEC_TITLES, ProtocolViolation, assert_valid_protocol, of_type
+from local_athena import LocalAthena, demo_lake
 
 HERE = Path(__file__).resolve().parent
 EXECUTABLE = Path(sys.executable).with_name("source-skoot-athena")
@@ -223,7 +223,7 @@ def test_read_full_refresh(run_verb: Any) -> None:
     for configured in catalog["streams"]:
         name = configured["stream"]["name"]
         rows = run.records(name)
-        assert len(rows) == len(demo.expected_rows(name)), name
+        assert len(rows) == len(demo_lake.expected_rows(name)), name
         validator = jsonschema.Draft7Validator(configured["stream"]["json_schema"])
         for row in rows:
             validator.validate(row)
@@ -241,15 +241,15 @@ def test_read_with_sample_state_reads_from_the_cursor(run_verb: Any) -> None:
     run = run_verb("read", canary_config(), catalog=incremental_catalog(), state=state)
     assert run.returncode == 0
     for stream, field in fields.items():
-        expected = [r for r in demo.expected_rows(stream) if r[field] and athena_text(r[field]) >= cursors[stream]]
+        expected = [r for r in demo_lake.expected_rows(stream) if r[field] and athena_text(r[field]) >= cursors[stream]]
         got = run.records(stream)
-        assert 0 < len(got) < len(demo.expected_rows(stream)), stream
+        assert 0 < len(got) < len(demo_lake.expected_rows(stream)), stream
         assert len(got) == len(expected), stream
         assert all(r[field].replace("T", " ") >= cursors[stream] for r in got), stream
         final = run.final_states()[stream]
         assert final["cursor_field"] == field
         assert final["cursor"] == athena_text(max(r[field] for r in expected))
-    assert len(run.records("catalog_items")) == len(demo.expected_rows("catalog_items"))  # full refresh
+    assert len(run.records("catalog_items")) == len(demo_lake.expected_rows("catalog_items"))  # full refresh
 
 
 def test_read_with_abnormal_state_reads_nothing_new(run_verb: Any) -> None:
@@ -259,7 +259,7 @@ def test_read_with_abnormal_state_reads_nothing_new(run_verb: Any) -> None:
     assert run.returncode == 0
     counts = Counter(m.record.stream for m in run.of(Type.RECORD) if m.record)
     assert counts["ratings"] == 0 and counts["movies"] == 0
-    assert counts["catalog_items"] == len(demo.expected_rows("catalog_items"))
+    assert counts["catalog_items"] == len(demo_lake.expected_rows("catalog_items"))
     finals = run.final_states()
     for stream, cursor in cursors.items():
         assert finals[stream]["cursor"] == cursor  # the cursor never moves backwards

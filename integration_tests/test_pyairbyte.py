@@ -29,8 +29,8 @@ from typing import Any
 import pytest
 
 from integration_tests.connector import DEMO_CONFIG, EXECUTABLE, PROJECT_ROOT
-from integration_tests.local_athena import LocalAthena
-from integration_tests.local_athena.demo import expected_rows
+from local_athena import LocalAthena
+from local_athena.demo_lake import expected_rows
 
 REQUIREMENTS = Path(__file__).with_name("pyairbyte-requirements.txt")
 CLIENT = Path(__file__).with_name("pyairbyte_client.py")

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from integration_tests.connector import DEMO_CONFIG, configured_catalog, run_connector, spawn_connector
-from integration_tests.local_athena import LocalAthena
+from local_athena import LocalAthena
 
 DB = "read_edge"
 D = decimal.Decimal
@@ -220,7 +220,7 @@ def test_only_selected_columns_are_queried(athena: LocalAthena, edge: dict[str, 
 
 
 def test_multi_file_unload_is_read_whole_and_deleted(athena: LocalAthena, monkeypatch: pytest.MonkeyPatch) -> None:
-    from integration_tests.local_athena import results as standin_results
+    from local_athena import result_files as standin_results
 
     monkeypatch.setattr(standin_results, "ROWS_PER_UNLOAD_FILE", 1000)
     n = 5500

@@ -27,7 +27,7 @@ from airbyte_cdk.test.standard_tests.pytest_hooks import (  # noqa: F401
 )
 from boltons.typeutils import classproperty
 
-from integration_tests.local_athena import LocalAthena
+from local_athena import LocalAthena
 from source_skoot_athena.source import SourceSkootAthena
 
 CONNECTOR_ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """LocalAthena: moto in server mode (S3, Glue, Athena, IAM, STS) on 127.0.0.1, patched to behave like Athena.
 
 Why: the connector is plain boto3 pointed at ``AWS_ENDPOINT_URL``; everything it would see from AWS must come
-over real HTTP from one process the tests (or ``python -m integration_tests.local_athena``) start and stop.
+over real HTTP from one process the tests (or ``python -m local_athena``) start and stop.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from . import catalog, iam, patches_athena, patches_athena_catalog, patches_glue, runtime, tables
+from . import iam, moto_state, patches_athena, patches_athena_catalog, patches_glue, runtime, tables
 from .compat import check_moto
 from .engine import Engine
 from .executions import Executor
@@ -72,7 +72,7 @@ class LocalAthena:
         self._tmpdir = tempfile.mkdtemp(prefix="local-athena-")
         results_dir = os.path.join(self._tmpdir, "results")
         os.makedirs(results_dir)
-        cache = catalog.LocalFileCache(os.path.join(self._tmpdir, "cache"))
+        cache = moto_state.LocalFileCache(os.path.join(self._tmpdir, "cache"))
         engine = Engine(cache, self.region, temp_dir=os.path.join(self._tmpdir, "duckdb"))
         executor = Executor(results_dir, self.faults, {self.region: engine})
         self._runtime = Runtime(executor=executor, faults=self.faults)
@@ -82,7 +82,7 @@ class LocalAthena:
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-athena", daemon=True)
         self._thread.start()
         for bucket in ("skoot-athena-results",):
-            catalog.ensure_bucket(bucket, self.region)
+            moto_state.ensure_bucket(bucket, self.region)
         return self
 
     def stop(self) -> None:
@@ -196,13 +196,13 @@ class LocalAthena:
         """Create (or replace) a workgroup with an optional result location, enforcement and state."""
         from moto.athena.models import athena_backends
 
-        backend = athena_backends[catalog.ACCOUNT_ID][self.region]
+        backend = athena_backends[moto_state.ACCOUNT_ID][self.region]
         backend.work_groups.pop(name, None)
         config: dict[str, Any] = {"EnforceWorkGroupConfiguration": enforce}
         if output_location:
             config["ResultConfiguration"] = {"OutputLocation": output_location}
-            bucket, _ = catalog.split_s3_url(output_location)
-            catalog.ensure_bucket(bucket, self.region)
+            bucket, _ = moto_state.split_s3_url(output_location)
+            moto_state.ensure_bucket(bucket, self.region)
         wg = backend.create_work_group(name, config, f"{name} (local stand-in)", [])
         assert wg is not None
         wg.state = state
@@ -250,15 +250,15 @@ class LocalAthena:
         """Delete a workgroup (no error if missing)."""
         from moto.athena.models import athena_backends
 
-        athena_backends[catalog.ACCOUNT_ID][self.region].work_groups.pop(name, None)
+        athena_backends[moto_state.ACCOUNT_ID][self.region].work_groups.pop(name, None)
 
     def snapshot(self) -> tuple[set[str], set[str]]:
         """(Glue databases, workgroups) now — see ``pytest_plugin.athena_sandbox``."""
         from moto.athena.models import athena_backends
 
         return (
-            set(catalog.list_databases(self.region)),
-            set(athena_backends[catalog.ACCOUNT_ID][self.region].work_groups),
+            set(moto_state.list_databases(self.region)),
+            set(athena_backends[moto_state.ACCOUNT_ID][self.region].work_groups),
         )
 
     def append_rows(self, database: str, table: str, data: pa.Table) -> None:
@@ -269,7 +269,7 @@ class LocalAthena:
         """Load the setup guide's demo account (idempotent)."""
         if self._demo_loaded:
             return
-        from .demo import load_demo
+        from .demo_lake import load_demo
 
         load_demo(self)
         self._demo_loaded = True

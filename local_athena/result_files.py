@@ -19,7 +19,7 @@ import duckdb
 import pyarrow.parquet as pq
 from duckdb.sqltypes import DuckDBPyType
 
-from . import catalog
+from . import moto_state
 from .glue_types import duck_ident, duck_to_athena
 
 
@@ -125,7 +125,7 @@ def write_select(
     tmpdir: str,
     exec_id: str,
     output_location: str,
-    account_id: str = catalog.ACCOUNT_ID,
+    account_id: str = moto_state.ACCOUNT_ID,
 ) -> ResultHandle:
     """Run the SELECT once, rendering into ``<id>.csv`` (kept locally, stored in S3) and ``.csv.metadata``."""
     register_functions(conn)
@@ -144,11 +144,11 @@ def write_select(
         "(FORMAT csv, HEADER, FORCE_QUOTE *, NULLSTR '', QUOTE '\"', ESCAPE '\"')"
     ).fetchone()
     row_count = int(count[0]) if count else 0
-    bucket, prefix = catalog.split_s3_url(output_location)
+    bucket, prefix = moto_state.split_s3_url(output_location)
     with open(local_csv, "rb") as fh:
-        catalog.put_object(bucket, prefix + f"{exec_id}.csv", fh.read(), account_id)
+        moto_state.put_object(bucket, prefix + f"{exec_id}.csv", fh.read(), account_id)
     meta = json.dumps({"ColumnInfo": cols}).encode()
-    catalog.put_object(bucket, prefix + f"{exec_id}.csv.metadata", meta, account_id)
+    moto_state.put_object(bucket, prefix + f"{exec_id}.csv.metadata", meta, account_id)
     return ResultHandle(local_csv, cols, row_count)
 
 
@@ -178,9 +178,7 @@ def read_rows(handle: ResultHandle, offset: int, limit: int) -> list[list[str | 
     path = _parquet_index(handle)
     conn = duckdb.connect()
     try:
-        rows = conn.execute(
-            f"SELECT * FROM read_parquet('{path}') LIMIT {int(limit)} OFFSET {int(offset)}"
-        ).fetchall()
+        rows = conn.execute(f"SELECT * FROM read_parquet('{path}') LIMIT {int(limit)} OFFSET {int(offset)}").fetchall()
     finally:
         conn.close()
     return [list(r) for r in rows]
@@ -197,12 +195,12 @@ def write_unload(
     tmpdir: str,
     exec_id: str,
     output_location: str,
-    account_id: str = catalog.ACCOUNT_ID,
+    account_id: str = moto_state.ACCOUNT_ID,
 ) -> tuple[list[str], str]:
     """Write the SELECT's rows as Parquet files under ``target`` plus a manifest; returns (files, manifest URI)."""
     fmt = options.get("format", "PARQUET").upper()
     if fmt != "PARQUET":
-        from .errors import AthenaQueryError
+        from .query_errors import AthenaQueryError
 
         raise AthenaQueryError("NOT_SUPPORTED", f"UNLOAD format {fmt} is not supported by the stand-in")
     compression = options.get("compression", "SNAPPY").upper()
@@ -210,7 +208,7 @@ def write_unload(
         compression, "snappy"
     )
     level = 1 if codec in ("gzip", "zstd") else None
-    bucket, prefix = catalog.split_s3_url(target)
+    bucket, prefix = moto_state.split_s3_url(target)
     if prefix and not prefix.endswith("/"):
         prefix += "/"
     reader = conn.sql(sql).to_arrow_reader(65536)
@@ -226,7 +224,7 @@ def write_unload(
         writer.close()
         name = f"{exec_id}_{len(files):05d}"
         with open(local, "rb") as fh:
-            catalog.put_object(bucket, prefix + name, fh.read(), account_id)
+            moto_state.put_object(bucket, prefix + name, fh.read(), account_id)
         os.remove(local)
         files.append(f"s3://{bucket}/{prefix}{name}")
         writer = None
@@ -251,8 +249,8 @@ def write_unload(
             if rows_in_file >= ROWS_PER_UNLOAD_FILE:
                 flush()
     flush()
-    rb, rprefix = catalog.split_s3_url(output_location)
+    rb, rprefix = moto_state.split_s3_url(output_location)
     manifest_key = rprefix + f"{exec_id}-manifest.csv"
     body = "".join(f + "\n" for f in files).encode()
-    catalog.put_object(rb, manifest_key, body, account_id)
+    moto_state.put_object(rb, manifest_key, body, account_id)
     return files, f"s3://{rb}/{manifest_key}"

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import catalog
+from . import moto_state
 from .glue_types import arrow_to_glue
 
 _FORMATS: dict[str, dict[str, Any]] = {
@@ -101,18 +101,25 @@ def _storage_descriptor(columns: list[dict[str, Any]], location: str, fmt: str) 
 
 def ensure_database(region: str, database: str) -> None:
     """Create the Glue database unless it exists."""
-    glue = catalog.glue_backend(region)
+    glue = moto_state.glue_backend(region)
     if database not in glue.databases:
         glue.create_database(database, {"Name": database, "Description": f"{database} (local stand-in)"}, None)
 
 
 def _write_rows(
-    region: str, database: str, table: str, data: pa.Table, partition_keys: list[str], location: str, fmt: str,
-    sd: dict[str, Any], register: bool,
+    region: str,
+    database: str,
+    table: str,
+    data: pa.Table,
+    partition_keys: list[str],
+    location: str,
+    fmt: str,
+    sd: dict[str, Any],
+    register: bool,
 ) -> None:
-    glue = catalog.glue_backend(region)
+    glue = moto_state.glue_backend(region)
     fake = glue.get_table(database, table)
-    bucket, prefix = catalog.split_s3_url(location)
+    bucket, prefix = moto_state.split_s3_url(location)
     data_cols = [c for c in data.column_names if c not in partition_keys]
     combos = data.select(partition_keys).group_by(partition_keys).aggregate([]).to_pylist() if partition_keys else [{}]
     for combo in combos:
@@ -124,7 +131,7 @@ def _write_rows(
         sub = "".join(f"{k}={v}/" for k, v in zip(partition_keys, values, strict=True))
         part_location = f"s3://{bucket}/{prefix}{sub}"
         name = f"part-{next(_counter):05d}-{uuid.uuid4().hex[:8]}.{_EXT[fmt]}"
-        catalog.put_object(bucket, f"{prefix}{sub}{name}", _encode(part.select(data_cols), fmt))
+        moto_state.put_object(bucket, f"{prefix}{sub}{name}", _encode(part.select(data_cols), fmt))
         if partition_keys and register and str(values) not in fake.partitions:
             psd = dict(sd)
             psd["Location"] = part_location
@@ -154,15 +161,15 @@ def put_table(
     comments = comments or {}
     if fmt not in _FORMATS:
         raise ValueError(f"fmt must be one of {sorted(_FORMATS)}")
-    catalog.ensure_bucket(bucket, region)
+    moto_state.ensure_bucket(bucket, region)
     ensure_database(region, database)
-    glue = catalog.glue_backend(region)
+    glue = moto_state.glue_backend(region)
     location = f"s3://{bucket}/{database}/{table}/"
     if table in glue.databases[database].tables:
         glue.delete_table(database, table)
-        b, p = catalog.split_s3_url(location)
-        backend = catalog.s3_backend()
-        for f in catalog.list_objects(b, p):
+        b, p = moto_state.split_s3_url(location)
+        backend = moto_state.s3_backend()
+        for f in moto_state.list_objects(b, p):
             backend.delete_object(b, f.key)
 
     def col(name: str) -> dict[str, Any]:
@@ -185,7 +192,7 @@ def put_table(
     if view_sql is not None:
         cols = [(c["Name"], c["Type"]) for c in columns]
         table_input["TableType"] = "VIRTUAL_VIEW"
-        table_input["ViewOriginalText"] = catalog.encode_view_text(view_sql, database, cols)
+        table_input["ViewOriginalText"] = moto_state.encode_view_text(view_sql, database, cols)
         table_input["ViewExpandedText"] = "/* Presto View */"
         table_input["Parameters"] = {"presto_view": "true", "comment": "Presto View", **(parameters or {})}
         table_input["StorageDescriptor"] = {"Columns": columns, "SerdeInfo": {}}
@@ -197,26 +204,26 @@ def put_table(
 
 def drop_database(region: str, database: str) -> None:
     """Delete a Glue database and the S3 objects under its tables' locations."""
-    glue = catalog.glue_backend(region)
+    glue = moto_state.glue_backend(region)
     db = glue.databases.get(database)
     if db is None:
         return
-    backend = catalog.s3_backend()
+    backend = moto_state.s3_backend()
     for fake in list(db.tables.values()):
         location = (fake.as_dict().get("StorageDescriptor") or {}).get("Location") or ""
         if location.startswith("s3://"):
-            bucket, prefix = catalog.split_s3_url(location)
-            for f in catalog.list_objects(bucket, prefix):
+            bucket, prefix = moto_state.split_s3_url(location)
+            for f in moto_state.list_objects(bucket, prefix):
                 backend.delete_object(bucket, f.key)
     glue.delete_database(database)
 
 
 def append_rows(region: str, database: str, table: str, data: pa.Table) -> None:
     """New files for ``data`` in the table's existing/new partitions; new partitions are registered."""
-    glue = catalog.glue_backend(region)
+    glue = moto_state.glue_backend(region)
     database, table = database.lower(), table.lower()
     d = glue.get_table(database, table).as_dict()
     sd = d["StorageDescriptor"]
-    fmt = catalog._fmt_of(sd)
+    fmt = moto_state._fmt_of(sd)
     keys = [k["Name"] for k in d.get("PartitionKeys") or []]
     _write_rows(region, database, table, data, keys, sd["Location"], fmt, sd, True)

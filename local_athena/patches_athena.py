@@ -14,9 +14,9 @@ from moto.athena.models import WorkGroup, athena_backends
 from moto.athena.responses import AthenaResponse
 
 from . import iam
-from .catalog import split_s3_url
 from .executions import Execution, statement_kind
-from .results import read_rows
+from .moto_state import split_s3_url
+from .result_files import read_rows
 from .runtime import current
 
 Reply = str | tuple[str, dict[str, int]]

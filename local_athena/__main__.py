@@ -1,4 +1,4 @@
-"""``python -m integration_tests.local_athena [--port N]``: serve the demo until SIGTERM/SIGINT.
+"""``python -m local_athena [--port N]``: serve the demo until SIGTERM/SIGINT.
 
 Why: black-box tests and the demo run the connector as a subprocess against a server in another process;
 the first stdout line is the URL (flushed) so the caller can read it and set AWS_ENDPOINT_URL.
@@ -16,7 +16,7 @@ from .server import LocalAthena
 
 def main(argv: list[str] | None = None) -> int:
     """Start, print the URL, wait for a signal, stop cleanly."""
-    parser = argparse.ArgumentParser(prog="python -m integration_tests.local_athena")
+    parser = argparse.ArgumentParser(prog="python -m local_athena")
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
     parser.add_argument("--no-demo", action="store_true", help="do not load the demo data")
     args = parser.parse_args(argv)

@@ -14,7 +14,7 @@ from moto.glue.exceptions import InvalidInputException
 from moto.glue.responses import GlueResponse
 
 from . import iam
-from .partitions import filter_by_expression
+from .partition_predicates import filter_by_expression
 
 PATCHED = ("get_databases", "get_tables", "get_partitions")
 _ORIGINAL: dict[str, Any] = {}

@@ -21,14 +21,14 @@ RESULTS_BUCKET = "skoot-athena-results"
 WORKGROUP = "skoot"
 RELEASE_DATES = ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"]
 GENRES = ["drama", "comedy", "sci-fi", "horror", "documentary", "animation"]
-_TITLE_WORDS = ["Night", "Return", "Amélie's", "Σκιά", "\"Quoted\"", "Comma, Inc.", "東京", "Last", "Blue", "Echo"]
+_TITLE_WORDS = ["Night", "Return", "Amélie's", "Σκιά", '"Quoted"', "Comma, Inc.", "東京", "Last", "Blue", "Echo"]
 
 
 def movies() -> pa.Table:
     """300 movies, 60 per release_date partition."""
-    rows: dict[str, list[Any]] = {k: [] for k in
-                                  ["id", "title", "genre", "rating", "budget", "released_at", "is_sequel",
-                                   "release_date"]}
+    rows: dict[str, list[Any]] = {
+        k: [] for k in ["id", "title", "genre", "rating", "budget", "released_at", "is_sequel", "release_date"]
+    }
     for i in range(300):
         day = RELEASE_DATES[i // 60]
         rows["id"].append(1000 + i)
@@ -40,11 +40,18 @@ def movies() -> pa.Table:
         rows["released_at"].append(base + dt.timedelta(seconds=i * 97, milliseconds=i % 1000))
         rows["is_sequel"].append(i % 4 == 0)
         rows["release_date"].append(day)
-    schema = pa.schema([
-        ("id", pa.int64()), ("title", pa.string()), ("genre", pa.string()), ("rating", pa.float64()),
-        ("budget", pa.decimal128(12, 2)), ("released_at", pa.timestamp("ms")), ("is_sequel", pa.bool_()),
-        ("release_date", pa.string()),
-    ])
+    schema = pa.schema(
+        [
+            ("id", pa.int64()),
+            ("title", pa.string()),
+            ("genre", pa.string()),
+            ("rating", pa.float64()),
+            ("budget", pa.decimal128(12, 2)),
+            ("released_at", pa.timestamp("ms")),
+            ("is_sequel", pa.bool_()),
+            ("release_date", pa.string()),
+        ]
+    )
     return pa.Table.from_pydict(rows, schema=schema)
 
 
@@ -63,12 +70,17 @@ def ratings() -> pa.Table:
         elif i % 10 == 5:
             comment = ""
         elif i % 10 == 9:
-            comment = "line one\nline \"two\", ünïcødé"
+            comment = 'line one\nline "two", ünïcødé'
         rows["comment"].append(comment)
-    schema = pa.schema([
-        ("user_id", pa.int64()), ("movie_id", pa.int64()), ("score", pa.int32()),
-        ("rated_at", pa.timestamp("ms")), ("comment", pa.string()),
-    ])
+    schema = pa.schema(
+        [
+            ("user_id", pa.int64()),
+            ("movie_id", pa.int64()),
+            ("score", pa.int32()),
+            ("rated_at", pa.timestamp("ms")),
+            ("comment", pa.string()),
+        ]
+    )
     return pa.Table.from_pydict(rows, schema=schema)
 
 
@@ -93,24 +105,24 @@ def catalog_items() -> pa.Table:
         rows["name"].append(f"item-{i}")
         rows["tags"].append(None if i == 3 else [f"t{j}" for j in range(i % 3)])
         rows["attributes"].append(None if i == 4 else [(f"k{j}", i * 10 + j) for j in range(i % 3)])
-        rows["details"].append(
-            None if i == 5 else {"a": i, "b": [Decimal(f"{i}.{j}5") for j in range(i % 2 + 1)]}
-        )
+        rows["details"].append(None if i == 5 else {"a": i, "b": [Decimal(f"{i}.{j}5") for j in range(i % 2 + 1)]})
         rows["price"].append(None if i == 6 else Decimal(f"{i * 1234567}.{i:010d}"))
         rows["payload"].append(None if i == 7 else bytes([i, 255 - i, 0, 16]))
         rows["available_on"].append(dt.date(2024, 3, 1) + dt.timedelta(days=i))
         rows["in_stock"].append(None if i == 8 else i % 2 == 0)
-    schema = pa.schema([
-        ("item_id", pa.int64()),
-        ("name", pa.string()),
-        ("tags", pa.list_(pa.string())),
-        ("attributes", pa.map_(pa.string(), pa.int32())),
-        ("details", pa.struct([("a", pa.int32()), ("b", pa.list_(pa.decimal128(10, 2)))])),
-        ("price", pa.decimal128(38, 10)),
-        ("payload", pa.binary()),
-        ("available_on", pa.date32()),
-        ("in_stock", pa.bool_()),
-    ])
+    schema = pa.schema(
+        [
+            ("item_id", pa.int64()),
+            ("name", pa.string()),
+            ("tags", pa.list_(pa.string())),
+            ("attributes", pa.map_(pa.string(), pa.int32())),
+            ("details", pa.struct([("a", pa.int32()), ("b", pa.list_(pa.decimal128(10, 2)))])),
+            ("price", pa.decimal128(38, 10)),
+            ("payload", pa.binary()),
+            ("available_on", pa.date32()),
+            ("in_stock", pa.bool_()),
+        ]
+    )
     return pa.Table.from_pydict(rows, schema=schema)
 
 
@@ -127,7 +139,10 @@ def load_demo(athena: LocalAthena) -> None:
     athena.create_workgroup(WORKGROUP, output_location=f"s3://{RESULTS_BUCKET}/", enforce=True)
     athena.create_workgroup("primary", output_location=f"s3://{RESULTS_BUCKET}/primary/", enforce=False)
     athena.put_table(
-        DATABASE, "movies", movies(), partition_keys=["release_date"],
+        DATABASE,
+        "movies",
+        movies(),
+        partition_keys=["release_date"],
         comments={"rating": "average rating, 1-10", "budget": "USD"},
     )
     athena.put_table(DATABASE, "ratings", ratings())

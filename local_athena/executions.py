@@ -16,11 +16,11 @@ from typing import Any
 
 import duckdb
 
-from . import catalog
+from . import moto_state
 from .engine import Engine
-from .errors import AthenaQueryError, from_duckdb, s3_read_denied, s3_write_denied
 from .faults import Faults
-from .results import ResultHandle, write_select, write_unload
+from .query_errors import AthenaQueryError, from_duckdb, s3_read_denied, s3_write_denied
+from .result_files import ResultHandle, write_select, write_unload
 
 _LEADING_COMMENTS = re.compile(r"^\s*(?:(?:--[^\n]*(?:\n|$))|(?:/\*.*?\*/)|\s+)*", re.S)
 _UNLOAD = re.compile(
@@ -76,7 +76,7 @@ class Execution:
         """The caller may write ``url`` (s3:PutObject), as Athena writes results with the caller's permissions."""
         if self.principal is None:
             return
-        bucket, key = catalog.split_s3_url(url)
+        bucket, key = moto_state.split_s3_url(url)
         if not self.principal.decide("s3:PutObject", f"arn:aws:s3:::{bucket}/{key}"):
             raise s3_write_denied(url)
 
@@ -185,10 +185,10 @@ class Executor:
                 raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: mismatched input in UNLOAD statement")
             target = m.group("target")
             options = {k.lower(): (v1 or v2 or "") for k, v1, v2 in _OPTION.findall(m.group("opts") or "")}
-            bucket, prefix = catalog.split_s3_url(target)
+            bucket, prefix = moto_state.split_s3_url(target)
             if ex.principal is not None and not ex.principal.decide("s3:ListBucket", f"arn:aws:s3:::{bucket}"):
                 raise s3_read_denied(target)
-            if catalog.list_objects(
+            if moto_state.list_objects(
                 bucket, prefix if prefix.endswith("/") or not prefix else prefix + "/", ex.account_id
             ):
                 raise AthenaQueryError(

@@ -19,10 +19,10 @@ import pyarrow.parquet as pq
 import sqlglot
 from sqlglot import exp
 
-from . import catalog
-from .errors import AthenaQueryError, glue_denied, s3_read_denied
+from . import moto_state
 from .glue_types import duck_ident, glue_to_duck, parse_glue_type
-from .partitions import matching_partitions
+from .partition_predicates import matching_partitions
+from .query_errors import AthenaQueryError, glue_denied, s3_read_denied
 
 _MACROS = [
     "SET lambda_syntax='ENABLE_SINGLE_ARROW'",
@@ -127,7 +127,7 @@ class Resolver:
         tables = [t for t in ast.find_all(exp.Table) if t.name]
         # Group references per table so partition pruning takes the union of what each reference needs.
         refs: dict[tuple[str, str], list[exp.Table]] = {}
-        infos: dict[tuple[str, str], catalog.TableInfo] = {}
+        infos: dict[tuple[str, str], moto_state.TableInfo] = {}
         for t in tables:
             if not t.db and t.name.lower() in cte_names:
                 continue
@@ -185,15 +185,15 @@ class Resolver:
 
     def _check_location(self, location: str) -> None:
         if self.principal is not None:
-            bucket, _ = catalog.split_s3_url(location)
+            bucket, _ = moto_state.split_s3_url(location)
             if not self.principal.decide("s3:ListBucket", f"arn:aws:s3:::{bucket}"):
                 raise s3_read_denied(location)
 
-    def _check_object(self, f: catalog.S3File) -> None:
+    def _check_object(self, f: moto_state.S3File) -> None:
         if self.principal is not None and not self.principal.decide("s3:GetObject", f"arn:aws:s3:::{f.bucket}/{f.key}"):
             raise s3_read_denied(f"s3://{f.bucket}/{f.key}")
 
-    def _create_view(self, view: str, info: catalog.TableInfo, depth: int) -> None:
+    def _create_view(self, view: str, info: moto_state.TableInfo, depth: int) -> None:
         assert info.view_sql is not None
         try:
             inner = sqlglot.parse_one(info.view_sql, read="trino")
@@ -203,7 +203,7 @@ class Resolver:
         self.rewrite(inner, info.database, depth + 1)
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS {inner.sql(dialect='duckdb')}")
 
-    def _pruned_partitions(self, info: catalog.TableInfo, nodes: list[exp.Table]) -> list[int]:
+    def _pruned_partitions(self, info: moto_state.TableInfo, nodes: list[exp.Table]) -> list[int]:
         all_idx = list(range(len(info.partitions)))
         pkeys = {n.lower() for n, _ in info.partition_keys}
         needed: set[int] = set()
@@ -229,7 +229,7 @@ class Resolver:
             needed.update(matching_partitions(info.partition_keys, [v for v, _ in info.partitions], usable))
         return sorted(needed)
 
-    def _create_table_view(self, view: str, info: catalog.TableInfo, nodes: list[exp.Table]) -> None:
+    def _create_table_view(self, view: str, info: moto_state.TableInfo, nodes: list[exp.Table]) -> None:
         if info.partition_keys:
             self._check_glue("glue:GetPartitions", info.database, info.name)
             parts = [(info.partitions[i][0], info.partitions[i][1]) for i in self._pruned_partitions(info, nodes)]
@@ -239,7 +239,7 @@ class Resolver:
         for values, location in parts:
             if location:
                 self._check_location(location)
-            files = catalog.data_files(location, self.engine.account_id) if location else []
+            files = moto_state.data_files(location, self.engine.account_id) if location else []
             if not files:
                 continue
             for f in files:
@@ -254,7 +254,7 @@ class Resolver:
             selects.append("SELECT " + ", ".join(cols) + " WHERE false")
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS " + " UNION ALL ".join(selects))
 
-    def _file_select(self, info: catalog.TableInfo, paths: list[str], values: list[str]) -> str:
+    def _file_select(self, info: moto_state.TableInfo, paths: list[str], values: list[str]) -> str:
         path_list = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
         exprs: list[str] = []
         if info.fmt == "parquet":
@@ -331,9 +331,9 @@ class Engine:
 
     def __init__(
         self,
-        cache: catalog.LocalFileCache,
+        cache: moto_state.LocalFileCache,
         region: str,
-        account_id: str = catalog.ACCOUNT_ID,
+        account_id: str = moto_state.ACCOUNT_ID,
         temp_dir: str | None = None,
     ) -> None:
         self.cache = cache
@@ -342,29 +342,29 @@ class Engine:
         self.account_id = account_id
         self._lock = threading.Lock()
 
-    def table_info(self, database: str, table: str) -> catalog.TableInfo | None:
+    def table_info(self, database: str, table: str) -> moto_state.TableInfo | None:
         """Glue lookup: exact name first, then lower-cased (Glue stores lower-case names)."""
         for db in dict.fromkeys([database, database.lower()]):
             for tb in dict.fromkeys([table, table.lower()]):
-                info = catalog.get_table_info(self.region, db, tb, self.account_id)
+                info = moto_state.get_table_info(self.region, db, tb, self.account_id)
                 if info is not None:
                     return info
         return None
 
     def table_info_db_missing(self, database: str) -> bool:
         """True if neither the name nor its lower-case form is a Glue database."""
-        dbs = set(catalog.list_databases(self.region, self.account_id))
+        dbs = set(moto_state.list_databases(self.region, self.account_id))
         return database not in dbs and database.lower() not in dbs
 
     def _visible_databases(self, principal: Any) -> list[str]:
-        dbs = catalog.list_databases(self.region, self.account_id)
+        dbs = moto_state.list_databases(self.region, self.account_id)
         if principal is None:
             return dbs
         prefix = f"arn:aws:glue:{self.region}:{self.account_id}"
         return [db for db in dbs if principal.decide("glue:GetDatabases", f"{prefix}:database/{db}")]
 
     def _visible_tables(self, db: str, principal: Any) -> list[str]:
-        tables = catalog.list_tables(self.region, db, self.account_id)
+        tables = moto_state.list_tables(self.region, db, self.account_id)
         if principal is None:
             return tables
         prefix = f"arn:aws:glue:{self.region}:{self.account_id}"
@@ -386,7 +386,7 @@ class Engine:
             )
             for db in self._visible_databases(principal):
                 for tb in self._visible_tables(db, principal):
-                    info = catalog.get_table_info(self.region, db, tb, self.account_id)
+                    info = moto_state.get_table_info(self.region, db, tb, self.account_id)
                     is_view = info is not None and info.view_sql is not None
                     if name == "views" and not is_view:
                         continue
@@ -399,7 +399,7 @@ class Engine:
             )
             for db in self._visible_databases(principal):
                 for tb in self._visible_tables(db, principal):
-                    info = catalog.get_table_info(self.region, db, tb, self.account_id)
+                    info = moto_state.get_table_info(self.region, db, tb, self.account_id)
                     if info is None:
                         continue
                     allc: list[tuple[str, str, str | None]] = [(n, t, None) for n, t in info.columns]

@@ -12,7 +12,7 @@ from typing import Any
 
 from moto.athena.responses import AthenaResponse
 
-from . import catalog
+from . import moto_state
 
 Reply = str | tuple[str, dict[str, int]]
 PATCHED = ("get_database", "list_databases")
@@ -32,7 +32,7 @@ def _page(self: AthenaResponse, items: list[Any]) -> tuple[list[Any], str | None
 
 
 def _glue(self: AthenaResponse) -> Any:
-    return catalog.glue_backend(self.region, self.current_account)
+    return moto_state.glue_backend(self.region, self.current_account)
 
 
 def _database_dict(db: Any) -> dict[str, Any]:
