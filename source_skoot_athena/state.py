@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from airbyte_cdk.models import (
     AirbyteMessage,
@@ -29,7 +29,15 @@ from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteStateMessageS
 
 from source_skoot_athena.errors import ConfigError
 
-StreamKey = tuple[str | None, str]
+
+class StreamKey(NamedTuple):
+    """A stream's identity: Glue database (the namespace) and table name; two databases may share a table name."""
+
+    namespace: str | None
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.namespace}.{self.name}" if self.namespace else self.name
 
 
 @dataclass
@@ -144,7 +152,7 @@ def parse_states(messages: Sequence[AirbyteStateMessage], logger: logging.Logger
             descriptor = message.stream.stream_descriptor
             blob = message.stream.stream_state
             raw = blob.__dict__ if blob is not None and not isinstance(blob, dict) else blob
-            states[(descriptor.namespace, descriptor.name)] = StreamState.from_blob(descriptor.name, raw)
+            states[StreamKey(descriptor.namespace, descriptor.name)] = StreamState.from_blob(descriptor.name, raw)
         else:
             logger.warning(
                 f"Ignoring a {message.type.value if message.type else 'legacy'} state message: this connector keeps "

@@ -175,7 +175,7 @@ class StreamPlanner:
         self._logger = logger
 
     def plan(self, configured: ConfiguredAirbyteStream, table: TableInfo, saved: StreamState) -> StreamPlan:
-        key: StreamKey = (configured.stream.namespace, configured.stream.name)
+        key = StreamKey(configured.stream.namespace, configured.stream.name)
         label = f"{table.database}.{table.name}"
         columns = selected_columns(configured, table, self._logger)
         cursor = cursor_column(configured, table)

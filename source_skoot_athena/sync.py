@@ -377,7 +377,7 @@ class Sync:
 
 
 def _key(configured: ConfiguredAirbyteStream) -> StreamKey:
-    return (configured.stream.namespace, configured.stream.name)
+    return StreamKey(configured.stream.namespace, configured.stream.name)
 
 
 def _as_user_error(key: StreamKey, exc: BaseException, logger: logging.Logger) -> UserError:

@@ -46,11 +46,19 @@ STRING_KINDS: Final = frozenset({Kind.CHAR, Kind.VARCHAR})
 COMPLEX_KINDS: Final = frozenset({Kind.ARRAY, Kind.MAP, Kind.ROW})
 ORDERABLE_KINDS: Final = INTEGER_KINDS | FLOAT_KINDS | STRING_KINDS | {Kind.DECIMAL, Kind.DATE, Kind.TIMESTAMP}
 
-# Read paths (DESIGN §4).
-PARQUET: Final = "parquet"
-CSV: Final = "csv"
-API: Final = "api"
-PATHS: Final = (PARQUET, CSV, API)
+
+class ReadPath(StrEnum):
+    """How a finished query's rows are fetched: UNLOAD Parquet files, the result CSV, or GetQueryResults pages."""
+
+    PARQUET = "parquet"
+    CSV = "csv"
+    API = "api"
+
+
+PARQUET: Final = ReadPath.PARQUET
+CSV: Final = ReadPath.CSV
+API: Final = ReadPath.API
+PATHS: Final = tuple(ReadPath)
 
 DEFAULT_DECIMAL: Final = (10, 0)  # Hive's `decimal` without parameters
 MAX_DECIMAL128_PRECISION: Final = 38

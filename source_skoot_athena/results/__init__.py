@@ -13,7 +13,7 @@ from typing import Protocol
 
 import pyarrow as pa
 
-from source_skoot_athena.types import API, CSV, PARQUET
+from source_skoot_athena.types import API, CSV, PARQUET, ReadPath
 
 __all__ = ["API", "CSV", "PARQUET", "ResultReader", "split_s3_uri"]
 
@@ -21,7 +21,7 @@ __all__ = ["API", "CSV", "PARQUET", "ResultReader", "split_s3_uri"]
 class ResultReader(Protocol):
     """A finished query's rows, batch by batch; `cleanup` deletes the result files it read."""
 
-    path: str
+    path: ReadPath
 
     def batches(self) -> Iterator[pa.RecordBatch]: ...
 
