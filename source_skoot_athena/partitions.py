@@ -9,7 +9,7 @@ from typing import Any
 from source_skoot_athena.aws import AwsClients, aws_call
 from source_skoot_athena.catalog import Column, TableInfo, glue_pages
 from source_skoot_athena.sql import HIVE_NULL_PARTITION
-from source_skoot_athena.types import INTEGER_KINDS
+from source_skoot_athena.types import INTEGER_KINDS, STRING_KINDS
 
 GLUE_PAGE_SIZE = 1000
 SIMPLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -50,7 +50,7 @@ def glue_expression(key: Column, lower: str) -> str | None:
         return None
     if key.type.kind in INTEGER_KINDS and lower.lstrip("-").isdigit():
         return f"{key.name} >= {int(lower)}"
-    if key.type.kind in ("string", "varchar", "char") and "'" not in lower:
+    if key.type.kind in STRING_KINDS and "'" not in lower:
         return f"{key.name} >= '{lower}'"
     return None
 

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import re
 
-from source_skoot_athena.types import INTEGER_KINDS
+from source_skoot_athena.quoting import quote_identifier, quote_string
+from source_skoot_athena.types.model import INTEGER_KINDS, STRING_KINDS, Kind
 
-
-def quote_identifier(name: str) -> str:
-    """Quote one identifier for Athena (Trino): `a"b` -> `"a""b"`."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def quote_string(value: str) -> str:
-    """A varchar literal: `it's` -> `'it''s'`."""
-    return "'" + value.replace("'", "''") + "'"
+__all__ = [
+    "HIVE_NULL_PARTITION",
+    "equals_condition",
+    "leading_comment",
+    "literal",
+    "qualified_table",
+    "quote_identifier",
+    "quote_string",
+    "select_statement",
+    "unload_statement",
+]
 
 
 def qualified_table(catalog: str, database: str, table: str) -> str:
@@ -39,13 +42,13 @@ def leading_comment(connection_name: str, purpose: str) -> str:
 # --- literals and statements ---------------------------------------------------------------------------------
 HIVE_NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 LITERAL_FORMATS = {
-    "date": re.compile(r"^-?\d{4,}-\d{2}-\d{2}$"),
-    "timestamp": re.compile(r"^-?\d{4,}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,12})?$"),
-    "decimal": re.compile(r"^-?\d+(\.\d+)?$"),
+    Kind.DATE: re.compile(r"^-?\d{4,}-\d{2}-\d{2}$"),
+    Kind.TIMESTAMP: re.compile(r"^-?\d{4,}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,12})?$"),
+    Kind.DECIMAL: re.compile(r"^-?\d+(\.\d+)?$"),
 }
 
 
-def literal(text: str, type_name: str, kind: str) -> str:
+def literal(text: str, type_name: str, kind: Kind) -> str:
     """A typed literal of `text` (a value as Athena renders it) for a column of Athena type `type_name`.
 
     Typed literals matter: Athena rejects `timestamp_col > '2024-01-01'` (timestamp vs varchar).
@@ -54,20 +57,20 @@ def literal(text: str, type_name: str, kind: str) -> str:
         if not text.lstrip("-").isdigit():
             raise ValueError(f"{text!r} is not an integer")
         return str(int(text))
-    if kind == "boolean":
+    if kind == Kind.BOOLEAN:
         if text.lower() not in ("true", "false"):
             raise ValueError(f"{text!r} is not a boolean")
         return text.lower()
     pattern = LITERAL_FORMATS.get(kind)
     if pattern is not None and not pattern.match(text):
         raise ValueError(f"{text!r} is not a {kind} value")
-    if kind == "date":
+    if kind == Kind.DATE:
         return f"DATE {quote_string(text)}"
-    if kind == "timestamp":
+    if kind == Kind.TIMESTAMP:
         return f"TIMESTAMP {quote_string(text.replace('T', ' '))}"
-    if kind == "decimal":
+    if kind == Kind.DECIMAL:
         return f"DECIMAL {quote_string(text)}"
-    if kind in ("string", "varchar", "char"):
+    if kind in STRING_KINDS:
         return quote_string(text)
     return f"CAST({quote_string(text)} AS {type_name})"
 
@@ -86,7 +89,7 @@ def unload_statement(comment: str, select: str, target: str) -> str:
     return f"{comment}UNLOAD ({select}) TO {quote_string(target)} WITH (format = 'PARQUET', compression = 'SNAPPY')"
 
 
-def equals_condition(quoted_column: str, value: str | None, type_name: str, kind: str) -> str:
+def equals_condition(quoted_column: str, value: str | None, type_name: str, kind: Kind) -> str:
     """`"k" = <literal>`; Hive's default partition (and None) mean NULL."""
     if value is None or value == HIVE_NULL_PARTITION:
         return f"{quoted_column} IS NULL"

@@ -88,7 +88,7 @@ class StreamRun:
         if path not in self.encoders:
             assert self.plan is not None
             columns = [(c.name, c.type) for c in self.plan.columns]
-            self.encoders[path] = RecordEncoder(self.key[1], self.key[0], columns, path)
+            self.encoders[path] = RecordEncoder(self.key[1], self.key[0], columns)
         return self.encoders[path]
 
 
@@ -289,7 +289,7 @@ class Sync:
         for path, used in stream_run.encoders.items():
             for warning in used.new_warning_texts():
                 self._logger.warning(f"{label} ({path}): {warning}")
-            for column, nulled in used.warnings.items():
+            for column, nulled in used.nulled_counts.items():
                 self._logger.warning(
                     f"{label}.{column}: {nulled} NaN/Infinity value(s) were written as null (JSON has no such numbers)."
                 )

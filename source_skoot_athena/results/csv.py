@@ -35,20 +35,8 @@ class CsvResult:
         bucket, key = split_s3_uri(self._location)
         with aws_call("s3:GetObject", what=self._location):
             body = self._s3.get_object(Bucket=bucket, Key=key)["Body"]
-        reader = pacsv.open_csv(
-            body,
-            read_options=pacsv.ReadOptions(column_names=self._names, skip_rows=1, block_size=BLOCK_BYTES),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in self._names},
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=False,
-                null_values=[""],
-            ),
-        )
         with aws_call("s3:GetObject", what=self._location):
-            for batch in reader:
-                yield parse_text_batch(self._names, list(batch.columns), self._types)
+            yield from csv_batches(body, self._names, self._types)
 
     def cleanup(self) -> None:
         bucket, key = split_s3_uri(self._location)
@@ -57,3 +45,20 @@ class CsvResult:
                 Bucket=bucket, Delete={"Objects": [{"Key": key}, {"Key": key + ".metadata"}], "Quiet": True}
             )
         raise_delete_errors(response, bucket)
+
+
+def csv_batches(body: Any, names: list[str], types: list[AthenaType]) -> Iterator[pa.RecordBatch]:
+    """Typed batches from the bytes of an Athena result CSV (a file-like object; its header row is skipped)."""
+    reader = pacsv.open_csv(
+        body,
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+            null_values=[""],
+        ),
+    )
+    for batch in reader:
+        yield parse_text_batch(names, list(batch.columns), types)
