@@ -1,6 +1,6 @@
 """RecordEncoder against the orjson-per-row floor, on the same Arrow table in the same process.
 
-    python -m bench.bench_records [--rows N] [--batch-rows B] [--workers W]
+    python -m bench.bench_records [--rows N] [--batch-rows B]
 
 The floor is what a straightforward connector does with Arrow data: `to_pylist()` and one `orjson.dumps`
 of the RECORD message per row (decimals as exact number tokens via `orjson.Fragment`, datetimes by orjson).
@@ -19,8 +19,7 @@ import orjson
 import pyarrow as pa
 
 from bench.data import decimal_column
-from source_skoot_athena import records
-from source_skoot_athena.records import RecordEncoder
+from source_skoot_athena.encoding import RecordEncoder
 from source_skoot_athena.types import parse_type
 
 COLUMNS = [
@@ -91,7 +90,7 @@ def floor(batches: Iterable[pa.RecordBatch], emitted_at: int) -> int:
 def encoder(batches: Iterable[pa.RecordBatch], emitted_at: int) -> int:
     """The connector's vectorised encoder."""
     columns = [(name, parse_type(text)) for name, text in COLUMNS]
-    record_encoder = RecordEncoder(STREAM, NAMESPACE, columns, "parquet")
+    record_encoder = RecordEncoder(STREAM, NAMESPACE, columns)
     return sum(len(record_encoder.encode(batch, emitted_at)) for batch in batches)
 
 
@@ -108,14 +107,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--batch-rows", type=int, default=65_536)
-    parser.add_argument("--workers", type=int, default=records.WORKERS, help="encoder threads per batch")
     args = parser.parse_args()
-    records.WORKERS = args.workers
     table = build_table(args.rows)
-    print(
-        f"{args.rows:,} rows x {table.num_columns} columns, batches of {args.batch_rows:,}, "
-        f"encoder threads: {args.workers}"
-    )
+    print(f"{args.rows:,} rows x {table.num_columns} columns, batches of {args.batch_rows:,}")
     floor_rate = timed(floor, table, args.batch_rows)
     encoder_rate = timed(encoder, table, args.batch_rows)
     print(f"   ratio: {encoder_rate / floor_rate:.2f}x the orjson floor")

@@ -23,7 +23,7 @@ BUCKETS = [
     ("query wait (poll sleep)", ("_wait_for", "poll", "wait_for_query", "time.sleep")),
     ("S3 download", ("get_object", "download", "_read_body", "read (ssl", "urllib3", "http/client")),
     ("Parquet decode", ("parquet", "iter_batches", "read_row_group")),
-    ("record encode", ("records.py",)),
+    ("record encode", ("source_skoot_athena/encoding/",)),
     ("stdout write", ("write (", "flush")),
 ]
 

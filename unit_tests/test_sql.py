@@ -13,6 +13,7 @@ from source_skoot_athena.sql import (
     quote_string,
     unload_statement,
 )
+from source_skoot_athena.types import Kind
 
 
 @pytest.mark.parametrize(
@@ -40,33 +41,42 @@ def test_qualified_table() -> None:
 @pytest.mark.parametrize(
     ("text", "kind", "expected"),
     [
-        ("42", "bigint", "42"),
-        ("-9223372036854775808", "bigint", "-9223372036854775808"),
-        ("2024-01-02", "date", "DATE '2024-01-02'"),
-        ("2024-01-02 03:04:05.123456", "timestamp", "TIMESTAMP '2024-01-02 03:04:05.123456'"),
-        ("2024-01-02T03:04:05.123", "timestamp", "TIMESTAMP '2024-01-02 03:04:05.123'"),
-        ("12345678901234567890.0123456789", "decimal", "DECIMAL '12345678901234567890.0123456789'"),
-        ("o'clock", "varchar", "'o''clock'"),
-        ("1.5", "double", "CAST('1.5' AS double)"),
+        ("42", Kind.BIGINT, "42"),
+        ("-9223372036854775808", Kind.BIGINT, "-9223372036854775808"),
+        ("TRUE", Kind.BOOLEAN, "true"),
+        ("2024-01-02", Kind.DATE, "DATE '2024-01-02'"),
+        ("2024-01-02 03:04:05.123456", Kind.TIMESTAMP, "TIMESTAMP '2024-01-02 03:04:05.123456'"),
+        ("2024-01-02T03:04:05.123", Kind.TIMESTAMP, "TIMESTAMP '2024-01-02 03:04:05.123'"),
+        ("12345678901234567890.0123456789", Kind.DECIMAL, "DECIMAL '12345678901234567890.0123456789'"),
+        ("o'clock", Kind.VARCHAR, "'o''clock'"),
+        ("o'clock", Kind.CHAR, "'o''clock'"),
+        ("1.5", Kind.DOUBLE, "CAST('1.5' AS double)"),
     ],
 )
-def test_typed_literals(text: str, kind: str, expected: str) -> None:
-    assert literal(text, kind, kind) == expected
+def test_typed_literals(text: str, kind: Kind, expected: str) -> None:
+    assert literal(text, kind.value, kind) == expected
 
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("1 OR 1=1", "bigint"), ("2024-01-02'; --", "date"), ("yesterday", "timestamp"), ("1e5", "decimal")],
+    [
+        ("1 OR 1=1", Kind.BIGINT),
+        ("yes", Kind.BOOLEAN),
+        ("2024-01-02'; --", Kind.DATE),
+        ("yesterday", Kind.TIMESTAMP),
+        ("1e5", Kind.DECIMAL),
+    ],
 )
-def test_literals_reject_values_of_another_type(text: str, kind: str) -> None:
+def test_literals_reject_values_of_another_type(text: str, kind: Kind) -> None:
     with pytest.raises(ValueError):
-        literal(text, kind, kind)
+        literal(text, kind.value, kind)
 
 
 def test_null_partition_is_is_null() -> None:
-    assert equals_condition('"k"', "__HIVE_DEFAULT_PARTITION__", "varchar", "varchar") == '"k" IS NULL'
-    assert equals_condition('"k"', None, "integer", "integer") == '"k" IS NULL'
-    assert equals_condition('"k"', "7", "integer", "integer") == '"k" = 7'
+    assert equals_condition('"k"', "__HIVE_DEFAULT_PARTITION__", "varchar", Kind.VARCHAR) == '"k" IS NULL'
+    assert equals_condition('"k"', None, "integer", Kind.INTEGER) == '"k" IS NULL'
+    assert equals_condition('"k"', "7", "integer", Kind.INTEGER) == '"k" = 7'
+    assert equals_condition('"k"', "a'b", "varchar", Kind.VARCHAR) == "\"k\" = 'a''b'"
 
 
 def test_leading_comment_cannot_be_closed_by_the_connection_name() -> None:

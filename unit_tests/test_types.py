@@ -1,25 +1,14 @@
-"""Type strings -> parsed tree -> JSON schema, SELECT expressions and Arrow text types."""
+"""types/model.py and types/parser.py: type strings -> the parsed tree, and back to Trino syntax."""
 
 from __future__ import annotations
 
-import io
-
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pcsv
 import pytest
 
-from source_skoot_athena.types import (
-    AthenaType,
-    Kind,
-    is_orderable,
-    json_schema,
-    parse_type,
-    select_expression,
-    text_arrow_type,
-    unloadable,
-    with_timestamp_precision,
-)
+from source_skoot_athena.types.model import AthenaType, Kind, is_orderable, with_timestamp_precision
+from source_skoot_athena.types.parser import parse_type
+from source_skoot_athena.types.read_paths import text_arrow_type
+from source_skoot_athena.types.schema import json_schema
 
 NULLABLE_STRING = {"type": ["null", "string"]}
 
@@ -122,7 +111,7 @@ def test_anonymous_row_fields() -> None:
         "decimal(0,0)",
         "decimal(5,6)",
         "varchar(max)",
-        "array<" * 2000 + "int" + ">" * 2000,
+        pytest.param("array<" * 2000 + "int" + ">" * 2000, id="array nested 2000 deep"),
     ],
 )
 def test_unknown_or_broken_types_never_raise(text: str) -> None:
@@ -144,83 +133,6 @@ def test_unknown_leaf_inside_nested_type_keeps_the_structure() -> None:
 def test_raw_text_is_kept_but_not_compared() -> None:
     assert parse_type("INT").raw == "INT"
     assert parse_type("INT") == parse_type("integer")
-
-
-@pytest.mark.parametrize(
-    ("text", "schema"),
-    [
-        ("boolean", {"type": ["null", "boolean"]}),
-        ("tinyint", {"type": ["null", "integer"]}),
-        ("smallint", {"type": ["null", "integer"]}),
-        ("int", {"type": ["null", "integer"]}),
-        ("bigint", {"type": ["null", "integer"]}),
-        ("float", {"type": ["null", "number"]}),
-        ("double", {"type": ["null", "number"]}),
-        ("decimal(38,10)", {"type": ["null", "number"]}),
-        ("char(2)", NULLABLE_STRING),
-        ("varchar(10)", NULLABLE_STRING),
-        ("string", NULLABLE_STRING),
-        ("date", {"type": ["null", "string"], "format": "date"}),
-        (
-            "timestamp",
-            {"type": ["null", "string"], "format": "date-time", "airbyte_type": "timestamp_without_timezone"},
-        ),
-        (
-            "timestamp(6)",
-            {"type": ["null", "string"], "format": "date-time", "airbyte_type": "timestamp_without_timezone"},
-        ),
-        (
-            "timestamp(3) with time zone",
-            {"type": ["null", "string"], "format": "date-time", "airbyte_type": "timestamp_with_timezone"},
-        ),
-        ("time", {"type": ["null", "string"], "format": "time", "airbyte_type": "time_without_timezone"}),
-        (
-            "time with time zone",
-            {"type": ["null", "string"], "format": "time", "airbyte_type": "time_with_timezone"},
-        ),
-        ("binary", {"type": ["null", "string"], "contentEncoding": "base64"}),
-        ("json", {}),
-        ("array<int>", {"type": ["null", "array"], "items": {"type": ["null", "integer"]}}),
-        (
-            "map<string,date>",
-            {"type": ["null", "object"], "additionalProperties": {"type": ["null", "string"], "format": "date"}},
-        ),
-        (
-            "struct<a:int,b:string>",
-            {
-                "type": ["null", "object"],
-                "properties": {"a": {"type": ["null", "integer"]}, "b": NULLABLE_STRING},
-            },
-        ),
-        ("interval year to month", NULLABLE_STRING),
-    ],
-)
-def test_json_schema_of_every_type(text: str, schema: dict) -> None:
-    assert json_schema(parse_type(text)) == schema
-
-
-def test_json_schema_deep_nesting() -> None:
-    t = parse_type("array<struct<a:int,b:map<string,array<decimal(10,2)>>>>")
-    assert json_schema(t) == {
-        "type": ["null", "array"],
-        "items": {
-            "type": ["null", "object"],
-            "properties": {
-                "a": {"type": ["null", "integer"]},
-                "b": {
-                    "type": ["null", "object"],
-                    "additionalProperties": {"type": ["null", "array"], "items": {"type": ["null", "number"]}},
-                },
-            },
-        },
-    }
-
-
-def test_json_schema_returns_fresh_dicts() -> None:
-    first = json_schema(parse_type("date"))
-    first["type"].append("integer")
-    first["format"] = "x"
-    assert json_schema(parse_type("date")) == {"type": ["null", "string"], "format": "date"}
 
 
 def test_is_orderable() -> None:
@@ -251,126 +163,6 @@ def test_is_orderable() -> None:
     ]
     assert all(is_orderable(parse_type(t)) for t in orderable)
     assert not any(is_orderable(parse_type(t)) for t in others)
-
-
-@pytest.mark.parametrize(
-    ("text", "parquet", "text_paths"),
-    [
-        ("bigint", "x", "x"),
-        ("string", "x", "x"),
-        ("decimal(10,2)", "x", "x"),
-        ("timestamp", "x", "x"),
-        ("date", "x", "x"),
-        ("binary", "x", "to_base64(x)"),
-        ("time", "CAST(x AS varchar)", "x"),
-        ("timestamp with time zone", "to_iso8601(x)", "to_iso8601(x)"),
-        ("json", "json_format(x)", "json_format(x)"),
-        ("geometry", "CAST(x AS varchar)", "x"),
-        ("array<int>", "x", "json_format(CAST(x AS JSON))"),
-        ("map<string,int>", "x", "json_format(CAST(x AS JSON))"),
-        ("struct<a:int>", "x", "json_format(CAST(x AS JSON))"),
-        ("array<timestamp with time zone>", "json_format(CAST(x AS JSON))", "json_format(CAST(x AS JSON))"),
-        ("struct<a:json>", "json_format(CAST(x AS JSON))", "json_format(CAST(x AS JSON))"),
-    ],
-)
-def test_select_expression(text: str, parquet: str, text_paths: str) -> None:
-    t = parse_type(text)
-    assert select_expression("x", t, "parquet") == parquet
-    assert select_expression("x", t, "csv") == text_paths
-    assert select_expression("x", t, "api") == text_paths
-
-
-def test_select_expression_rejects_unknown_path() -> None:
-    with pytest.raises(ValueError, match="read path"):
-        select_expression("x", parse_type("int"), "odbc")
-
-
-def test_unloadable() -> None:
-    assert unloadable(parse_type("array<struct<a:int,b:map<string,date>>>"))
-    assert not unloadable(parse_type("array<struct<a:time>>"))
-    assert not unloadable(parse_type("json"))
-
-
-@pytest.mark.parametrize(
-    ("text", "arrow_type"),
-    [
-        ("boolean", pa.bool_()),
-        ("tinyint", pa.int64()),
-        ("int", pa.int64()),
-        ("bigint", pa.int64()),
-        ("real", pa.float64()),
-        ("double", pa.float64()),
-        ("decimal(38,10)", pa.decimal128(38, 10)),
-        ("decimal(50,2)", pa.decimal256(50, 2)),
-        ("decimal", pa.decimal128(10, 0)),
-        ("date", pa.date32()),
-        ("timestamp", pa.timestamp("us")),
-        ("timestamp(3)", pa.timestamp("ms")),
-        ("timestamp(6)", pa.timestamp("us")),
-        ("timestamp(0)", pa.timestamp("s")),
-        ("timestamp with time zone", pa.string()),
-        ("time", pa.string()),
-        ("varchar", pa.string()),
-        ("binary", pa.string()),
-        ("json", pa.string()),
-        ("array<int>", pa.string()),
-        ("geometry", pa.string()),
-    ],
-)
-def test_text_arrow_type(text: str, arrow_type: pa.DataType) -> None:
-    assert text_arrow_type(parse_type(text)) == arrow_type
-
-
-ATHENA_CSV = (
-    b'"b","i","d","r","dec","dt","ts","ts6","s"\n'
-    b'"true","9223372036854775807","1.0E20","0.1","-0.0000000001","2024-01-01","2024-01-01 12:00:00.123",'
-    b'"2024-01-01 12:00:00.123456",""\n'
-    b'"false","-9223372036854775808","NaN","Infinity","12345678901234567890123456.0123456789","0001-01-01",'
-    b'"0001-01-01 00:00:00.000","9999-12-31 23:59:59.999999",\n'
-    b'"false","0","-Infinity","-0.0","1E-10","9999-12-31","9999-12-31 23:59:59.999","1970-01-01 00:00:00.000000",'
-    b'"x"\n'
-    b",,,,,,,,\n"
-)
-
-
-def test_athena_csv_text_parses_with_the_text_arrow_types() -> None:
-    types = {
-        "b": "boolean",
-        "i": "bigint",
-        "d": "double",
-        "r": "real",
-        "dec": "decimal(38,10)",
-        "dt": "date",
-        "ts": "timestamp",
-        "ts6": "timestamp(6)",
-        "s": "varchar",
-    }
-    column_types = {name: text_arrow_type(parse_type(text)) for name, text in types.items()}
-    options = pcsv.ConvertOptions(column_types=column_types, strings_can_be_null=True, quoted_strings_can_be_null=False)
-    table = pcsv.read_csv(io.BytesIO(ATHENA_CSV), convert_options=options)
-    assert table.column("i").to_pylist() == [2**63 - 1, -(2**63), 0, None]
-    doubles = table.column("d").to_pylist()
-    assert doubles[0] == 1e20 and doubles[1] != doubles[1] and doubles[2] == float("-inf")
-    assert table.column("r").to_pylist()[1] == float("inf")
-    assert str(table.column("dec").to_pylist()[1]) == "12345678901234567890123456.0123456789"
-    assert table.column("ts").to_pylist()[0].microsecond == 123000
-    assert table.column("ts6").to_pylist()[1].microsecond == 999999
-    assert table.column("s").to_pylist() == ["", None, "x", None]
-    assert table.column("b").to_pylist() == [True, False, False, None]
-
-
-def test_api_text_casts_with_the_text_arrow_types() -> None:
-    cases = {
-        "double": ["1.0E20", "NaN", "Infinity", "-Infinity", "-0.0", "4.9E-324"],
-        "boolean": ["true", "false"],
-        "timestamp": ["2024-01-01 12:00:00.123", "0001-01-01 00:00:00.000"],
-        "decimal(10,2)": ["1.50", "-0.01"],
-        "date": ["2024-02-29"],
-    }
-    for text, values in cases.items():
-        cast = pc.cast(pa.array([*values, None], pa.string()), text_arrow_type(parse_type(text)))
-        assert cast.null_count == 1
-        assert len(cast) == len(values) + 1
 
 
 def test_with_timestamp_precision() -> None:

@@ -1,4 +1,5 @@
-"""RecordEncoder: every value rule, on parquet-native Arrow types and on Athena's text (csv/api paths)."""
+"""encoding/: every value rule of the RecordEncoder, on parquet-native Arrow types and on Athena's text as
+the shipped csv/api readers (results/) decode it."""
 
 from __future__ import annotations
 
@@ -12,15 +13,14 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pcsv
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from source_skoot_athena import records
-from source_skoot_athena.records import RecordEncoder
-from source_skoot_athena.types import parse_type, select_expression, text_arrow_type
+from source_skoot_athena.encoding import RecordEncoder, buffers
+from source_skoot_athena.results.csv import csv_batches
+from source_skoot_athena.results.text import parse_text_batch
+from source_skoot_athena.types import parse_type, select_expression
 
 EMITTED_AT = 1_700_000_000_123
 UTC = dt.UTC
@@ -29,11 +29,10 @@ UTC = dt.UTC
 def encode_lines(
     columns: list[tuple[str, str]],
     arrays: list[pa.Array],
-    path: str = "parquet",
     stream: str = "s",
     namespace: str | None = "ns",
 ) -> tuple[list[bytes], RecordEncoder]:
-    encoder = RecordEncoder(stream, namespace, [(name, parse_type(text)) for name, text in columns], path)
+    encoder = RecordEncoder(stream, namespace, [(name, parse_type(text)) for name, text in columns])
     batch = pa.RecordBatch.from_arrays(arrays, names=[name for name, _ in columns])
     out = encoder.encode(batch, EMITTED_AT)
     assert out.endswith(b"\n") or not out
@@ -48,14 +47,14 @@ def parse(line: bytes) -> dict[str, Any]:
     return by_json
 
 
-def column_values(text: str, array: pa.Array, path: str = "parquet") -> list[Any]:
-    lines, _ = encode_lines([("c", text)], [array], path)
+def column_values(text: str, array: pa.Array) -> list[Any]:
+    lines, _ = encode_lines([("c", text)], [array])
     return [parse(line)["record"]["data"]["c"] for line in lines]
 
 
-def raw_values(text: str, array: pa.Array, path: str = "parquet") -> list[str]:
+def raw_values(text: str, array: pa.Array) -> list[str]:
     """The exact JSON token of each value (between `"c":` and the closing brace of data)."""
-    lines, _ = encode_lines([("c", text)], [array], path, namespace=None)
+    lines, _ = encode_lines([("c", text)], [array], namespace=None)
     prefix = b'{"type":"RECORD","record":{"stream":"s","data":{"c":'
     suffix = b'},"emitted_at":' + str(EMITTED_AT).encode() + b"}}"
     assert all(line.startswith(prefix) and line.endswith(suffix) for line in lines)
@@ -103,13 +102,13 @@ def test_hostile_stream_namespace_and_column_names(name: str) -> None:
 def test_empty_batch_and_no_columns() -> None:
     lines, _ = encode_lines([("a", "int")], [pa.array([], pa.int32())])
     assert lines == []
-    encoder = RecordEncoder("s", None, [], "parquet")
+    encoder = RecordEncoder("s", None, [])
     out = encoder.encode(pa.RecordBatch.from_pydict({"x": [1, 2]}).select([]), EMITTED_AT)
     assert [parse(line)["record"]["data"] for line in out.splitlines()] == [{}, {}]
 
 
 def test_column_count_mismatch_is_an_error() -> None:
-    encoder = RecordEncoder("s", None, [("a", parse_type("int"))], "parquet")
+    encoder = RecordEncoder("s", None, [("a", parse_type("int"))])
     with pytest.raises(ValueError, match="columns"):
         encoder.encode(pa.RecordBatch.from_pydict({"a": [1], "b": [2]}), EMITTED_AT)
 
@@ -118,25 +117,9 @@ def test_big_batches_are_encoded_in_chunks_with_the_same_output(monkeypatch: pyt
     columns = [("a", "bigint"), ("b", "string")]
     arrays = [pa.array(range(1000)), pa.array([f"v{i}\n" if i % 7 else None for i in range(1000)])]
     whole, _ = encode_lines(columns, arrays)
-    monkeypatch.setattr(records, "MAX_CHUNK_BYTES", 1000)
+    monkeypatch.setattr(buffers, "MAX_CHUNK_BYTES", 1000)
     chunked, _ = encode_lines(columns, arrays)
     assert chunked == whole and len(whole) == 1000
-
-
-def test_threaded_encoding_gives_the_same_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    columns = [("a", "bigint"), ("b", "string"), ("c", "double")]
-    arrays = [
-        pa.array(range(999)),
-        pa.array([f"v{i}\x01" if i % 5 else None for i in range(999)]),
-        pa.array([float("nan") if i % 10 == 0 else i / 3 for i in range(999)]),
-    ]
-    monkeypatch.setattr(records, "WORKERS", 1)
-    single, single_encoder = encode_lines(columns, arrays)
-    monkeypatch.setattr(records, "WORKERS", 3)
-    monkeypatch.setattr(records, "PARALLEL_MIN_ROWS", 10)
-    threaded, threaded_encoder = encode_lines(columns, arrays)
-    assert threaded == single and len(single) == 999
-    assert threaded_encoder.warnings == single_encoder.warnings == {"c": 100}
 
 
 def test_sliced_and_chunked_inputs() -> None:
@@ -144,7 +127,7 @@ def test_sliced_and_chunked_inputs() -> None:
     assert column_values("array<int>", array) == [None, [2, 3], []]
     strings = pa.array(["x", 'a"b', None, "c"]).slice(1)
     assert column_values("string", strings) == ['a"b', None, "c"]
-    encoder = RecordEncoder("s", None, [("c", parse_type("int"))], "parquet")
+    encoder = RecordEncoder("s", None, [("c", parse_type("int"))])
     table = pa.table({"c": pa.chunked_array([[1, 2], [3]])})
     out = b"".join(encoder.encode(batch, 1) for batch in table.to_batches())
     assert [parse(line)["record"]["data"]["c"] for line in out.splitlines()] == [1, 2, 3]
@@ -190,7 +173,7 @@ def test_floats_shortest_round_trip_and_non_finite_nulled() -> None:
     data = [parse(line)["record"]["data"] for line in lines]
     assert [row["d"] for row in data] == [None, None, None, Decimal("1.5")]
     assert [row["r"] for row in data] == [None, Decimal("0.1"), None, Decimal("3.4028235e+38")]
-    assert encoder.warnings == {"d": 3, "r": 1}
+    assert encoder.nulled_counts == {"d": 3, "r": 1}
 
 
 def test_decimals_keep_every_digit() -> None:
@@ -342,8 +325,8 @@ def test_unknown_types_are_text_with_one_warning() -> None:
 
 def test_odd_arrow_types_fall_back_to_text() -> None:
     lines, encoder = encode_lines([("d", "bigint")], [pa.array([dt.timedelta(seconds=5), None])])
-    assert [parse(line)["record"]["data"]["d"] for line in lines][1] is None
-    assert encoder.warning_texts
+    assert [parse(line)["record"]["data"]["d"] for line in lines] == ["5000000", None]  # Arrow's text: the us count
+    assert encoder.warning_texts == ["Column 'd': Arrow type duration[us] is written as text."]
     assert column_values("int", pa.nulls(2)) == [None, None]
 
 
@@ -401,7 +384,7 @@ def test_nested_leaves_follow_the_scalar_rules() -> None:
         "big": 2**63 - 1,
         "tz": "2024-01-01T00:00:00.000000Z",
     }
-    assert encoder.warnings == {"c": 1}
+    assert encoder.nulled_counts == {"c": 1}
 
 
 def test_maps_with_non_string_keys() -> None:
@@ -431,7 +414,7 @@ def test_struct_with_no_values_and_hostile_field_names() -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Text paths: Athena's CSV / GetQueryResults text, parsed with the text Arrow types, gives the same records
+# Text paths: Athena's CSV / GetQueryResults text, decoded by the shipped readers, gives the same records
 
 
 TEXT_COLUMNS = [
@@ -569,25 +552,27 @@ def _text_data(lines: list[bytes]) -> list[dict[str, Any]]:
     return [parse(line)["record"]["data"] for line in lines]
 
 
+TEXT_NAMES = [name for name, _ in TEXT_COLUMNS]
+TEXT_TYPES = [parse_type(text) for _, text in TEXT_COLUMNS]
+
+
 def test_csv_path_gives_exact_records() -> None:
-    column_types = {name: text_arrow_type(parse_type(text)) for name, text in TEXT_COLUMNS}
-    options = pcsv.ConvertOptions(column_types=column_types, strings_can_be_null=True, quoted_strings_can_be_null=False)
-    table = pcsv.read_csv(io.BytesIO(athena_csv()), convert_options=options)
-    lines, encoder = encode_lines(TEXT_COLUMNS, [column.combine_chunks() for column in table.columns], path="csv")
+    batches = list(csv_batches(io.BytesIO(athena_csv()), TEXT_NAMES, TEXT_TYPES))
+    table = pa.Table.from_batches(batches)
+    lines, encoder = encode_lines(TEXT_COLUMNS, [column.combine_chunks() for column in table.columns])
     assert _text_data(lines) == EXPECTED_TEXT_DATA
-    assert encoder.warnings == {"d": 2}
+    assert encoder.nulled_counts == {"d": 2}
     assert b'"dec":0.0000000000' in lines[2] and b'"i":9223372036854775807' in lines[0]
 
 
-def test_api_path_gives_exact_records_cast_or_not() -> None:
+def test_api_path_gives_exact_records_typed_by_the_reader_or_not() -> None:
+    """GetQueryResults pages are typed by `parse_text_batch`; text handed to the encoder untyped gives the
+    same lines (the encoder applies the same cast)."""
     columns = [pa.array([row[index] for row in TEXT_ROWS], pa.string()) for index in range(len(TEXT_COLUMNS))]
-    cast = [
-        pc.cast(array, text_arrow_type(parse_type(text)))
-        for array, (_, text) in zip(columns, TEXT_COLUMNS, strict=True)
-    ]
-    lines, _ = encode_lines(TEXT_COLUMNS, cast, path="api")
+    typed = parse_text_batch(TEXT_NAMES, columns, TEXT_TYPES)
+    lines, _ = encode_lines(TEXT_COLUMNS, list(typed.columns))
     assert _text_data(lines) == EXPECTED_TEXT_DATA
-    uncast, _ = encode_lines(TEXT_COLUMNS, columns, path="api")
+    uncast, _ = encode_lines(TEXT_COLUMNS, columns)
     assert uncast == lines
 
 
@@ -629,7 +614,7 @@ def test_parquet_path_gives_the_same_records_from_native_types() -> None:
         pa.array([[{"a": 1, "b": [("k", [Decimal("1.50"), None])]}], [], None, None], NESTED_ARROW),
         pa.array([[("x", 9007199254740993)], [], None, None], pa.map_(pa.string(), pa.int64())),
     ]
-    lines, _ = encode_lines(TEXT_COLUMNS, native, path="parquet")
+    lines, _ = encode_lines(TEXT_COLUMNS, native)
     assert _text_data(lines) == EXPECTED_TEXT_DATA
 
 
