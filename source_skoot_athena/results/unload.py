@@ -18,8 +18,9 @@ from source_skoot_athena.aws import aws_call, raise_delete_errors
 from source_skoot_athena.results import PARQUET, split_s3_uri
 
 # Batches are sized by bytes, not rows, so a wide table does not hold wider chunks in memory: about 2 MB of
-# decoded Arrow data per batch (≈5 MB of RECORD lines), between 1,024 and 65,536 rows. Measured on 1M rows × 50
-# columns: peak RSS 651 MB with 32,768-row batches, 499 MB with 8,192 (same wall time).
+# decoded Arrow data per batch (≈5 MB of RECORD lines), between 1,024 and 65,536 rows. What led here, at 1M rows
+# × 50 columns: fixed 32,768-row batches peaked at 651 MB RSS, 8,192-row ones at 499 MB (same wall time); the
+# peak with this sizing is README's "Performance" figure (488 MB).
 BATCH_BYTES = 2 << 20
 MIN_BATCH_ROWS = 1024
 MAX_BATCH_ROWS = 65_536
