@@ -11,7 +11,8 @@ Claims guarded here (README sentence -> test):
   test_results_get_object_denied_selects_get_query_results_on_the_csv_path (the fallback is chosen),
   test_get_query_results_also_needs_results_get_object (AWS: then the fallback fails too; strict xfail: the
   stand-in's GetQueryResults does not check s3:GetObject)
-- "SIGTERM/SIGINT stop the running queries before the process exits" -> test_sigint_stops_the_running_query
+- "SIGTERM/SIGINT stop the running queries before the process exits"
+  -> test_a_signal_stops_the_running_query_and_ends_the_process_by_it[SIGINT|SIGTERM]
 - "Every query logs one line: query id, read path, rows, bytes scanned, engine time and estimated cost ($5/TB,
   10 MB minimum)" -> test_each_query_logs_its_cost_at_5_usd_per_tb_with_a_10_mb_minimum
 - "they are downloaded one ahead of decoding" -> test_unload_files_are_downloaded_one_ahead_of_decoding
@@ -187,7 +188,10 @@ def test_get_query_results_also_needs_results_get_object(iam_athena: LocalAthena
 
 
 # --- SIGINT, the cost line, read-ahead ------------------------------------------------------------------------------
-def test_sigint_stops_the_running_query(athena: LocalAthena, movies: dict[str, Any]) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_the_running_query_and_ends_the_process_by_it(
+    athena: LocalAthena, movies: dict[str, Any], signum: signal.Signals
+) -> None:
     athena.faults.delay_query('"movies"', 60)
     config = config_for("entertainment")
     with spawn_connector("read", athena.env(), config=config, catalog=movies) as process:
@@ -196,14 +200,14 @@ def test_sigint_stops_the_running_query(athena: LocalAthena, movies: dict[str, A
             return any(q.state == "RUNNING" and '"movies"' in q.sql for q in athena.queries)
 
         wait_for(running, process, "running movies query")
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         stdout, stderr = process.communicate(timeout=DEADLINE_S)
-    assert process.returncode == -signal.SIGINT, "the process ends by the signal, as clients expect"
+    assert process.returncode == -signum, "the process ends by the signal, as clients expect"
     assert athena.calls["athena:StopQueryExecution"] >= 1
     assert [q.state for q in athena.queries if '"movies"' in q.sql] == ["CANCELLED"]
     assert TRACEBACK not in stdout + stderr
     last = json.loads(stdout.splitlines()[-1])
-    assert last["type"] == "TRACE" and "interrupted (SIGINT)" in last["trace"]["error"]["message"]
+    assert last["type"] == "TRACE" and f"interrupted ({signum.name})" in last["trace"]["error"]["message"]
 
 
 COST_LINE = re.compile(
