@@ -28,7 +28,11 @@ _MACROS = [
     "SET lambda_syntax='ENABLE_SINGLE_ARROW'",
     "CREATE OR REPLACE MACRO nan() AS CAST('nan' AS DOUBLE)",
     "CREATE OR REPLACE MACRO infinity() AS CAST('inf' AS DOUBLE)",
+    # Trino's to_iso8601 renders a timestamp with time zone with its zone (https://trino.io/docs/current/functions/
+    # datetime.html#to_iso8601; UTC as `Z`). DuckDB keeps only the instant, so it is rendered in UTC with `Z`.
     "CREATE OR REPLACE MACRO to_iso8601(x) AS CASE WHEN typeof(x) = 'DATE' THEN CAST(x AS VARCHAR) "
+    "WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE' "
+    "THEN strftime(timezone('UTC', CAST(x AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%S.%gZ') "
     "ELSE strftime(CAST(x AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g') END",
 ]
 _HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"

@@ -17,6 +17,8 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.glue.models import glue_backends
 from moto.s3.models import s3_backends
 
+from .partition_projection import projected_partitions
+
 ACCOUNT_ID = DEFAULT_ACCOUNT_ID
 
 
@@ -192,7 +194,10 @@ def get_table_info(region: str, database: str, table: str, account_id: str = ACC
         serde_parameters=dict((sd.get("SerdeInfo") or {}).get("Parameters") or {}),
         view_sql=view_sql,
     )
-    if pkeys:
+    projected = projected_partitions(info.parameters, [k for k, _ in pkeys], info.location)
+    if projected is not None:
+        info.partitions = projected
+    elif pkeys:
         for part in list(fake.partitions.values()):
             pd = part.as_dict()
             loc = (pd.get("StorageDescriptor") or {}).get("Location") or ""

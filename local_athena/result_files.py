@@ -55,6 +55,8 @@ def render_sql(x: str, t: DuckDBPyType, depth: int = 0) -> str:
         )
     if tid.startswith("timestamp") and "zone" not in str(t).lower():
         return f"strftime(CAST({x} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%g')"
+    if tid == "time":  # Athena's text of a time(3) keeps its 3 fraction digits (Trino: "12:00:00.000")
+        return f"strftime(DATE '1970-01-01' + {x}, '%H:%M:%S.%g')"
     if tid == "blob":
         return f"rtrim(regexp_replace(lower(hex({x})), '(..)', '\\1 ', 'g'))"
     if tid == "list" or tid == "array":

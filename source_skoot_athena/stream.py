@@ -310,7 +310,9 @@ class StreamPlanner:
             if lower is not None:
                 conditions.append(f"{quoted} >= {_cursor_literal(plan.cursor, lower, plan.label)}")
             if upper is not None:
-                conditions.append(f"{quoted} <= {_cursor_literal(plan.cursor, upper, plan.label)}")
+                bounded = f"{quoted} <= {_cursor_literal(plan.cursor, upper, plan.label)}"
+                # The first sync also takes the rows whose cursor is NULL: no later bound can select them.
+                conditions.append(bounded if lower is not None else f"({bounded} OR {quoted} IS NULL)")
         return select_statement(
             leading_comment(self._config.connection_name, f"read {plan.label}"),
             select_list,

@@ -1,0 +1,64 @@
+"""Connector runs for the README-claim tests: one database per test, discover it, read it, check the outcome.
+
+Why: the claim modules (test_incremental_semantics, test_read_paths, test_values, test_iam_scope_b) each run the
+command line many times the same way; one small helper module keeps them to the behaviour they assert.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from integration_tests.connector import DEMO_CONFIG, Run, run_connector
+from local_athena import LocalAthena
+
+TRACEBACK = "Traceback (most recent call last)"
+
+
+def config_for(*databases: str, **extra: Any) -> dict[str, Any]:
+    """The demo config limited to ``databases`` (Glue Databases), with any other field changed."""
+    return {**DEMO_CONFIG, "databases": list(databases), **extra}
+
+
+def discover(athena: LocalAthena, *databases: str) -> dict[str, Any]:
+    """The discovered catalog of ``databases``."""
+    run = run_connector("discover", athena.env(), config=config_for(*databases))
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    (message,) = run.of_type("CATALOG")
+    catalog: dict[str, Any] = message["catalog"]
+    return catalog
+
+
+def read(athena: LocalAthena, catalog: dict[str, Any], *databases: str, state: Any = None, **extra: Any) -> Run:
+    """One ``read`` of ``catalog`` (config limited to ``databases``); no run may print a Python traceback."""
+    run = run_connector("read", athena.env(), config=config_for(*databases, **extra), catalog=catalog, state=state)
+    assert TRACEBACK not in run.stdout + run.stderr, run.stderr[-3000:]
+    return run
+
+
+def read_ok(athena: LocalAthena, catalog: dict[str, Any], *databases: str, state: Any = None, **extra: Any) -> Run:
+    """A ``read`` that must succeed without an error trace."""
+    run = read(athena, catalog, *databases, state=state, **extra)
+    assert run.returncode == 0 and not run.errors, (run.errors, run.stderr[-3000:])
+    return run
+
+
+def last_states(run: Run) -> list[dict[str, Any]]:
+    """Per stream, its last STATE message: what Airbyte passes to the next sync."""
+    last: dict[tuple[str | None, str], dict[str, Any]] = {}
+    for state in run.states:
+        descriptor = state["stream"]["stream_descriptor"]
+        last[(descriptor.get("namespace"), descriptor["name"])] = state
+    return list(last.values())
+
+
+def stream_blob(run: Run, stream: str) -> dict[str, Any]:
+    """The last state blob the run wrote for ``stream``."""
+    blobs = [s["stream"]["stream_state"] for s in run.states if s["stream"]["stream_descriptor"]["name"] == stream]
+    assert blobs, f"no STATE for {stream}"
+    blob: dict[str, Any] = blobs[-1]
+    return blob
+
+
+def ids(run: Run, stream: str, namespace: str | None = None) -> list[Any]:
+    """The ``id`` of every record of ``stream``, sorted."""
+    return sorted(row["id"] for row in run.rows(stream, namespace))

@@ -1,0 +1,60 @@
+"""Partition projection: the partitions Athena computes from a table's ``projection.*`` properties.
+
+Why: with ``projection.enabled`` Athena does not read partitions from Glue; it computes their values from the
+table properties and reads the matching S3 locations ("Athena ignores any partition metadata registered to the
+table in the AWS Glue Data Catalog", https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html).
+Modelled: the ``enum`` and ``integer`` types (https://docs.aws.amazon.com/athena/latest/ug/
+partition-projection-supported-types.html: ``values``; ``range``, ``interval``, ``digits``) and the location
+(``storage.location.template`` with ``${key}``, else the Hive layout ``<location>/key=value/``). Other types
+(date, injected) are not modelled: such a table keeps its registered partitions.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+
+def _enum_values(parameters: dict[str, str], key: str) -> list[str] | None:
+    text = parameters.get(f"projection.{key}.values")
+    return [v.strip() for v in text.split(",")] if text is not None else None
+
+
+def _integer_values(parameters: dict[str, str], key: str) -> list[str] | None:
+    text = parameters.get(f"projection.{key}.range")
+    if text is None:
+        return None
+    low, high = (int(v.strip()) for v in text.split(","))
+    step = int(parameters.get(f"projection.{key}.interval", "1"))
+    digits = int(parameters.get(f"projection.{key}.digits", "1"))
+    return [str(v).zfill(digits) for v in range(low, high + 1, step)]
+
+
+def _values(parameters: dict[str, str], key: str) -> list[str] | None:
+    kind = parameters.get(f"projection.{key}.type", "").lower()
+    if kind == "enum":
+        return _enum_values(parameters, key)
+    if kind == "integer":
+        return _integer_values(parameters, key)
+    return None
+
+
+def projected_partitions(
+    parameters: dict[str, str], keys: list[str], location: str
+) -> list[tuple[list[str], str]] | None:
+    """(values, location) of every projected partition; None when projection is off or a type is not modelled."""
+    if parameters.get("projection.enabled", "").lower() != "true" or not keys:
+        return None
+    per_key = [_values(parameters, key) for key in keys]
+    if any(values is None for values in per_key):
+        return None
+    template = parameters.get("storage.location.template")
+    partitions = []
+    for combo in itertools.product(*(v for v in per_key if v is not None)):
+        if template:
+            where = template
+            for key, value in zip(keys, combo, strict=True):
+                where = where.replace("${" + key + "}", value)
+        else:
+            where = location.rstrip("/") + "/" + "".join(f"{k}={v}/" for k, v in zip(keys, combo, strict=True))
+        partitions.append((list(combo), where if where.endswith("/") else where + "/"))
+    return partitions
