@@ -6,6 +6,7 @@ Every query of the connector (check's trial query, SELECTs, UNLOADs) goes throug
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import random
 import re
@@ -21,20 +22,18 @@ from source_skoot_athena.aws import (
     DATA_READ_SIDS,
     GLUE_SIDS,
     STATEMENT_FOR_ACTION,
-    AwsClients,
     aws_call,
     describe_error,
     error_code,
 )
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import QueryError
+from source_skoot_athena.retry import CONCURRENCY_RETRY, FAILED_QUERY_RETRY, RetryPolicy
 
 TERMINAL_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
 POLL_FIRST_S = 0.05
 POLL_MAX_S = 0.5
 POLL_GROWTH = 1.4
-FAILED_QUERY_ATTEMPTS = 3
-CONCURRENCY_ATTEMPTS = 6
 BYTES_PER_TB = 1024**4
 PRICE_PER_TB_USD = 5.0
 MIN_BILLED_BYTES = 10 * 1024**2
@@ -125,16 +124,33 @@ class AdaptiveLimit:
 
 
 class QueryRunner:
-    """Runs queries in one workgroup and catalog; remembers the running ones so a signal can stop them."""
+    """Runs queries in one workgroup and catalog; remembers the running ones so a signal can stop them.
 
-    def __init__(self, clients: AwsClients, config: Config, logger: logging.Logger) -> None:
-        self._athena = clients.athena
+    `stop` (default: a new Event) is what `stop_all` sets and what every wait (poll, retry backoff) waits on;
+    `rng` draws the retry jitter. Both are parameters so tests can record the waits and seed the jitter.
+    """
+
+    def __init__(
+        self,
+        athena: Any,
+        config: Config,
+        logger: logging.Logger,
+        *,
+        stop: threading.Event | None = None,
+        rng: random.Random | None = None,
+        failed_retry: RetryPolicy = FAILED_QUERY_RETRY,
+        concurrency_retry: RetryPolicy = CONCURRENCY_RETRY,
+    ) -> None:
+        self._athena = athena
         self._config = config
         self._logger = logger
         self._run_id = uuid.uuid4().hex
         self._running: set[str] = set()
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
+        self._stopping = stop if stop is not None else threading.Event()
+        self._rng = rng if rng is not None else random.Random()
+        self._failed_retry = failed_retry
+        self._concurrency_retry = concurrency_retry
         self.limit = AdaptiveLimit(config.max_concurrent_queries)
 
     # -- one query ----------------------------------------------------------------------------------------------
@@ -142,16 +158,17 @@ class QueryRunner:
         self, sql: str, *, database: str | None = None, purpose: str = "query", cancel: threading.Event | None = None
     ) -> FinishedQuery:
         """Run `sql` to completion; retry a FAILED query Athena marks retryable; raise QueryError otherwise."""
-        for attempt in range(1, FAILED_QUERY_ATTEMPTS + 1):
+        policy = self._failed_retry
+        for attempt in itertools.count(1):
             try:
                 with self.limit:
                     return self._run_once(sql, database=database, attempt=attempt, cancel=cancel)
             except QueryError as exc:
-                if not exc.retryable or attempt == FAILED_QUERY_ATTEMPTS or self._stopping.is_set():
+                if not exc.retryable or policy.gives_up_after(attempt) or self._stopping.is_set():
                     raise
-                delay = min(8.0, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)
+                delay = policy.delay(attempt, self._rng)
                 self._logger.warning(f"Athena {purpose} failed with a retryable error; retrying in {delay:.1f}s: {exc}")
-                time.sleep(delay)
+                self._stopping.wait(delay)  # a stop ends the wait; the next attempt then reports the interruption
         raise AssertionError("unreachable")
 
     def scalar(self, sql: str, *, purpose: str = "query") -> str | None:
@@ -176,16 +193,24 @@ class QueryRunner:
         }
         if database:
             params["QueryExecutionContext"]["Database"] = database
-        for busy_attempt in range(1, CONCURRENCY_ATTEMPTS + 1):
+        response = self._start_within_limit(params)
+        query_id = str(response["QueryExecutionId"])
+        with self._lock:
+            self._running.add(query_id)
+        return query_id
+
+    def _start_within_limit(self, params: dict[str, Any]) -> dict[str, Any]:
+        """StartQueryExecution; while the account's concurrent query limit refuses it, run fewer at once and retry."""
+        policy = self._concurrency_retry
+        for attempt in itertools.count(1):
             try:
-                response = self._athena.start_query_execution(**params)
-                break
+                return dict(self._athena.start_query_execution(**params))
             except botocore.exceptions.ClientError as exc:
-                if error_code(exc) != "TooManyRequestsException" or busy_attempt == CONCURRENCY_ATTEMPTS:
+                if error_code(exc) != "TooManyRequestsException" or policy.gives_up_after(attempt):
                     self._raise_start_error(exc)
                 # botocore already retried; the account's concurrent query limit is reached: run fewer at once.
                 limit = self.limit.lower()
-                delay = min(30.0, 2.0 * 2**busy_attempt) * random.uniform(0.5, 1.0)
+                delay = policy.delay(attempt, self._rng)
                 self._logger.warning(
                     f"Athena's concurrent query limit was reached; running at most {limit} queries at once and "
                     f"retrying in {delay:.1f}s."
@@ -196,10 +221,7 @@ class QueryRunner:
                     ) from None
             except botocore.exceptions.BotoCoreError as exc:
                 raise describe_error(exc, "athena:StartQueryExecution") from None
-        query_id = str(response["QueryExecutionId"])
-        with self._lock:
-            self._running.add(query_id)
-        return query_id
+        raise AssertionError("unreachable")
 
     def _raise_start_error(self, exc: botocore.exceptions.ClientError) -> NoReturn:
         if error_code(exc) == "InvalidRequestException":

@@ -97,7 +97,7 @@ class RecordEncoder:
         stream: str,
         namespace: str | None,
         columns: list[tuple[str, AthenaType]],
-        path: str,
+        path: str = "",
     ) -> None:
         self.stream = stream
         self.namespace = namespace
