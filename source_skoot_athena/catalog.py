@@ -223,7 +223,7 @@ def discover_tables(clients: AwsClients, config: Config, logger: logging.Logger)
         for table in result:
             if table.is_delta_placeholder:
                 logger.warning(
-                    f"Leaving out {database}.{table.name}: it is a Delta Lake table whose Glue schema is Spark's "
+                    f"Leaving out {table.key}: it is a Delta Lake table whose Glue schema is Spark's "
                     "placeholder (col array<string>), so its real columns are unknown to Glue. Register it with "
                     "Athena's native Delta support (CREATE EXTERNAL TABLE … TBLPROPERTIES ('table_type'='DELTA'))."
                 )
