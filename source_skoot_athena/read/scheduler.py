@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TypeVar
 
 from airbyte_cdk.models import ConfiguredAirbyteStream, FailureType
 
@@ -22,6 +23,8 @@ from source_skoot_athena.read.slice_query import SliceQuery
 from source_skoot_athena.records import RecordEncoder
 from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.stream import Slice, StreamPlan
+
+T = TypeVar("T")
 
 
 class Phase(Enum):
@@ -114,10 +117,10 @@ def work_items(
             yield WorkItem(run, slice_, submit(run.plan, slice_, run.cancel))
 
 
-def window_ahead(items: Iterator[WorkItem], size: int) -> Iterator[WorkItem]:
+def window_ahead(items: Iterator[T], size: int) -> Iterator[T]:
     """The items in order, with up to `size` of them handed out (their queries submitted) before each is used:
     the next queries start before this item's results are written."""
-    window: deque[WorkItem] = deque()
+    window: deque[T] = deque()
 
     def top_up() -> None:
         while len(window) < size:
