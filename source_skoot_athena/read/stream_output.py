@@ -33,6 +33,7 @@ class StreamOutput:
         self._logger = logger
 
     def messages(self, item: WorkItem) -> Output:
+        """The item's records and messages; a failure of the slice fails its stream, never the whole read."""
         run = item.stream
         if run.phase == Phase.WAITING:
             run.phase = Phase.STARTED
