@@ -14,16 +14,10 @@ from typing import Any
 from airbyte_protocol.models import AirbyteMessage, Type
 from pydantic import ValidationError
 
-# The setup guide's form: these titles, in this order (spec.json must match it exactly).
-SPEC_TITLES = [
-    "Connection Name",
-    "AWS Region",
-    "Access Key ID",
-    "Secret Access Key",
-    "Workgroup",
-    "Catalog",
-    "Query Timeout (ms)",
-]
+from source_skoot_athena.config import FORM, REQUIRED
+
+# The setup guide's form: the required fields' titles, in form order, as spec.json (the one source) states them.
+SPEC_TITLES = [FORM[key]["title"] for key in sorted(REQUIRED, key=lambda key: FORM[key]["order"])]
 
 # Message type -> the one payload key it carries (airbyte_protocol.yaml, AirbyteMessage).
 PAYLOAD_KEY: dict[Type, str] = {

@@ -6,42 +6,30 @@ Every query of the connector (check's trial query, SELECTs, UNLOADs) goes throug
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import random
-import re
 import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
 import botocore.exceptions
 
-from source_skoot_athena.aws import (
-    DATA_READ_SIDS,
-    GLUE_SIDS,
-    STATEMENT_FOR_ACTION,
-    AwsClients,
-    aws_call,
-    describe_error,
-    error_code,
-)
+from source_skoot_athena.aws import aws_call, describe_error, error_code
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import QueryError
+from source_skoot_athena.query_failures import start_error, unfinished_query_error
+from source_skoot_athena.retry import CONCURRENCY_RETRY, FAILED_QUERY_RETRY, RetryPolicy
 
 TERMINAL_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
 POLL_FIRST_S = 0.05
 POLL_MAX_S = 0.5
 POLL_GROWTH = 1.4
-FAILED_QUERY_ATTEMPTS = 3
-CONCURRENCY_ATTEMPTS = 6
 BYTES_PER_TB = 1024**4
 PRICE_PER_TB_USD = 5.0
 MIN_BILLED_BYTES = 10 * 1024**2
-
-_NOT_AUTHORIZED = re.compile(r"not authorized to perform: ([\w-]+:\w+)(?: on resource: (\S+))?", re.I)
-_S3_URL = re.compile(r"s3://([^/\s]+)(/\S*)?")
-_OUTPUT_BUCKET = re.compile(r"Unable to verify/create output bucket (\S+)", re.I)
 
 
 @dataclass(frozen=True)
@@ -54,6 +42,18 @@ class FinishedQuery:
     data_scanned_bytes: int
     engine_ms: int
 
+    @classmethod
+    def from_execution(cls, query_id: str, execution: dict[str, Any]) -> FinishedQuery:
+        """GetQueryExecution's `QueryExecution` of a SUCCEEDED query -> FinishedQuery."""
+        stats = execution.get("Statistics", {})
+        return cls(
+            query_id=query_id,
+            output_location=execution.get("ResultConfiguration", {}).get("OutputLocation"),
+            manifest_location=stats.get("DataManifestLocation"),
+            data_scanned_bytes=int(stats.get("DataScannedInBytes", 0) or 0),
+            engine_ms=int(stats.get("EngineExecutionTimeInMillis", 0) or 0),
+        )
+
     @property
     def cost_usd(self) -> float:
         return estimated_cost_usd(self.data_scanned_bytes)
@@ -63,39 +63,6 @@ def estimated_cost_usd(data_scanned_bytes: int) -> float:
     """Athena's price for a query that scanned this much ($5/TB, 10 MB minimum)."""
     billed = max(data_scanned_bytes, MIN_BILLED_BYTES) if data_scanned_bytes else 0
     return billed / BYTES_PER_TB * PRICE_PER_TB_USD
-
-
-def _permission_hint(reason: str) -> str:
-    """For a query FAILED on permissions: the IAM action(s) and the guide's statement that grant what was denied.
-
-    Athena has no service role: it reads Glue and the data, and writes the results, as the caller.
-    """
-    lowered = reason.lower()
-    if "denied" not in lowered and "permission" not in lowered and "not authorized" not in lowered:
-        return ""
-    lead = " The query ran with the Skoot user's permissions: grant"
-    step = "(setup guide, Step 2)"
-    named = _NOT_AUTHORIZED.search(reason)
-    if named:
-        action, resource = named.group(1), named.group(2)
-        sid = STATEMENT_FOR_ACTION.get(action, "the setup guide's Step 2 policy")
-        on = f" on {resource}" if resource else ""
-        return f"{lead} {action}{on} — statement {sid} {step}."
-    url = _S3_URL.search(reason)
-    if url:
-        bucket = url.group(1)
-        if "writing output" in lowered:
-            return (
-                f"{lead} s3:PutObject on arn:aws:s3:::{bucket}/* — statement SkootAthenaResultsS3 (the workgroup's "
-                f"query result location) {step}."
-            )
-        return (
-            f"{lead} s3:ListBucket on arn:aws:s3:::{bucket} and s3:GetObject on arn:aws:s3:::{bucket}/* — statement "
-            f"{DATA_READ_SIDS} {step}."
-        )
-    if "glue" in lowered:
-        return f"{lead} the Glue actions in statement {GLUE_SIDS} {step}."
-    return " The query ran with the Skoot user's permissions: check the setup guide's Step 2 policy."
 
 
 class AdaptiveLimit:
@@ -125,16 +92,33 @@ class AdaptiveLimit:
 
 
 class QueryRunner:
-    """Runs queries in one workgroup and catalog; remembers the running ones so a signal can stop them."""
+    """Runs queries in one workgroup and catalog; remembers the running ones so a signal can stop them.
 
-    def __init__(self, clients: AwsClients, config: Config, logger: logging.Logger) -> None:
-        self._athena = clients.athena
+    `stop` (default: a new Event) is what `stop_all` sets and what every wait (poll, retry backoff) waits on;
+    `rng` draws the retry jitter. Both are parameters so tests can record the waits and seed the jitter.
+    """
+
+    def __init__(
+        self,
+        athena: Any,
+        config: Config,
+        logger: logging.Logger,
+        *,
+        stop: threading.Event | None = None,
+        rng: random.Random | None = None,
+        failed_retry: RetryPolicy = FAILED_QUERY_RETRY,
+        concurrency_retry: RetryPolicy = CONCURRENCY_RETRY,
+    ) -> None:
+        self._athena = athena
         self._config = config
         self._logger = logger
         self._run_id = uuid.uuid4().hex
         self._running: set[str] = set()
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
+        self._stopping = stop if stop is not None else threading.Event()
+        self._rng = rng if rng is not None else random.Random()
+        self._failed_retry = failed_retry
+        self._concurrency_retry = concurrency_retry
         self.limit = AdaptiveLimit(config.max_concurrent_queries)
 
     # -- one query ----------------------------------------------------------------------------------------------
@@ -142,16 +126,17 @@ class QueryRunner:
         self, sql: str, *, database: str | None = None, purpose: str = "query", cancel: threading.Event | None = None
     ) -> FinishedQuery:
         """Run `sql` to completion; retry a FAILED query Athena marks retryable; raise QueryError otherwise."""
-        for attempt in range(1, FAILED_QUERY_ATTEMPTS + 1):
+        policy = self._failed_retry
+        for attempt in itertools.count(1):
             try:
                 with self.limit:
                     return self._run_once(sql, database=database, attempt=attempt, cancel=cancel)
             except QueryError as exc:
-                if not exc.retryable or attempt == FAILED_QUERY_ATTEMPTS or self._stopping.is_set():
+                if not exc.retryable or policy.gives_up_after(attempt) or self._stopping.is_set():
                     raise
-                delay = min(8.0, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)
+                delay = policy.delay(attempt, self._rng)
                 self._logger.warning(f"Athena {purpose} failed with a retryable error; retrying in {delay:.1f}s: {exc}")
-                time.sleep(delay)
+                self._stopping.wait(delay)  # a stop ends the wait; the next attempt then reports the interruption
         raise AssertionError("unreachable")
 
     def scalar(self, sql: str, *, purpose: str = "query") -> str | None:
@@ -176,16 +161,24 @@ class QueryRunner:
         }
         if database:
             params["QueryExecutionContext"]["Database"] = database
-        for busy_attempt in range(1, CONCURRENCY_ATTEMPTS + 1):
+        response = self._start_within_limit(params)
+        query_id = str(response["QueryExecutionId"])
+        with self._lock:
+            self._running.add(query_id)
+        return query_id
+
+    def _start_within_limit(self, params: dict[str, Any]) -> dict[str, Any]:
+        """StartQueryExecution; while the account's concurrent query limit refuses it, run fewer at once and retry."""
+        policy = self._concurrency_retry
+        for attempt in itertools.count(1):
             try:
-                response = self._athena.start_query_execution(**params)
-                break
+                return dict(self._athena.start_query_execution(**params))
             except botocore.exceptions.ClientError as exc:
-                if error_code(exc) != "TooManyRequestsException" or busy_attempt == CONCURRENCY_ATTEMPTS:
-                    self._raise_start_error(exc)
+                if error_code(exc) != "TooManyRequestsException" or policy.gives_up_after(attempt):
+                    raise start_error(exc, self._config.workgroup) from None
                 # botocore already retried; the account's concurrent query limit is reached: run fewer at once.
                 limit = self.limit.lower()
-                delay = min(30.0, 2.0 * 2**busy_attempt) * random.uniform(0.5, 1.0)
+                delay = policy.delay(attempt, self._rng)
                 self._logger.warning(
                     f"Athena's concurrent query limit was reached; running at most {limit} queries at once and "
                     f"retrying in {delay:.1f}s."
@@ -196,33 +189,7 @@ class QueryRunner:
                     ) from None
             except botocore.exceptions.BotoCoreError as exc:
                 raise describe_error(exc, "athena:StartQueryExecution") from None
-        query_id = str(response["QueryExecutionId"])
-        with self._lock:
-            self._running.add(query_id)
-        return query_id
-
-    def _raise_start_error(self, exc: botocore.exceptions.ClientError) -> NoReturn:
-        if error_code(exc) == "InvalidRequestException":
-            message = str(exc.response.get("Error", {}).get("Message", ""))
-            bucket = _OUTPUT_BUCKET.search(message)
-            if bucket:
-                # Athena checks the caller's access to the result bucket before it accepts a query.
-                raise QueryError(
-                    f"Athena refused to start the query (InvalidRequestException): {message[:500]} — grant "
-                    f"s3:GetBucketLocation and s3:ListBucket on arn:aws:s3:::{bucket.group(1)} — statement "
-                    "SkootAthenaResultsS3 (setup guide, Step 2).",
-                    kind="refused",
-                ) from None
-            needs_location = "output" in message.lower() or "location" in message.lower()
-            raise QueryError(
-                f"Athena refused to start the query (InvalidRequestException): {message[:500]}"
-                + (
-                    " — the workgroup needs a query result location (setup guide prerequisites)."
-                    if needs_location
-                    else ""
-                )
-            ) from None
-        raise describe_error(exc, "athena:StartQueryExecution", what=f"workgroup {self._config.workgroup}") from None
+        raise AssertionError("unreachable")
 
     def _run_once(
         self, sql: str, *, database: str | None, attempt: int, cancel: threading.Event | None
@@ -235,33 +202,9 @@ class QueryRunner:
         finally:
             with self._lock:
                 self._running.discard(query_id)
-        state = execution["Status"]["State"]
-        if state == "SUCCEEDED":
-            stats = execution.get("Statistics", {})
-            return FinishedQuery(
-                query_id=query_id,
-                output_location=execution.get("ResultConfiguration", {}).get("OutputLocation"),
-                manifest_location=stats.get("DataManifestLocation"),
-                data_scanned_bytes=int(stats.get("DataScannedInBytes", 0) or 0),
-                engine_ms=int(stats.get("EngineExecutionTimeInMillis", 0) or 0),
-            )
-        status = execution["Status"]
-        reason = str(status.get("StateChangeReason", "")).strip()
-        athena_error = status.get("AthenaError", {}) or {}
-        if state == "CANCELLED":
-            raise QueryError(
-                f"Athena query {query_id} was cancelled{': ' + reason if reason else ''} (someone stopped it in "
-                "the Athena console or the workgroup cancelled it).",
-                kind="cancelled",
-            )
-        error_type = str(athena_error.get("ErrorType", "") or athena_error.get("ErrorCategory", ""))
-        raise QueryError(
-            f"Athena query {query_id} failed: {reason or 'no reason given'}"
-            + (f" (error type {error_type})" if error_type else "")
-            + _permission_hint(reason),
-            retryable=bool(athena_error.get("Retryable", False)),
-            error_type=error_type,
-        )
+        if execution["Status"]["State"] == "SUCCEEDED":
+            return FinishedQuery.from_execution(query_id, execution)
+        raise unfinished_query_error(query_id, execution)
 
     def _wait(self, query_id: str, cancel: threading.Event | None = None) -> dict[str, Any]:
         """Poll until a terminal state; past the Query Timeout (or on a signal) stop the query and say so."""

@@ -1,4 +1,4 @@
-"""AWS access: one boto3 session per run, the retry policy, and AWS errors turned into user messages.
+"""AWS access: one boto3 session per run, botocore's per-call retries, and AWS errors turned into user messages.
 
 The endpoint comes from boto3's own `AWS_ENDPOINT_URL` handling, so tests and the demo point the unchanged
 clients at the local Athena stand-in. Every error names the AWS call, the error code and the setup guide's
@@ -18,6 +18,7 @@ import botocore.exceptions
 
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import AwsCallError
+from source_skoot_athena.retry import API_CALL_ATTEMPTS
 
 # Statement Sids of the setup guide's policies (Step 2), by the action they grant.
 GLUE_SIDS = "SkootGlueMetadataAllDatabases (Scope A) or SkootGlueMetadataSelectedDatabases (Scope B)"
@@ -66,8 +67,6 @@ TRANSIENT_CODES = {
     "503",
 }
 
-RETRY_ATTEMPTS = 8
-
 
 @dataclass
 class AwsClients:
@@ -85,7 +84,7 @@ class AwsClients:
         # "standard" retries ThrottlingException and TooManyRequestsException (legacy does not retry the
         # latter); the pool fits the concurrent queries plus their result downloads.
         self._botocore_config = botocore.config.Config(
-            retries={"mode": "standard", "max_attempts": RETRY_ATTEMPTS},
+            retries={"mode": "standard", "max_attempts": API_CALL_ATTEMPTS},
             connect_timeout=10,
             read_timeout=120,
             max_pool_connections=max(10, 4 * self.config.max_concurrent_queries),
@@ -117,6 +116,12 @@ def error_code(exc: BaseException) -> str:
             exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "")
         )
     return ""
+
+
+def _attempts(exc: botocore.exceptions.ClientError) -> str:
+    """How many times the failed call was tried, as botocore recorded it (its retries plus the first try)."""
+    retries = exc.response.get("ResponseMetadata", {}).get("RetryAttempts")
+    return f"after {int(retries) + 1} attempt(s)" if isinstance(retries, int) else "after botocore's retries"
 
 
 def _aws_message(exc: botocore.exceptions.ClientError) -> str:
@@ -154,7 +159,7 @@ def describe_error(exc: BaseException, action: str, *, statement: str | None = N
         )
     if code in TRANSIENT_CODES:
         return AwsCallError(
-            f"{action}{target} kept failing with {code} after {RETRY_ATTEMPTS} attempts: AWS is throttling or "
+            f"{action}{target} kept failing with {code} {_attempts(exc)}: AWS is throttling or "
             f"unavailable; try again later ({detail}).",
             code=code,
             transient=True,

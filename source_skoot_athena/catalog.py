@@ -7,22 +7,51 @@ concurrently). There is no per-table GetTable round trip.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import botocore.exceptions
 
-from source_skoot_athena.aws import GLUE_SIDS, AwsClients, aws_call, describe_error, error_code
+from source_skoot_athena.aws import DENIED_CODES, GLUE_SIDS, AwsClients, aws_call, describe_error, error_code
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import AwsCallError
+from source_skoot_athena.state import StreamKey
 from source_skoot_athena.types import AthenaType, parse_type, with_timestamp_precision
 
-GLUE_PAGE_SIZE = 100
+DATABASES_PER_PAGE = 100  # GetDatabases MaxResults (at most 100)
+TABLES_PER_PAGE = 100  # GetTables MaxResults (at most 100)
+ROW_COUNT_KEYS = ("recordCount", "numRows")  # Glue table/partition parameters, as crawlers and Hive/Spark set them
+SIZE_KEYS = ("totalSize", "sizeKey", "rawDataSize")
 DISCOVERY_THREADS = 4
 DATE_LIKE_PARTITION_NAMES = ("date", "dt", "day", "ds", "event_date", "partition_date")
 ICEBERG_TIMESTAMP_PRECISION = 6  # Athena's Iceberg timestamps are microseconds; Glue's type says only `timestamp`
+
+
+@dataclass(frozen=True)
+class GlueStatistics:
+    """A table's or partition's row count and size as Glue's parameters state them (None when absent)."""
+
+    record_count: int | None
+    size_bytes: int | None
+
+    @classmethod
+    def from_parameters(cls, parameters: Mapping[str, Any]) -> GlueStatistics:
+        return cls(_first_count(parameters, ROW_COUNT_KEYS), _first_count(parameters, SIZE_KEYS))
+
+
+def _first_count(parameters: Mapping[str, Any], names: tuple[str, ...]) -> int | None:
+    for name in names:
+        value = parameters.get(name)
+        if value is not None and str(value).isdigit():
+            return int(value)
+    return None
+
+
+def is_iceberg(parameters: Mapping[str, Any]) -> bool:
+    """An Iceberg table, by its `table_type` parameter (Athena writes ICEBERG; other writers vary the case)."""
+    return str(parameters.get("table_type", "")).upper() == "ICEBERG"
 
 
 @dataclass(frozen=True)
@@ -48,6 +77,11 @@ class TableInfo:
     description: str | None = None
 
     @property
+    def key(self) -> StreamKey:
+        """The table as a stream key (namespace = Glue database); its str() is `database.table`."""
+        return StreamKey(self.database, self.name)
+
+    @property
     def partition_keys(self) -> tuple[Column, ...]:
         return tuple(column for column in self.columns if column.is_partition_key)
 
@@ -57,7 +91,11 @@ class TableInfo:
 
     @property
     def is_iceberg(self) -> bool:
-        return self.parameters.get("table_type", "").upper() == "ICEBERG"
+        return is_iceberg(self.parameters)
+
+    @property
+    def statistics(self) -> GlueStatistics:
+        return GlueStatistics.from_parameters(self.parameters)
 
     @property
     def uses_projection(self) -> bool:
@@ -98,7 +136,7 @@ def table_from_glue(database: str, table: dict[str, Any]) -> TableInfo:
         for c in table.get("PartitionKeys", []) or []
     ]
     parameters = {str(k): str(v) for k, v in (table.get("Parameters", {}) or {}).items()}
-    if parameters.get("table_type", "").upper() == "ICEBERG":
+    if is_iceberg(parameters):
         columns = [replace(c, type=with_timestamp_precision(c.type, ICEBERG_TIMESTAMP_PRECISION)) for c in columns]
     return TableInfo(
         database=database,
@@ -128,7 +166,7 @@ def list_databases(clients: AwsClients, config: Config) -> list[str]:
         return list(config.databases)
     names: list[str] = []
     with aws_call("glue:GetDatabases"):
-        for page in glue_pages(clients.glue.get_databases, "DatabaseList", MaxResults=GLUE_PAGE_SIZE):
+        for page in glue_pages(clients.glue.get_databases, "DatabaseList", MaxResults=DATABASES_PER_PAGE):
             names.extend(str(db["Name"]) for db in page)
     return names
 
@@ -137,7 +175,7 @@ def list_tables(clients: AwsClients, database: str) -> list[TableInfo]:
     """Every table and view of one database, all pages."""
     tables: list[TableInfo] = []
     with aws_call("glue:GetTables", what=f"database {database}"):
-        for page in glue_pages(clients.glue.get_tables, "TableList", DatabaseName=database, MaxResults=GLUE_PAGE_SIZE):
+        for page in glue_pages(clients.glue.get_tables, "TableList", DatabaseName=database, MaxResults=TABLES_PER_PAGE):
             tables.extend(table_from_glue(database, table) for table in page)
     return tables
 
@@ -149,7 +187,7 @@ def get_table(clients: AwsClients, database: str, name: str) -> TableInfo | None
     except botocore.exceptions.ClientError as exc:
         if error_code(exc) == "EntityNotFoundException":
             return None
-        raise describe_error(exc, "glue:GetTable", what=f"table {database}.{name}") from None
+        raise describe_error(exc, "glue:GetTable", what=f"table {StreamKey(database, name)}") from None
     except botocore.exceptions.BotoCoreError as exc:
         raise describe_error(exc, "glue:GetTable") from None
     return table_from_glue(database, response["Table"])
@@ -172,7 +210,7 @@ def discover_tables(clients: AwsClients, config: Config, logger: logging.Logger)
     for database, result in zip(databases, results, strict=True):
         if isinstance(result, AwsCallError):
             failures.append(result)
-            if result.code in ("AccessDeniedException", "AccessDenied", "403"):
+            if result.code in DENIED_CODES:
                 logger.warning(
                     f"Skipping Glue database '{database}': glue:GetTables was denied. To include it, name it in the "
                     f"{GLUE_SIDS} statement (setup guide, Step 2); to silence this, leave it out of Glue Databases."
@@ -185,7 +223,7 @@ def discover_tables(clients: AwsClients, config: Config, logger: logging.Logger)
         for table in result:
             if table.is_delta_placeholder:
                 logger.warning(
-                    f"Leaving out {database}.{table.name}: it is a Delta Lake table whose Glue schema is Spark's "
+                    f"Leaving out {table.key}: it is a Delta Lake table whose Glue schema is Spark's "
                     "placeholder (col array<string>), so its real columns are unknown to Glue. Register it with "
                     "Athena's native Delta support (CREATE EXTERNAL TABLE … TBLPROPERTIES ('table_type'='DELTA'))."
                 )

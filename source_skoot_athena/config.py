@@ -2,32 +2,38 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from importlib import resources
+from typing import Any, Final
 
 from source_skoot_athena.errors import ConfigError
 
-REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$")
-MIN_TIMEOUT_MS = 1000
-MAX_TIMEOUT_MS = 86_400_000
-DEFAULT_TIMEOUT_MS = 1_800_000
-DEFAULT_CONCURRENCY = 2
-MAX_CONCURRENCY = 20
-
+# spec.json is the one source of the form: its titles, defaults and limits are read from it here.
+SPEC: Final[dict[str, Any]] = json.loads(resources.files("source_skoot_athena").joinpath("spec.json").read_text())
+FORM: Final[dict[str, dict[str, Any]]] = SPEC["connectionSpecification"]["properties"]
+REQUIRED: Final = tuple(SPEC["connectionSpecification"]["required"])
 # Field key -> title shown in the form, so errors speak the user's words.
-TITLES = {
-    "connection_name": "Connection Name",
-    "aws_region": "AWS Region",
-    "access_key_id": "Access Key ID",
-    "secret_access_key": "Secret Access Key",
-    "workgroup": "Workgroup",
-    "catalog": "Catalog",
-    "query_timeout_ms": "Query Timeout (ms)",
-    "databases": "Glue Databases",
-    "max_concurrent_queries": "Concurrent Queries",
+TITLES: Final = {key: str(field["title"]) for key, field in FORM.items()}
+# Form field -> the Config attribute it fills (every form field has exactly one).
+CONFIG_ATTRIBUTE: Final = {
+    "connection_name": "connection_name",
+    "aws_region": "region",
+    "access_key_id": "access_key_id",
+    "secret_access_key": "secret_access_key",
+    "workgroup": "workgroup",
+    "catalog": "catalog",
+    "query_timeout_ms": "query_timeout_ms",
+    "databases": "databases",
+    "max_concurrent_queries": "max_concurrent_queries",
 }
+
+REGION_PATTERN: Final = re.compile(FORM["aws_region"]["pattern"])
+ACCESS_KEY_MIN_LENGTH: Final = int(FORM["access_key_id"]["minLength"])
+DEFAULT_TIMEOUT_MS: Final = int(FORM["query_timeout_ms"]["default"])
+DEFAULT_CONCURRENCY: Final = int(FORM["max_concurrent_queries"]["default"])
 
 
 @dataclass(frozen=True)
@@ -58,8 +64,10 @@ def _field_error(key: str, problem: str) -> ConfigError:
     return ConfigError(f"Config field '{TITLES.get(key, key)}' ({key}) {problem}")
 
 
-def _text(raw: Mapping[str, Any], key: str, *, default: str | None = None, max_length: int = 1024) -> str:
-    value = raw.get(key, default)
+def _text(raw: Mapping[str, Any], key: str) -> str:
+    """A text field, trimmed; its default and maximum length are the spec's."""
+    value = raw.get(key, FORM[key].get("default"))
+    max_length = int(FORM[key]["maxLength"])
     if value is None:
         raise _field_error(key, "is missing: fill it in the connection form.")
     if not isinstance(value, str):
@@ -74,7 +82,10 @@ def _text(raw: Mapping[str, Any], key: str, *, default: str | None = None, max_l
     return value
 
 
-def _integer(raw: Mapping[str, Any], key: str, *, default: int, minimum: int, maximum: int) -> int:
+def _integer(raw: Mapping[str, Any], key: str) -> int:
+    """A whole-number field (a digit string is accepted); its default and bounds are the spec's."""
+    field = FORM[key]
+    default, minimum, maximum = int(field["default"]), int(field["minimum"]), int(field["maximum"])
     value = raw.get(key, default)
     if value is None:
         value = default
@@ -106,30 +117,27 @@ def parse_config(raw: Any) -> Config:
     """Validate the raw config dict; raise ConfigError naming the first bad field."""
     if not isinstance(raw, Mapping):
         raise ConfigError("The config must be a JSON object with the connection form's fields.")
-    region = _text(raw, "aws_region", max_length=64)
+    region = _text(raw, "aws_region")
     if not REGION_PATTERN.match(region):
         raise _field_error("aws_region", f"'{region}' is not an AWS Region name (for example ap-south-1).")
-    access_key_id = _text(raw, "access_key_id", max_length=128)
-    if len(access_key_id) < 16 or not access_key_id.isalnum():
-        raise ConfigError(
-            "Config field 'Access Key ID' (access_key_id) does not look like an AWS access key ID "
-            "(16 to 128 letters and digits, e.g. starting with AKIA): copy it from setup guide Step 3."
+    access_key_id = _text(raw, "access_key_id")
+    if len(access_key_id) < ACCESS_KEY_MIN_LENGTH or not access_key_id.isalnum():
+        raise _field_error(
+            "access_key_id",
+            f"does not look like an AWS access key ID ({ACCESS_KEY_MIN_LENGTH} to {FORM['access_key_id']['maxLength']} "
+            "letters and digits, e.g. starting with AKIA): copy it from setup guide Step 3.",
         )
     secret = raw.get("secret_access_key")
     if not isinstance(secret, str) or not secret.strip():
         raise _field_error("secret_access_key", "is missing or empty: paste the secret from setup guide Step 3.")
     return Config(
-        connection_name=_text(raw, "connection_name", max_length=200),
+        connection_name=_text(raw, "connection_name"),
         region=region,
         access_key_id=access_key_id,
         secret_access_key=secret.strip(),
-        workgroup=_text(raw, "workgroup", default="primary", max_length=128),
-        catalog=_text(raw, "catalog", default="AwsDataCatalog", max_length=256),
-        query_timeout_ms=_integer(
-            raw, "query_timeout_ms", default=DEFAULT_TIMEOUT_MS, minimum=MIN_TIMEOUT_MS, maximum=MAX_TIMEOUT_MS
-        ),
+        workgroup=_text(raw, "workgroup"),
+        catalog=_text(raw, "catalog"),
+        query_timeout_ms=_integer(raw, "query_timeout_ms"),
         databases=_databases(raw),
-        max_concurrent_queries=_integer(
-            raw, "max_concurrent_queries", default=DEFAULT_CONCURRENCY, minimum=1, maximum=MAX_CONCURRENCY
-        ),
+        max_concurrent_queries=_integer(raw, "max_concurrent_queries"),
     )

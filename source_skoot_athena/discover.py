@@ -63,7 +63,7 @@ def airbyte_stream(table: TableInfo, logger: logging.Logger) -> AirbyteStream:
             unknown = [leaf.raw for leaf in _unknown_leaves(column.type)]
             where = "" if unknown == [column.type.raw] else f" ({', '.join(repr(u) for u in unknown)} inside)"
             logger.warning(
-                f"{table.database}.{table.name}.{column.name}: type '{column.type.raw}'{where} is not known to the "
+                f"{table.key}.{column.name}: type '{column.type.raw}'{where} is not known to the "
                 "connector; it is described as a string and read as text."
             )
     stream = AirbyteStream(

@@ -1,7 +1,7 @@
 """The command line: the CDK's entrypoint for spec/check/discover, a chunked writer for read.
 
 The CDK's `launch` serialises every record as its own dataclass and print() call (≈85k records/s here). `read`
-instead writes the chunks of RECORD lines that records.py encoded, straight to stdout's buffer, and the other
+instead writes the chunks of RECORD lines that encoding/ built, straight to stdout's buffer, and the other
 messages (state, trace, log) as the CDK would. Its STATE messages carry the record counts the CDK would add.
 User errors end as one error TRACE message without a Python traceback and exit code 1.
 """
@@ -23,6 +23,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_skoot_athena.errors import UserError
 from source_skoot_athena.output import RecordChunk
+from source_skoot_athena.read.messages import error_trace
 from source_skoot_athena.source import SourceSkootAthena
 
 
@@ -74,10 +75,7 @@ def _write(out: IO[bytes], text_out: IO[str], item: str | bytes) -> None:
 
 
 def _emit_error(out: IO[bytes], exc: AirbyteTracedException) -> None:
-    message: AirbyteMessage = exc.as_sanitized_airbyte_message()
-    if isinstance(exc, UserError) and message.trace is not None and message.trace.error is not None:
-        message.trace.error.stack_trace = None  # a user error is not a bug: no traceback in what users see
-    out.write(AirbyteEntrypoint.airbyte_message_to_string(message).encode() + b"\n")
+    out.write(AirbyteEntrypoint.airbyte_message_to_string(error_trace(exc)).encode() + b"\n")
 
 
 def launch(args: list[str]) -> int:

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from source_skoot_athena.aws import AwsClients, aws_call
-from source_skoot_athena.catalog import Column, TableInfo, glue_pages
+from source_skoot_athena.aws import aws_call
+from source_skoot_athena.catalog import Column, GlueStatistics, TableInfo, glue_pages
 from source_skoot_athena.sql import HIVE_NULL_PARTITION
 from source_skoot_athena.types import INTEGER_KINDS, STRING_KINDS
 
-GLUE_PAGE_SIZE = 1000
+PARTITIONS_PER_PAGE = 1000  # GetPartitions MaxResults (at most 1000)
 SIMPLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -36,14 +36,6 @@ def sort_key(key: Column, value: str | None) -> tuple[int, Any]:
     return (2, value)
 
 
-def _statistic(parameters: dict[str, Any], *names: str) -> int | None:
-    for name in names:
-        value = parameters.get(name)
-        if value is not None and str(value).isdigit():
-            return int(value)
-    return None
-
-
 def glue_expression(key: Column, lower: str) -> str | None:
     """A GetPartitions Expression for `key >= lower`, when the key's name and type allow one."""
     if not SIMPLE_NAME.match(key.name):
@@ -56,7 +48,7 @@ def glue_expression(key: Column, lower: str) -> str | None:
 
 
 def list_partitions(
-    clients: AwsClients, table: TableInfo, *, cursor_key: Column | None = None, lower: str | None = None
+    glue: Any, table: TableInfo, *, cursor_key: Column | None = None, lower: str | None = None
 ) -> list[Partition]:
     """Registered partitions in order; with a partition-key cursor, only those at or past `lower`.
 
@@ -66,28 +58,34 @@ def list_partitions(
     params: dict[str, Any] = {
         "DatabaseName": table.database,
         "TableName": table.name,
-        "MaxResults": GLUE_PAGE_SIZE,
+        "MaxResults": PARTITIONS_PER_PAGE,
     }
     if cursor_key is not None and lower is not None:
         expression = glue_expression(cursor_key, lower)
         if expression:
             params["Expression"] = expression
     partitions: list[Partition] = []
-    with aws_call("glue:GetPartitions", what=f"table {table.database}.{table.name}"):
-        for page in glue_pages(clients.glue.get_partitions, "Partitions", **params):
+    with aws_call("glue:GetPartitions", what=f"table {table.key}"):
+        for page in glue_pages(glue.get_partitions, "Partitions", **params):
             for item in page:
                 values = tuple(None if v == HIVE_NULL_PARTITION else str(v) for v in item.get("Values", []))
-                parameters = item.get("Parameters", {}) or {}
-                partitions.append(
-                    Partition(
-                        values=values,
-                        record_count=_statistic(parameters, "recordCount", "numRows"),
-                        size_bytes=_statistic(parameters, "totalSize", "sizeKey", "rawDataSize"),
-                    )
-                )
+                statistics = GlueStatistics.from_parameters(item.get("Parameters", {}) or {})
+                partitions.append(Partition(values, statistics.record_count, statistics.size_bytes))
     if cursor_key is not None and lower is not None:
         position = keys.index(cursor_key)
         floor = sort_key(cursor_key, lower)
         partitions = [p for p in partitions if sort_key(cursor_key, p.values[position]) >= floor]
     partitions.sort(key=lambda p: tuple(sort_key(k, v) for k, v in zip(keys, p.values, strict=False)))
     return partitions
+
+
+class GluePartitions:
+    """The planner's partition lister (stream.PartitionLister) over a Glue client."""
+
+    def __init__(self, glue: Any) -> None:
+        self._glue = glue
+
+    def partitions(
+        self, table: TableInfo, *, cursor_key: Column | None = None, lower: str | None = None
+    ) -> list[Partition]:
+        return list_partitions(self._glue, table, cursor_key=cursor_key, lower=lower)

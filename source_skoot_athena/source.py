@@ -93,18 +93,18 @@ class SourceSkootAthena(Source):
     ) -> Iterator[RecordChunk | AirbyteMessage]:
         """The sync as it is written to stdout: encoded record chunks interleaved with other messages."""
         from source_skoot_athena.memory import release_memory_promptly
-        from source_skoot_athena.sync import Sync  # the read path pulls in pyarrow; spec/check stay light
+        from source_skoot_athena.read.catalog_read import CatalogRead  # pulls in pyarrow; spec/check stay light
 
         release_memory_promptly()
         parsed = parse_config(config)
-        self._sync = Sync(parsed, AwsClients(parsed), logger)
-        yield from self._sync.run(catalog, state or [])
+        self._read = CatalogRead(parsed, AwsClients(parsed), logger)
+        yield from self._read.run(catalog, state or [])
 
     def stop_running_queries(self) -> None:
         """On SIGTERM/SIGINT: stop the sync's running Athena queries so none is left running (and billing)."""
-        sync = getattr(self, "_sync", None)
-        if sync is not None:
-            sync.stop()
+        read = getattr(self, "_read", None)
+        if read is not None:
+            read.stop()
 
     def read(
         self,

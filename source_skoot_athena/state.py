@@ -168,7 +168,7 @@ def state_message(key: StreamKey, state: StreamState, record_count: int) -> Airb
         state=AirbyteStateMessage(
             type=AirbyteStateType.STREAM,
             stream=AirbyteStreamState(
-                stream_descriptor=StreamDescriptor(name=key[1], namespace=key[0]),
+                stream_descriptor=StreamDescriptor(name=key.name, namespace=key.namespace),
                 stream_state=AirbyteStateBlob(**state.to_blob()),
             ),
             sourceStats=AirbyteStateStats(recordCount=float(record_count)),

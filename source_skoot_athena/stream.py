@@ -15,16 +15,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from airbyte_cdk.models import ConfiguredAirbyteStream, SyncMode
 
-from source_skoot_athena.athena import QueryRunner
-from source_skoot_athena.aws import AwsClients
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError
-from source_skoot_athena.partitions import Partition, list_partitions, sort_key
+from source_skoot_athena.partitions import Partition, sort_key
 from source_skoot_athena.sql import (
     equals_condition,
     leading_comment,
@@ -34,7 +32,7 @@ from source_skoot_athena.sql import (
     select_statement,
 )
 from source_skoot_athena.state import StreamKey, StreamState
-from source_skoot_athena.types import is_orderable, select_expression
+from source_skoot_athena.types import ReadPath, is_orderable, select_expression
 
 PARTITIONS_PER_SLICE = 20
 
@@ -49,7 +47,7 @@ class Slice:
     state_after: StreamState
 
 
-@dataclass
+@dataclass(kw_only=True)
 class StreamPlan:
     """Everything needed to read one configured stream."""
 
@@ -64,7 +62,27 @@ class StreamPlan:
 
     @property
     def label(self) -> str:
-        return f"{self.table.database}.{self.table.name}"
+        return str(self.table.key)
+
+
+class PartitionLister(Protocol):
+    """A table's registered partitions in order; with a partition-key cursor, those at or past `lower`."""
+
+    def partitions(
+        self, table: TableInfo, *, cursor_key: Column | None = None, lower: str | None = None
+    ) -> list[Partition]: ...
+
+
+class CursorBound(Protocol):
+    """The largest cursor value at or past `lower` (None when there is none): a sync's fixed upper bound."""
+
+    def upper_bound(self, table: TableInfo, cursor: Column, lower: str | None) -> str | None: ...
+
+
+class ScalarQuery(Protocol):
+    """Runs a one-value query and returns Athena's text of the value (athena.QueryRunner)."""
+
+    def scalar(self, sql: str, *, purpose: str = "query") -> str | None: ...
 
 
 def selected_columns(configured: ConfiguredAirbyteStream, table: TableInfo, logger: logging.Logger) -> list[Column]:
@@ -77,13 +95,13 @@ def selected_columns(configured: ConfiguredAirbyteStream, table: TableInfo, logg
     missing = sorted(wanted - {c.name for c in table.columns})
     if missing:
         logger.warning(
-            f"{table.database}.{table.name}: selected columns no longer in Glue are left out: {', '.join(missing)}. "
+            f"{table.key}: selected columns no longer in Glue are left out: {', '.join(missing)}. "
             "Refresh the source schema in Airbyte."
         )
     columns = [c for c in table.columns if c.name in wanted]
     if not columns:
         raise ConfigError(
-            f"Stream {table.database}.{table.name} has no column selected that exists in the table: select at "
+            f"Stream {table.key} has no column selected that exists in the table: select at "
             "least one column (or refresh the source schema)."
         )
     return columns
@@ -96,19 +114,17 @@ def cursor_column(configured: ConfiguredAirbyteStream, table: TableInfo) -> Colu
     field_path = list(configured.cursor_field or [])
     if not field_path:
         raise ConfigError(
-            f"Stream {table.database}.{table.name} is incremental but has no cursor field: pick a cursor column "
+            f"Stream {table.key} is incremental but has no cursor field: pick a cursor column "
             "(a date, timestamp, integer, decimal or string column) in the connection's stream settings."
         )
     if len(field_path) != 1:
-        raise ConfigError(
-            f"Stream {table.database}.{table.name}: the cursor must be a top-level column, got {field_path}."
-        )
+        raise ConfigError(f"Stream {table.key}: the cursor must be a top-level column, got {field_path}.")
     column = table.column(field_path[0])
     if column is None:
-        raise ConfigError(f"Stream {table.database}.{table.name}: cursor column '{field_path[0]}' does not exist.")
+        raise ConfigError(f"Stream {table.key}: cursor column '{field_path[0]}' does not exist.")
     if not is_orderable(column.type):
         raise ConfigError(
-            f"Stream {table.database}.{table.name}: cursor column '{column.name}' has type {column.type.raw}, which "
+            f"Stream {table.key}: cursor column '{column.name}' has type {column.type.raw}, which "
             "cannot be a cursor; pick a date, timestamp, integer, decimal or string column."
         )
     return column
@@ -153,159 +169,168 @@ def _groups(partitions: list[Partition]) -> list[tuple[Partition, ...]]:
 
 
 def _estimate(partitions: list[Partition] | None, table: TableInfo) -> tuple[int | None, int | None]:
+    """Rows and bytes to read: the partitions' Glue statistics summed, or the table's."""
     if partitions:
-        rows = [p.record_count for p in partitions]
-        sizes = [p.size_bytes for p in partitions]
-        return (
-            sum(r for r in rows if r is not None) if any(r is not None for r in rows) else None,
-            sum(s for s in sizes if s is not None) if any(s is not None for s in sizes) else None,
-        )
-    params = table.parameters
-    rows_text, size_text = params.get("recordCount", ""), params.get("totalSize", params.get("sizeKey", ""))
-    return (int(rows_text) if rows_text.isdigit() else None, int(size_text) if size_text.isdigit() else None)
+        rows = [p.record_count for p in partitions if p.record_count is not None]
+        sizes = [p.size_bytes for p in partitions if p.size_bytes is not None]
+        return (sum(rows) if rows else None, sum(sizes) if sizes else None)
+    statistics = table.statistics
+    return statistics.record_count, statistics.size_bytes
+
+
+def _final_state(state: StreamState, cursor: Column | None, upper: str | None) -> StreamState:
+    """The state once every slice is read: the cursor at this sync's upper bound and no progress of an unfinished
+    sync; a full refresh remembers nothing."""
+    if cursor is None:
+        return StreamState()
+    return replace(state, cursor=upper, pending_cursor=None, resume_after=None)
+
+
+def cursor_bound_sql(config: Config, table: TableInfo, cursor: Column, lower: str | None) -> str:
+    """`SELECT max(cursor)` (at or past `lower`), cast to text in SQL.
+
+    Cast in SQL: the engine's own text of the column's real type (µs for timestamp(6)/Iceberg, every decimal
+    digit), not the result renderer's (which may cut a timestamp to ms and lose the bound).
+    """
+    quoted = quote_identifier(cursor.name)
+    conditions = [f"{quoted} >= {_cursor_literal(cursor, lower, table.name)}"] if lower is not None else []
+    return select_statement(
+        leading_comment(config.connection_name, f"cursor bound of {table.key}"),
+        [f"CAST(max({quoted}) AS varchar)"],
+        qualified_table(config.catalog, table.database, table.name),
+        conditions,
+    )
+
+
+class QueryCursorBound:
+    """The planner's cursor bound (CursorBound): `SELECT max(cursor)` run in Athena when the stream starts."""
+
+    def __init__(self, config: Config, runner: ScalarQuery) -> None:
+        self._config = config
+        self._runner = runner
+
+    def upper_bound(self, table: TableInfo, cursor: Column, lower: str | None) -> str | None:
+        return self._runner.scalar(cursor_bound_sql(self._config, table, cursor, lower))
 
 
 class StreamPlanner:
     """Turns a configured stream + its Glue table + its saved state into a StreamPlan."""
 
-    def __init__(self, config: Config, clients: AwsClients, runner: QueryRunner, logger: logging.Logger) -> None:
+    def __init__(self, config: Config, partitions: PartitionLister, bound: CursorBound, logger: logging.Logger) -> None:
         self._config = config
-        self._clients = clients
-        self._runner = runner
+        self._partitions = partitions
+        self._bound = bound
         self._logger = logger
 
     def plan(self, configured: ConfiguredAirbyteStream, table: TableInfo, saved: StreamState) -> StreamPlan:
         key = StreamKey(configured.stream.namespace, configured.stream.name)
-        label = f"{table.database}.{table.name}"
         columns = selected_columns(configured, table, self._logger)
         cursor = cursor_column(configured, table)
-        state = _saved_for_cursor(saved, cursor, label, self._logger)
-        partitioned = bool(table.partition_keys) and not table.uses_projection and not table.is_view
-        if partitioned:
-            return self._plan_partitioned(key, table, columns, cursor, state)
-        return self._plan_whole(key, table, columns, cursor, state)
+        state = _saved_for_cursor(saved, cursor, str(table.key), self._logger)
+        stream = _Stream(key, table, columns, cursor)
+        if not table.partition_keys or table.uses_projection or table.is_view:
+            return self._plan_whole(stream, state)
+        if cursor is not None and cursor.is_partition_key:
+            return self._plan_by_partition_cursor(stream, cursor, state)
+        return self._plan_partition_groups(stream, state)
 
     # -- whole table: one slice -----------------------------------------------------------------------------
-    def _plan_whole(
-        self, key: StreamKey, table: TableInfo, columns: list[Column], cursor: Column | None, state: StreamState
-    ) -> StreamPlan:
-        rows, size = _estimate(None, table)
+    def _plan_whole(self, stream: _Stream, state: StreamState) -> StreamPlan:
+        rows, size = _estimate(None, stream.table)
+        cursor = stream.cursor
         if cursor is None:
             only = Slice(0, None, None, StreamState())
-            return StreamPlan(key, table, columns, [only], StreamState(), None, rows, size)
-        upper = self._upper_bound(table, cursor, state.cursor)
+            return stream.plan([only], StreamState(), rows, size)
+        upper = self._bound.upper_bound(stream.table, cursor, state.cursor)
         if upper is None:
-            self._logger.info(f"{table.database}.{table.name}: no rows at or past cursor {state.cursor!r}.")
-            return StreamPlan(key, table, columns, [], state, cursor, 0, 0)
-        final = replace(state, cursor=upper, pending_cursor=None, resume_after=None)
+            self._logger.info(f"{stream.table.key}: no rows at or past cursor {state.cursor!r}.")
+            return stream.plan([], state, 0, 0)
+        final = _final_state(state, cursor, upper)
         only = Slice(0, None, (state.cursor, upper), final)
         if state.cursor is not None:  # the table's statistics would overstate what is past the cursor
             rows = size = None
-        return StreamPlan(key, table, columns, [only], final, cursor, rows, size)
+        return stream.plan([only], final, rows, size)
 
-    def _upper_bound(self, table: TableInfo, cursor: Column, lower: str | None) -> str | None:
-        """`SELECT max(cursor)` at the stream's start: the fixed upper bound of this sync."""
-        quoted = quote_identifier(cursor.name)
-        conditions = [f"{quoted} >= {_cursor_literal(cursor, lower, table.name)}"] if lower is not None else []
-        sql = select_statement(
-            leading_comment(self._config.connection_name, f"cursor bound of {table.database}.{table.name}"),
-            # Cast in SQL: the engine's own text of the column's real type (µs for timestamp(6)/Iceberg, every
-            # decimal digit), not the result renderer's (which may cut a timestamp to ms and lose the bound).
-            [f"CAST(max({quoted}) AS varchar)"],
-            qualified_table(self._config.catalog, table.database, table.name),
-            conditions,
+    # -- partitioned, the cursor a partition key: partitions past it, the cursor advancing group by group ----
+    def _plan_by_partition_cursor(self, stream: _Stream, cursor: Column, state: StreamState) -> StreamPlan:
+        table = stream.table
+        position = [k.name for k in table.partition_keys].index(cursor.name)
+        # Ordered by the cursor key first, so advancing the cursor after each group never skips a partition.
+        partitions = sorted(
+            self._partitions.partitions(table, cursor_key=cursor, lower=state.cursor),
+            key=lambda p: sort_key(cursor, p.values[position]),
         )
-        return self._runner.scalar(sql)
+        rows, size = _estimate(partitions, table)
+        slices: list[Slice] = []
+        current = state
+        for index, group in enumerate(_groups(partitions)):
+            values = [p.values[position] for p in group if p.values[position] is not None]
+            if values:
+                current = replace(current, cursor=max(values, key=lambda v: sort_key(cursor, v)))
+            slices.append(Slice(index, group, None, current))
+        return stream.plan(slices, _final_state(current, cursor, current.cursor), rows, size)
 
-    # -- partitioned: groups of partitions ------------------------------------------------------------------
-    def _plan_partitioned(
-        self, key: StreamKey, table: TableInfo, columns: list[Column], cursor: Column | None, state: StreamState
-    ) -> StreamPlan:
-        keys = table.partition_keys
-        cursor_is_key = cursor is not None and any(k.name == cursor.name for k in keys)
-        if cursor is not None and cursor_is_key:
-            position = [k.name for k in keys].index(cursor.name)
-            # Ordered by the cursor key first, so advancing the cursor after each group never skips a partition.
-            partitions = sorted(
-                list_partitions(self._clients, table, cursor_key=cursor, lower=state.cursor),
-                key=lambda p: sort_key(cursor, p.values[position]),
-            )
-            rows, size = _estimate(partitions, table)
-            slices: list[Slice] = []
-            current = state
-            for index, group in enumerate(_groups(partitions)):
-                values = [p.values[position] for p in group if p.values[position] is not None]
-                if values:
-                    current = replace(current, cursor=max(values, key=lambda v: sort_key(cursor, v)))
-                slices.append(Slice(index, group, None, current))
-            final = replace(current, pending_cursor=None, resume_after=None)
-            return StreamPlan(key, table, columns, slices, final, cursor, rows, size)
-
-        partitions = list_partitions(self._clients, table)
-        if state.resume_after is not None:
-            done = tuple(state.resume_after)
-            partitions = [p for p in partitions if self._after(keys, p.values, done)]
-            self._logger.info(
-                f"{table.database}.{table.name}: resuming an unfinished sync after partition {list(done)} "
-                f"({len(partitions)} partitions left)."
-            )
+    # -- partitioned, any other cursor (or none): groups of partitions, resumable after each ---------------
+    def _plan_partition_groups(self, stream: _Stream, state: StreamState) -> StreamPlan:
+        table, cursor = stream.table, stream.cursor
+        partitions = self._remaining_partitions(table, state)
         rows, size = _estimate(partitions, table)
         cursor_range: tuple[str | None, str | None] | None = None
-        base = StreamState()
+        progress = StreamState()  # what a checkpoint between groups keeps besides the last group's values
         if cursor is not None:
-            upper = state.pending_cursor or self._upper_bound(table, cursor, state.cursor)
+            upper = state.pending_cursor or self._bound.upper_bound(table, cursor, state.cursor)
             if upper is None:
-                return StreamPlan(key, table, columns, [], state, cursor, 0, 0)
+                return stream.plan([], state, 0, 0)
             cursor_range = (state.cursor, upper)
-            base = replace(state, pending_cursor=upper)
+            progress = replace(state, pending_cursor=upper)
             if state.cursor is not None:  # the partitions' statistics would overstate what is past the cursor
                 rows = size = None
+        final = _final_state(state, cursor, cursor_range[1] if cursor_range else None)
         groups = _groups(partitions)
-        slices = []
-        for index, group in enumerate(groups):
-            last = index == len(groups) - 1
-            if last:
-                after = (
-                    replace(base, cursor=cursor_range[1], pending_cursor=None, resume_after=None)
-                    if cursor_range
-                    else StreamState()
-                )
-            else:
-                after = replace(base, resume_after=list(group[-1].values))
-            slices.append(Slice(index, group, cursor_range, after))
-        final = (
-            replace(base, cursor=cursor_range[1], pending_cursor=None, resume_after=None)
-            if cursor_range
-            else StreamState()
-        )
-        return StreamPlan(key, table, columns, slices, final, cursor, rows, size)
+        slices = [
+            Slice(
+                index,
+                group,
+                cursor_range,
+                final if index == len(groups) - 1 else replace(progress, resume_after=list(group[-1].values)),
+            )
+            for index, group in enumerate(groups)
+        ]
+        return stream.plan(slices, final, rows, size)
 
-    @staticmethod
-    def _after(keys: tuple[Column, ...], values: tuple[str | None, ...], done: tuple[str | None, ...]) -> bool:
-        return tuple(sort_key(k, v) for k, v in zip(keys, values, strict=False)) > tuple(
-            sort_key(k, v) for k, v in zip(keys, done, strict=False)
+    def _remaining_partitions(self, table: TableInfo, state: StreamState) -> list[Partition]:
+        """The table's partitions; when resuming an unfinished sync, only those after the last one finished."""
+        partitions = self._partitions.partitions(table)
+        if state.resume_after is None:
+            return partitions
+        done = tuple(state.resume_after)
+        keys = table.partition_keys
+        remaining = [p for p in partitions if _after(keys, p.values, done)]
+        self._logger.info(
+            f"{table.key}: resuming an unfinished sync after partition {list(done)} ({len(remaining)} partitions left)."
         )
+        return remaining
 
     # -- SQL ------------------------------------------------------------------------------------------------
-    def select_sql(self, plan: StreamPlan, piece: Slice, path: str) -> str:
+    def select_sql(self, plan: StreamPlan, slice_: Slice, path: ReadPath) -> str:
         """The slice's SELECT: selected columns (aliased c0, c1, … by position), partition and cursor filters."""
         select_list = [
             f"{select_expression(quote_identifier(column.name), column.type, path)} AS {quote_identifier(f'c{i}')}"
             for i, column in enumerate(plan.columns)
         ]
         conditions: list[str] = []
-        if piece.partitions is not None:
+        if slice_.partitions is not None:
             keys = plan.table.partition_keys
             alternatives = [
                 " AND ".join(
                     equals_condition(quote_identifier(k.name), v, k.type.athena_sql_name(), k.type.kind)
                     for k, v in zip(keys, partition.values, strict=False)
                 )
-                for partition in piece.partitions
+                for partition in slice_.partitions
             ]
             conditions.append(" OR ".join(f"({a})" for a in alternatives))
-        if piece.cursor_range is not None and plan.cursor is not None:
-            lower, upper = piece.cursor_range
+        if slice_.cursor_range is not None and plan.cursor is not None:
+            lower, upper = slice_.cursor_range
             quoted = quote_identifier(plan.cursor.name)
             if lower is not None:
                 conditions.append(f"{quoted} >= {_cursor_literal(plan.cursor, lower, plan.label)}")
@@ -318,4 +343,32 @@ class StreamPlanner:
             select_list,
             qualified_table(self._config.catalog, plan.table.database, plan.table.name),
             conditions,
+        )
+
+
+def _after(keys: tuple[Column, ...], values: tuple[str | None, ...], done: tuple[str | None, ...]) -> bool:
+    return tuple(sort_key(k, v) for k, v in zip(keys, values, strict=False)) > tuple(
+        sort_key(k, v) for k, v in zip(keys, done, strict=False)
+    )
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """What every plan of one stream shares; `plan` adds the slices, final state and estimates."""
+
+    key: StreamKey
+    table: TableInfo
+    columns: list[Column]
+    cursor: Column | None
+
+    def plan(self, slices: list[Slice], final_state: StreamState, rows: int | None, size: int | None) -> StreamPlan:
+        return StreamPlan(
+            key=self.key,
+            table=self.table,
+            columns=self.columns,
+            slices=slices,
+            final_state=final_state,
+            cursor=self.cursor,
+            row_estimate=rows,
+            byte_estimate=size,
         )

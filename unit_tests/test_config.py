@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from source_skoot_athena.config import DEFAULT_TIMEOUT_MS, parse_config
+import source_skoot_athena
+from source_skoot_athena.config import CONFIG_ATTRIBUTE, DEFAULT_TIMEOUT_MS, REGION_PATTERN, Config, parse_config
 from source_skoot_athena.errors import ConfigError
+
+# Read from the file itself (not through config.py), so the tests below tie config.py to it.
+SPEC_FORM: dict[str, dict[str, Any]] = json.loads(
+    (Path(source_skoot_athena.__file__).parent / "spec.json").read_text()
+)["connectionSpecification"]["properties"]
+# Hypothesis draws the same examples on every run (CI is deterministic); failures still shrink.
+DETERMINISTIC = settings(max_examples=300, deadline=None, derandomize=True)
 
 GOOD: dict[str, Any] = {
     "connection_name": "prod",
@@ -55,20 +67,20 @@ def test_secrets_never_in_repr() -> None:
         ("connection_name", "a\nb", "control characters"),
         ("access_key_id", "short", "Access Key ID"),
         ("secret_access_key", "", "Secret Access Key"),
-        ("databases", "not-a-list-but-ok", None),
         ("databases", [1, 2], "Glue Databases"),
         ("databases", ["a", "a"], "twice"),
         ("max_concurrent_queries", 0, "Concurrent Queries"),
     ],
 )
-def test_each_bad_field_is_named(key: str, value: object, expected: str | None) -> None:
+def test_each_bad_field_is_named(key: str, value: object, expected: str) -> None:
     raw = {**GOOD, key: value}
-    if expected is None:
-        assert parse_config(raw).databases == ("not-a-list-but-ok",)
-        return
     with pytest.raises(ConfigError) as error:
         parse_config(raw)
     assert expected in (error.value.message or "")
+
+
+def test_databases_may_come_as_comma_separated_text() -> None:
+    assert parse_config({**GOOD, "databases": "sales, web ,,"}).databases == ("sales", "web")
 
 
 def test_missing_required_field() -> None:
@@ -89,7 +101,29 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+def _outcome(raw: Any) -> Config | str:
+    """The Config, or the ConfigError's message (any other exception fails the test)."""
+    try:
+        return parse_config(raw)
+    except ConfigError as exc:
+        assert exc.message and exc.message.startswith("Config")
+        return exc.message
+
+
+def _assert_valid(config: Config, raw: Mapping[str, Any]) -> None:
+    """A parsed config holds only what the form allows."""
+    assert REGION_PATTERN.match(config.region)
+    for key in ("connection_name", "workgroup", "catalog", "access_key_id"):
+        text = getattr(config, CONFIG_ATTRIBUTE[key])
+        assert text and text == text.strip() and len(text) <= SPEC_FORM[key]["maxLength"]
+        assert not any(ord(ch) < 32 for ch in text)
+    for key in ("query_timeout_ms", "max_concurrent_queries"):
+        assert SPEC_FORM[key]["minimum"] <= getattr(config, key) <= SPEC_FORM[key]["maximum"]
+    assert config.secret_access_key == str(raw["secret_access_key"]).strip()
+    assert all(config.databases) and len(set(config.databases)) == len(config.databases)
+
+
+@DETERMINISTIC
 @given(
     st.dictionaries(
         st.sampled_from([*GOOD.keys(), "databases", "max_concurrent_queries", "unknown"]), json_values, max_size=10
@@ -97,19 +131,20 @@ json_values = st.recursive(
     st.booleans(),
 )
 def test_any_config_parses_or_fails_with_a_config_error(fields: dict[str, Any], start_from_good: bool) -> None:
-    """Property: whatever JSON arrives, the outcome is a Config or a ConfigError (never another exception)."""
+    """Property: whatever JSON arrives, the outcome is a valid Config or a ConfigError (never another exception),
+    and no error message depends on the secret the config carries (so none can show it)."""
     raw = {**GOOD, **fields} if start_from_good else fields
-    try:
-        config = parse_config(raw)
-    except ConfigError as exc:
-        assert exc.message and exc.message.startswith("Config")
-        assert GOOD["secret_access_key"] not in exc.message
+    outcome = _outcome(raw)
+    if isinstance(outcome, Config):
+        _assert_valid(outcome, raw)
         return
-    assert config.query_timeout_ms >= 1000
+    secret = raw.get("secret_access_key")
+    if isinstance(secret, str) and secret.strip():
+        assert _outcome({**raw, "secret_access_key": "another-secret-entirely"}) == outcome
 
 
 @pytest.mark.parametrize("key", ["connection_name", "aws_region", "access_key_id", "workgroup", "catalog"])
-@pytest.mark.parametrize("value", ["x" * 1_000_000, "Σκιά東京😀" * 100_000])
+@pytest.mark.parametrize("value", ["x" * 1_000_000, "Σκιά東京😀" * 100_000], ids=["1M-ascii", "700k-unicode"])
 def test_huge_text_fields_are_refused_by_name(key: str, value: str) -> None:
     with pytest.raises(ConfigError) as error:
         parse_config({**GOOD, key: value})
@@ -121,3 +156,78 @@ def test_a_huge_secret_is_accepted_and_never_echoed() -> None:
     secret = "s" * 1_000_000
     config = parse_config({**GOOD, "secret_access_key": secret})
     assert config.secret_access_key == secret and secret not in repr(config)
+
+
+# --- config.py against spec.json, the one source of the form -------------------------------------------------------
+VALID_VALUES: dict[str, tuple[Any, Any]] = {  # form field -> (a valid raw value, what Config holds for it)
+    "connection_name": ("  nightly  ", "nightly"),
+    "aws_region": ("eu-west-1", "eu-west-1"),
+    "access_key_id": ("AKIAZZZZZZZZZZZZZZZZ", "AKIAZZZZZZZZZZZZZZZZ"),
+    "secret_access_key": (" s3cr3t ", "s3cr3t"),
+    "workgroup": ("analytics", "analytics"),
+    "catalog": ("lakehouse", "lakehouse"),
+    "query_timeout_ms": (60_000, 60_000),
+    "databases": (["sales"], ("sales",)),
+    "max_concurrent_queries": ("7", 7),
+}
+BAD_VALUES: dict[str, Any] = {
+    "connection_name": " ",
+    "aws_region": "Mumbai",
+    "access_key_id": "short",
+    "secret_access_key": "",
+    "workgroup": 5,
+    "catalog": "a\tb",
+    "query_timeout_ms": "soon",
+    "databases": {"name": "sales"},
+    "max_concurrent_queries": -1,
+}
+
+
+def test_every_form_field_has_a_parser_that_fills_the_config() -> None:
+    assert set(CONFIG_ATTRIBUTE) == set(SPEC_FORM) == set(VALID_VALUES) == set(BAD_VALUES)
+    assert set(CONFIG_ATTRIBUTE.values()) == {f.name for f in dataclasses.fields(Config)}
+    for key, (raw_value, parsed) in VALID_VALUES.items():
+        assert getattr(parse_config({**GOOD, key: raw_value}), CONFIG_ATTRIBUTE[key]) == parsed, key
+
+
+@pytest.mark.parametrize("key", sorted(SPEC_FORM))
+def test_errors_use_the_specs_title(key: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config({**GOOD, key: BAD_VALUES[key]})
+    assert f"'{SPEC_FORM[key]['title']}' ({key})" in (error.value.message or "")
+
+
+@pytest.mark.parametrize("key", [k for k, f in SPEC_FORM.items() if "default" in f])
+def test_an_omitted_field_takes_the_specs_default(key: str) -> None:
+    config = parse_config({k: v for k, v in GOOD.items() if k != key})
+    assert getattr(config, CONFIG_ATTRIBUTE[key]) == SPEC_FORM[key]["default"]
+
+
+@pytest.mark.parametrize("key", [k for k, f in SPEC_FORM.items() if f["type"] == "integer"])
+def test_integer_limits_are_the_specs(key: str) -> None:
+    low, high = SPEC_FORM[key]["minimum"], SPEC_FORM[key]["maximum"]
+    assert getattr(parse_config({**GOOD, key: low}), key) == low
+    assert getattr(parse_config({**GOOD, key: high}), key) == high
+    for outside in (low - 1, high + 1):
+        with pytest.raises(ConfigError, match=f"between {low} and {high}"):
+            parse_config({**GOOD, key: outside})
+
+
+@pytest.mark.parametrize("key", [k for k, f in SPEC_FORM.items() if "maxLength" in f and k != "aws_region"])
+def test_text_length_limits_are_the_specs(key: str) -> None:
+    longest = "A" * SPEC_FORM[key]["maxLength"]
+    assert getattr(parse_config({**GOOD, key: longest}), CONFIG_ATTRIBUTE[key]) == longest
+    with pytest.raises(ConfigError, match=f"at most {len(longest)}"):
+        parse_config({**GOOD, key: longest + "A"})
+
+
+def test_the_region_limits_are_the_specs() -> None:
+    with pytest.raises(ConfigError, match=f"at most {SPEC_FORM['aws_region']['maxLength']}"):
+        parse_config({**GOOD, "aws_region": "eu-" + "w" * SPEC_FORM["aws_region"]["maxLength"] + "-1"})
+    assert SPEC_FORM["aws_region"]["pattern"] == REGION_PATTERN.pattern
+
+
+@pytest.mark.parametrize("key", [k for k, f in SPEC_FORM.items() if "default" not in f and k != "databases"])
+def test_a_field_without_default_is_required(key: str) -> None:
+    with pytest.raises(ConfigError, match=f"'{SPEC_FORM[key]['title']}'"):
+        parse_config({k: v for k, v in GOOD.items() if k != key})

@@ -1,0 +1,133 @@
+"""One `read`: every configured stream, slice by slice, queries running ahead while results are written in order.
+
+Per stream: STARTED -> (ESTIMATE) -> records and a STATE after each slice -> COMPLETE, or INCOMPLETE with an error
+trace while the other streams go on; the read fails at the end if any stream did (scheduler.py says how the
+queries run ahead, stream_output.py what each slice writes, slice_query.py how a slice is queried).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from airbyte_cdk.models import (
+    AirbyteMessage,
+    AirbyteStateMessage,
+    ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteStream,
+    FailureType,
+)
+
+from source_skoot_athena.athena import QueryRunner
+from source_skoot_athena.aws import AwsClients
+from source_skoot_athena.catalog import get_table
+from source_skoot_athena.config import Config
+from source_skoot_athena.errors import ConfigError, UserError
+from source_skoot_athena.output import RecordChunk
+from source_skoot_athena.partitions import GluePartitions
+from source_skoot_athena.read.scheduler import StreamRun, stream_key, window_ahead, work_items
+from source_skoot_athena.read.slice_query import SliceQueries, SliceQuery
+from source_skoot_athena.read.stream_output import StreamOutput
+from source_skoot_athena.state import StreamKey, StreamState, parse_states
+from source_skoot_athena.stream import QueryCursorBound, Slice, StreamPlan, StreamPlanner
+from source_skoot_athena.workgroup import usable_workgroup
+
+
+class CatalogRead:
+    """Reads the configured streams of one `read` invocation; `stop` (from a signal handler) stops its queries."""
+
+    def __init__(self, config: Config, clients: AwsClients, logger: logging.Logger) -> None:
+        self._config = config
+        self._clients = clients
+        self._logger = logger
+        self._runner = QueryRunner(clients.athena, config, logger)
+        self._planner = StreamPlanner(
+            config, GluePartitions(clients.glue), QueryCursorBound(config, self._runner), logger
+        )
+        self._run_id = uuid.uuid4().hex[:16]
+
+    def stop(self) -> None:
+        self._runner.stop_all()
+
+    def run(
+        self, catalog: ConfiguredAirbyteCatalog, states: Sequence[AirbyteStateMessage]
+    ) -> Iterator[RecordChunk | AirbyteMessage]:
+        """Every stream in catalog order; queries (of this stream's next slices or the next streams') run ahead."""
+        saved = parse_states(states, self._logger)
+        streams = unique_streams(catalog, self._logger)
+        warn_about_stale_states(saved, streams, self._logger)
+        workgroup = usable_workgroup(self._clients, self._config, self._logger)
+        queries = SliceQueries(self._config, self._runner, self._planner, workgroup, self._run_id, self._logger)
+        runs = [StreamRun(configured, saved.get(stream_key(configured), StreamState())) for configured in streams]
+        size = self._config.max_concurrent_queries
+        pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="query")
+
+        def submit(plan: StreamPlan, slice_: Slice, cancel: threading.Event) -> Future[SliceQuery]:
+            return pool.submit(queries.run, plan, slice_, cancel)
+
+        output = StreamOutput(self._clients, self._logger)
+        try:
+            for item in window_ahead(work_items(runs, self._plan, submit, self._logger), size):
+                yield from output.messages(item)
+        finally:
+            # Nothing is left running: queries still ahead are stopped, unstarted ones never start.
+            for run in runs:
+                run.cancel.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+        raise_if_any_failed(runs)
+
+    def _plan(self, run: StreamRun) -> StreamPlan:
+        configured = run.configured
+        database = configured.stream.namespace
+        if not database:
+            raise ConfigError(
+                f"Stream {configured.stream.name} has no namespace: it must be the Glue database (run discover again)."
+            )
+        table = get_table(self._clients, database, configured.stream.name)
+        if table is None:
+            raise ConfigError(f"Table {run.key} no longer exists in Glue: refresh the source schema.")
+        plan = self._planner.plan(configured, table, run.saved)
+        self._logger.info(
+            f"{plan.label}: {len(plan.slices)} slice(s), columns: {', '.join(c.name for c in plan.columns)}."
+        )
+        return plan
+
+
+def unique_streams(catalog: ConfiguredAirbyteCatalog, logger: logging.Logger) -> list[ConfiguredAirbyteStream]:
+    """The catalog's streams in order, each once (a stream configured twice is read once, with a warning)."""
+    seen: set[StreamKey] = set()
+    streams: list[ConfiguredAirbyteStream] = []
+    for configured in catalog.streams:
+        key = stream_key(configured)
+        if key in seen:
+            logger.warning(f"Stream {key} is configured twice; reading it once.")
+            continue
+        seen.add(key)
+        streams.append(configured)
+    return streams
+
+
+def warn_about_stale_states(
+    saved: dict[StreamKey, StreamState], streams: list[ConfiguredAirbyteStream], logger: logging.Logger
+) -> None:
+    configured = {stream_key(s) for s in streams}
+    for stale in saved:
+        if stale not in configured:
+            logger.warning(f"Ignoring saved state of stream {stale}: it is not in the catalog.")
+
+
+def raise_if_any_failed(runs: list[StreamRun]) -> None:
+    """One error naming every failed stream: a config error if all failures were, a system error otherwise."""
+    failures = [(r.key, r.error) for r in runs if r.error is not None]
+    if not failures:
+        return
+    names = ", ".join(str(key) for key, _ in failures)
+    only_config = all(error.failure_type == FailureType.config_error for _, error in failures)
+    raise UserError(
+        f"{len(failures)} of {len(runs)} streams did not sync: {names}. "
+        + " | ".join(f"{key.name}: {error.message}" for key, error in failures),
+        failure_type=FailureType.config_error if only_config else FailureType.system_error,
+    )

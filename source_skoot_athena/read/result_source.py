@@ -1,0 +1,60 @@
+"""Which reader fetches a finished query's rows: the UNLOAD files, the result CSV, or GetQueryResults.
+
+The result CSV needs s3:GetObject on the results bucket; a HeadObject probe tells whether we have it. Only a
+denial selects GetQueryResults (much slower); any other S3 error fails the stream.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import botocore.exceptions
+
+from source_skoot_athena.aws import DENIED_CODES, AwsClients, describe_error, error_code
+from source_skoot_athena.errors import UserError
+from source_skoot_athena.read.slice_query import SliceQuery
+from source_skoot_athena.results import ResultReader, split_s3_uri
+from source_skoot_athena.results.api import ApiResult
+from source_skoot_athena.results.csv import CsvResult
+from source_skoot_athena.results.unload import UnloadResult
+from source_skoot_athena.stream import StreamPlan
+from source_skoot_athena.types import ReadPath
+
+
+def open_reader(clients: AwsClients, plan: StreamPlan, query: SliceQuery, logger: logging.Logger) -> ResultReader:
+    """The reader for a slice's finished query (columns c0, c1, … in the plan's order)."""
+    if query.path == ReadPath.PARQUET:
+        assert query.unload_prefix is not None
+        return UnloadResult(clients.s3, query.finished.manifest_location, query.unload_prefix)
+    names = [f"c{i}" for i in range(len(plan.columns))]
+    types = [c.type for c in plan.columns]
+    location = query.finished.output_location
+    if location and can_read(clients.s3, location):
+        return CsvResult(clients.s3, location, names, types)
+    logger.warning(
+        f"The query results at {location} cannot be read (s3:GetObject on the results bucket: statement "
+        "SkootAthenaResultsS3); paging through GetQueryResults instead, which is much slower."
+    )
+    return ApiResult(clients.athena, query.finished.query_id, names, types)
+
+
+def can_read(s3: Any, location: str) -> bool:
+    """HeadObject on the result CSV: False when the results bucket cannot be read (then GetQueryResults)."""
+    bucket, key = split_s3_uri(location)
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+        return True
+    except botocore.exceptions.ClientError as exc:
+        # Only a denial means "use GetQueryResults"; anything else (after botocore's retries) is an error.
+        if error_code(exc) in DENIED_CODES:
+            return False
+        raise describe_error(exc, "s3:GetObject", what=location) from None
+
+
+def clean_up(reader: ResultReader, logger: logging.Logger) -> None:
+    """Delete the result files once written (or abandoned); a failed delete is a warning, not a failed sync."""
+    try:
+        reader.cleanup()
+    except UserError as exc:
+        logger.warning(f"Could not delete query result files: {exc.message}")

@@ -1,0 +1,110 @@
+"""One work item's output, in protocol order: the stream's STARTED (and ESTIMATE) first, then its records with
+RUNNING before the first of them, a STATE after each slice, and COMPLETE after the last slice — or, when the
+stream failed, its error trace and INCOMPLETE, after which its remaining slices are dropped."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+from airbyte_cdk.models import AirbyteMessage, AirbyteStreamStatus
+
+from source_skoot_athena.aws import AwsClients
+from source_skoot_athena.encoding import RecordEncoder
+from source_skoot_athena.output import RecordChunk
+from source_skoot_athena.pipeline import RunAhead
+from source_skoot_athena.read.messages import error_trace, estimate, state_message, stream_status
+from source_skoot_athena.read.result_source import clean_up, open_reader
+from source_skoot_athena.read.scheduler import Phase, StreamRun, WorkItem
+from source_skoot_athena.read.slice_query import SliceQuery
+from source_skoot_athena.results import ResultReader
+from source_skoot_athena.state import StreamKey
+from source_skoot_athena.stream import Slice, StreamPlan
+
+Output = Iterator[RecordChunk | AirbyteMessage]
+
+
+class StreamOutput:
+    """Writes work items as records and protocol messages (see the module docstring)."""
+
+    def __init__(self, clients: AwsClients, logger: logging.Logger) -> None:
+        self._clients = clients
+        self._logger = logger
+
+    def messages(self, item: WorkItem) -> Output:
+        """The item's records and messages; a failure of the slice fails its stream, never the whole read."""
+        run = item.stream
+        if run.phase == Phase.WAITING:
+            run.phase = Phase.STARTED
+            yield stream_status(run.key, AirbyteStreamStatus.STARTED)
+            plan = run.plan
+            if plan is not None and (plan.row_estimate is not None or plan.byte_estimate is not None):
+                yield estimate(run.key, plan.row_estimate, plan.byte_estimate)
+        if run.phase == Phase.FINISHED:
+            return  # a stream that already failed: its remaining slices are dropped
+        if run.error is None:
+            try:
+                yield from self._write_slice(run, item)
+                return
+            except Exception as exc:
+                run.fail(exc, self._logger)
+        run.phase = Phase.FINISHED
+        assert run.error is not None
+        yield error_trace(run.error, run.key)
+        yield stream_status(run.key, AirbyteStreamStatus.INCOMPLETE)
+
+    def _write_slice(self, run: StreamRun, item: WorkItem) -> Output:
+        plan, slice_ = run.plan, item.slice_
+        assert plan is not None
+        if slice_ is None or item.future is None:
+            yield state_message(run.key, plan.final_state, 0)
+            yield from self._complete(run, plan)
+            return
+        query = item.future.result()
+        started, count = time.monotonic(), 0
+        reader = open_reader(self._clients, plan, query, self._logger)
+        try:
+            for chunk in RunAhead(_encoded(run.key, run.encoder(), reader)):
+                if run.phase != Phase.RUNNING:
+                    run.phase = Phase.RUNNING
+                    yield stream_status(run.key, AirbyteStreamStatus.RUNNING)
+                yield chunk
+                count += chunk.count
+        finally:
+            clean_up(reader, self._logger)
+        self._log_slice(plan, slice_, query, reader.path, count, time.monotonic() - started)
+        yield state_message(run.key, slice_.state_after, count)
+        if slice_ is plan.slices[-1]:
+            yield from self._complete(run, plan)
+
+    def _complete(self, run: StreamRun, plan: StreamPlan) -> Iterator[AirbyteMessage]:
+        encoder = run.used_encoder
+        if encoder is not None:
+            for warning in encoder.new_warning_texts():
+                self._logger.warning(f"{plan.label}: {warning}")
+            for column, nulled in encoder.nulled_counts.items():
+                self._logger.warning(
+                    f"{plan.label}.{column}: {nulled} NaN/Infinity value(s) were written as null (JSON has no such "
+                    "numbers)."
+                )
+        run.phase = Phase.FINISHED
+        yield stream_status(run.key, AirbyteStreamStatus.COMPLETE)
+
+    def _log_slice(
+        self, plan: StreamPlan, slice_: Slice, query: SliceQuery, path: str, rows: int, seconds: float
+    ) -> None:
+        finished = query.finished
+        partitions = f", {len(slice_.partitions)} partition(s)" if slice_.partitions is not None else ""
+        self._logger.info(
+            f"{plan.label} slice {slice_.index + 1}/{len(plan.slices)}{partitions}: query {finished.query_id}, "
+            f"read path {path}, {rows} rows in {seconds:.2f}s, {finished.data_scanned_bytes} bytes scanned, "
+            f"engine {finished.engine_ms} ms, estimated cost ${finished.cost_usd:.6f}."
+        )
+
+
+def _encoded(key: StreamKey, encoder: RecordEncoder, reader: ResultReader) -> Iterator[RecordChunk]:
+    """The result's batches as RECORD lines (run ahead of the writes by pipeline.RunAhead)."""
+    for batch in reader.batches():
+        if batch.num_rows:
+            yield RecordChunk(key.namespace, key.name, encoder.encode(batch, int(time.time() * 1000)), batch.num_rows)

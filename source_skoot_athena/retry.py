@@ -1,0 +1,41 @@
+"""The connector's own retry loops, under one named policy; botocore retries each single API call by itself.
+
+Two loops are ours (athena.py): a start refused because the account's concurrent query limit is reached, and a
+query that FAILED with an error Athena marks retryable. Both wait exponentially longer between attempts, capped
+and jittered down so that parallel workers do not retry in step, and a stop (SIGTERM, a failed stream) ends the
+wait at once because every wait is on the stop Event.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+# botocore's "standard" retry mode, per API call (throttling, 5xx, TooManyRequestsException): aws.py.
+API_CALL_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often to try, and how long to wait after failed attempt n: min(cap, base * 2**n) * uniform(jitter)."""
+
+    attempts: int
+    base_s: float
+    cap_s: float
+    jitter: tuple[float, float] = (0.5, 1.0)
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        """The wait after failed attempt `attempt` (1-based)."""
+        low, high = self.jitter
+        return min(self.cap_s, self.base_s * 2**attempt) * rng.uniform(low, high)
+
+    def gives_up_after(self, attempt: int) -> bool:
+        """True once `attempt` (1-based) was the last one allowed."""
+        return attempt >= self.attempts
+
+
+# StartQueryExecution refused with TooManyRequestsException after botocore's own retries: the account's
+# concurrent query limit. Each refusal also lowers how many queries run at once (athena.AdaptiveLimit).
+CONCURRENCY_RETRY = RetryPolicy(attempts=6, base_s=2.0, cap_s=30.0)
+# A query FAILED with AthenaError.Retryable (a transient engine or S3 error): run it again, as a new execution.
+FAILED_QUERY_RETRY = RetryPolicy(attempts=3, base_s=0.5, cap_s=8.0)
