@@ -176,12 +176,17 @@ def run_connector(
     return Run(completed.returncode, completed.stdout, completed.stderr, messages)
 
 
+def run_discover(athena: LocalAthena, **config: Any) -> Run:
+    """`discover` with DEMO_CONFIG plus `config`, which must print no traceback (whatever its outcome)."""
+    run = run_connector("discover", athena.env(), config={**DEMO_CONFIG, **config})
+    run.assert_clean()
+    return run
+
+
 def discover_catalog(athena: LocalAthena, databases: list[str] | None = None, **config: Any) -> dict[str, Any]:
     """The catalog `discover` reports for DEMO_CONFIG (Scope B with ``databases``), after a clean run."""
-    changes = {**config, **({"databases": databases} if databases is not None else {})}
-    run = run_connector("discover", athena.env(), config={**DEMO_CONFIG, **changes})
+    run = run_discover(athena, **config, **({"databases": databases} if databases is not None else {}))
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    run.assert_clean()
     (message,) = run.of_type("CATALOG")
     catalog: dict[str, Any] = message["catalog"]
     return catalog
