@@ -248,6 +248,10 @@ def test_check_fails_without_leaking_when_aws_echoes_the_key(run_verb: Any, athe
     (message,) = run.of(Type.CONNECTION_STATUS)
     assert message.connectionStatus is not None
     assert message.connectionStatus.status == Status.FAILED
+    assert "rejected the keys" in (message.connectionStatus.message or "")
+    assert athena.calls["athena:GetWorkGroup"] == 1, "the fault (and its echoed key) was really served"
+    # The point of this test (run_verb checks it for every run as well): the echoed key ID is not printed.
+    assert CANARY_KEY_ID not in run.stdout + run.stderr
 
 
 def test_discover_matches_configured_catalog(run_verb: Any) -> None:
