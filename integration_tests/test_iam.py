@@ -2,8 +2,11 @@
 
 Every run here goes through the CLI with the IAM user's real key while the stand-in enforces IAM like AWS does
 (Glue catalog/database/table ARNs, the Athena workgroup ARN, S3 bucket/object ARNs, AWS's error codes, Glue lists
-filtered by permission, queries run with the caller's permissions). ``VERB_ACTIONS`` is measured, not assumed: the
-Scope A test records every permission each verb was evaluated for, and README's "Permissions" table must match it.
+filtered by permission, queries run with the caller's permissions). ``VERB_ACTIONS`` is measured, not assumed: one
+test per verb and scope records every permission the verb was evaluated for, and README's "Permissions" table must
+be exactly it. The policies are the in-repo copies in ``setup_guide_policies/`` (compared with the shared setup
+guide when it is next to the project). "As AWS does" means as ``local_athena/iam.py`` models it: no KMS, Lake
+Formation or Conditions.
 """
 
 from __future__ import annotations
