@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import subprocess
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from airbyte_protocol.models import AirbyteMessage, FailureType, Status, TraceTy
 
 from integration_tests.connector import DEMO_CONFIG, EXECUTABLE, connector_env, run_connector
 from integration_tests.protocol import SPEC_TITLES, ProtocolViolation, assert_valid_protocol, of_type
+from integration_tests.stdout_reader import StdoutReader
 from local_athena import LocalAthena, demo_lake
 
 HERE = Path(__file__).resolve().parent
@@ -142,6 +144,59 @@ def test_helper_accepts_valid_lines() -> None:
         '{"type":"RECORD","record":{"stream":"s","namespace":"n","data":{"a":[1,{"b":null}]},"emitted_at":1}}\n'
     )
     assert [m.type for m in assert_valid_protocol(stdout)] == [Type.LOG, Type.RECORD]
+
+
+# --- the stdout reader ---------------------------------------------------------------------------------------
+def _child(code: str) -> subprocess.Popen[str]:
+    """A Python child that runs `code` and then waits for its stdin to close (a connector that stays alive)."""
+    script = f"import sys\n{code}\nsys.stdout.flush()\nsys.stdin.read()"
+    return subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+LOG_LINE = '{"type":"LOG","log":{"level":"INFO","message":"%s"}}'
+
+
+def test_reader_deadline_fires_without_output() -> None:
+    process = _child("")
+    try:
+        reader = StdoutReader(process)
+        with pytest.raises(AssertionError, match="no output from the connector"):
+            reader.next_message(0.5)
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+    assert reader.finish(30) == []
+
+
+def test_reader_drains_more_than_a_pipe_buffer_while_the_process_runs() -> None:
+    """4,000 lines (about 220 KB, well over a 64 KiB pipe): all read while the child is still alive."""
+    process = _child(f"for i in range(4000): print({LOG_LINE!r} % i)")
+    try:
+        reader = StdoutReader(process)
+        reader.until(lambda m: m["log"]["message"] == "3999", timeout=60)
+        assert process.poll() is None, "the child must still be running: its output was drained, not waited for"
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+    assert [m["log"]["message"] for m in reader.finish(30)] == [str(i) for i in range(4000)]
+
+
+def test_reader_validates_every_line() -> None:
+    process = _child('print(\'{"type":"RECORD","record":{"stream":"s","data":{"x":NaN},"emitted_at":1}}\')')
+    try:
+        reader = StdoutReader(process)
+        with pytest.raises(ProtocolViolation):
+            reader.next_message(60)
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(30)
 
 
 # --- the one subprocess environment ---------------------------------------------------------------------------
