@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from integration_tests.connector import connector_env
 from local_athena import LocalAthena
 
 DATABASE = "bench"
@@ -30,8 +30,7 @@ def start() -> LocalAthena:
 
 def child_env(athena: LocalAthena) -> dict[str, str]:
     """Environment for every measured subprocess: the stand-in's endpoint and the dummy credentials."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(athena.env())
+    env = connector_env(athena.env())
     env.update(
         {
             "AWS_ACCESS_KEY_ID": ACCESS_KEY,

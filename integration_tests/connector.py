@@ -1,4 +1,13 @@
-"""Run the connector's command line against a local Athena stand-in, as Airbyte would (a subprocess)."""
+"""Run the connector's command line against a local Athena stand-in, as Airbyte would (a subprocess).
+
+One helper per concern, so that every test gets the same guarantees:
+- ``connector_env``: the one sanitised environment of every connector subprocess (no ``AWS_*`` of the caller's
+  shell, only the stand-in's endpoint);
+- ``run_connector`` / ``spawn_connector``: every stdout line of every run is protocol-validated
+  (``protocol.message_dicts``: airbyte-protocol-models-pdv2 and strict JSON);
+- ``assert_no_traceback``: what users see holds no Python traceback;
+- ``discover_catalog`` / ``configured_catalog`` / ``demo_read_catalog`` / ``stream_state``: catalogs and states.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from integration_tests.protocol import message_dicts
+from local_athena import LocalAthena
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 EXECUTABLE = str(Path(sys.executable).with_name("source-skoot-athena"))
+TRACEBACK = "Traceback (most recent call last)"
 
 DEMO_CONFIG: dict[str, Any] = {
     "connection_name": "Skoot demo",
@@ -27,9 +40,28 @@ DEMO_CONFIG: dict[str, Any] = {
 }
 
 
+def connector_env(env: Mapping[str, str], parent: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The parent's environment without any ``AWS_*`` variable, plus ``env`` (the stand-in's).
+
+    Why every ``AWS_*``: botocore reads service-specific endpoints (``AWS_ENDPOINT_URL_ATHENA`` …) before
+    ``AWS_ENDPOINT_URL``, ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` disables both, and ``AWS_PROFILE`` /
+    ``AWS_CONFIG_FILE`` can carry endpoints and real keys: any of them would send a run to real AWS
+    (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
+    """
+    source = os.environ if parent is None else parent
+    clean = {name: value for name, value in source.items() if not name.upper().startswith("AWS_")}
+    return {**clean, **env}
+
+
+def assert_no_traceback(*texts: str) -> None:
+    """No Python traceback in what users see (stdout, stderr, a message)."""
+    for text in texts:
+        assert TRACEBACK not in text, f"a Python traceback was printed:\n{text[-3000:]}"
+
+
 @dataclass
 class Run:
-    """One verb's outcome: exit code, parsed stdout messages, stderr."""
+    """One verb's outcome: exit code, stdout messages (each protocol-validated), stderr."""
 
     returncode: int
     stdout: str
@@ -54,6 +86,10 @@ class Run:
     def states(self) -> list[dict[str, Any]]:
         return [m["state"] for m in self.of_type("STATE")]
 
+    def stream_states(self, stream: str) -> list[dict[str, Any]]:
+        """The STATE messages of one stream, in order, as written (the input format of the next sync)."""
+        return [s for s in self.states if s["type"] == "STREAM" and s["stream"]["stream_descriptor"]["name"] == stream]
+
     @property
     def logs(self) -> list[str]:
         return [m["log"]["message"] for m in self.of_type("LOG")]
@@ -75,6 +111,10 @@ class Run:
         (status,) = [m["connectionStatus"] for m in self.of_type("CONNECTION_STATUS")]
         return status
 
+    def assert_clean(self) -> None:
+        """No traceback on stdout or stderr."""
+        assert_no_traceback(self.stdout, self.stderr)
+
 
 def _arguments(verb: str, tmp: str, files: Mapping[str, Any]) -> list[str]:
     """The command line of `verb`, each of config/catalog/state written to a file in `tmp` first."""
@@ -91,11 +131,14 @@ def _arguments(verb: str, tmp: str, files: Mapping[str, Any]) -> list[str]:
 def spawn_connector(
     verb: str, env: Mapping[str, str], *, text: bool = True, **files: Any
 ) -> Iterator[subprocess.Popen[Any]]:
-    """Start `source-skoot-athena <verb>` in the background (for signals and kills); stdout/stderr are pipes."""
+    """Start `source-skoot-athena <verb>` in the background (for signals and kills); stdout/stderr are pipes.
+
+    Read its output with ``stdout_reader.StdoutReader``, which drains the pipes and validates each line.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         process = subprocess.Popen(
             _arguments(verb, tmp, files),
-            env={**os.environ, **env},
+            env=connector_env(env),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=text,
@@ -118,18 +161,35 @@ def run_connector(
     state: Any = None,
     timeout: float = 300,
 ) -> Run:
-    """Run `source-skoot-athena <verb>` with files for config/catalog/state; every stdout line must be JSON."""
+    """Run `source-skoot-athena <verb>` with files for config/catalog/state; every stdout line must be a valid
+    Airbyte message (ProtocolViolation otherwise), whatever the exit code."""
     with tempfile.TemporaryDirectory() as tmp:
         completed = subprocess.run(
             _arguments(verb, tmp, {"config": config, "catalog": catalog, "state": state}),
-            env={**os.environ, **env},
+            env=connector_env(env),
             capture_output=True,
             text=True,
             timeout=timeout,
             cwd=tmp,
         )
-    messages = [json.loads(line) for line in completed.stdout.splitlines() if line.strip()]
+    messages = message_dicts(completed.stdout)
     return Run(completed.returncode, completed.stdout, completed.stderr, messages)
+
+
+def run_discover(athena: LocalAthena, **config: Any) -> Run:
+    """`discover` with DEMO_CONFIG plus `config`, which must print no traceback (whatever its outcome)."""
+    run = run_connector("discover", athena.env(), config={**DEMO_CONFIG, **config})
+    run.assert_clean()
+    return run
+
+
+def discover_catalog(athena: LocalAthena, databases: list[str] | None = None, **config: Any) -> dict[str, Any]:
+    """The catalog `discover` reports for DEMO_CONFIG (Scope B with ``databases``), after a clean run."""
+    run = run_discover(athena, **config, **({"databases": databases} if databases is not None else {}))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    (message,) = run.of_type("CATALOG")
+    catalog: dict[str, Any] = message["catalog"]
+    return catalog
 
 
 def configured_catalog(
@@ -160,3 +220,27 @@ def configured_catalog(
             entry["cursor_field"] = [cursor[stream["name"]]]
         configured.append(entry)
     return {"streams": configured}
+
+
+def demo_read_catalog(discovered: Mapping[str, Any]) -> dict[str, Any]:
+    """The demo's three streams configured: movies and catalog_items full refresh, ratings incremental on
+    rated_at (so a read exercises both modes)."""
+    full = configured_catalog(discovered, streams=["movies", "catalog_items"])
+    incremental = configured_catalog(
+        discovered, streams=["ratings"], sync_mode="incremental", cursor={"ratings": "rated_at"}
+    )
+    return {"streams": full["streams"] + incremental["streams"]}
+
+
+def stream_state(name: str, namespace: str | None, blob: Any) -> dict[str, Any]:
+    """A per-stream STATE (AirbyteStateMessage of type STREAM), as Airbyte passes it back in --state."""
+    descriptor = {"name": name, **({"namespace": namespace} if namespace is not None else {})}
+    return {"type": "STREAM", "stream": {"stream_descriptor": descriptor, "stream_state": blob}}
+
+
+def last_states(run: Run) -> list[dict[str, Any]]:
+    """Per stream, its last STATE message: what Airbyte passes to the next sync."""
+    last: dict[str, dict[str, Any]] = {}
+    for state in run.states:
+        last[state["stream"]["stream_descriptor"]["name"]] = state
+    return list(last.values())

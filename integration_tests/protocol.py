@@ -42,12 +42,17 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def strict_json(line: str) -> Any:
+    """JSON as RFC 8259 defines it: Python's json accepts NaN/Infinity, the protocol's JSON does not."""
+    return json.loads(line, parse_constant=_reject_constant)
+
+
 def parse_line(line: str, lineno: int = 1) -> AirbyteMessage:
     """One stdout line -> a validated AirbyteMessage, or ProtocolViolation saying why not."""
     where = f"stdout line {lineno}"
     shown = line if len(line) <= 300 else line[:300] + "…"
     try:
-        raw = json.loads(line, parse_constant=_reject_constant)
+        raw = strict_json(line)
     except ValueError as exc:
         raise ProtocolViolation(f"{where} is not JSON ({exc}): {shown!r}") from None
     if not isinstance(raw, dict):
@@ -77,6 +82,12 @@ def assert_valid_protocol(stdout: str) -> list[AirbyteMessage]:
         raise ProtocolViolation("stdout does not end with a newline: its last message may be cut off")
     lines = stdout.split("\n")[:-1] if stdout else []
     return [parse_line(line, number) for number, line in enumerate(lines, start=1)]
+
+
+def message_dicts(stdout: str) -> list[dict[str, Any]]:
+    """Every line of `stdout`, validated as by `assert_valid_protocol`, as plain dicts (what tests index into)."""
+    assert_valid_protocol(stdout)
+    return [strict_json(line) for line in stdout.split("\n")[:-1]] if stdout else []
 
 
 def of_type(messages: list[AirbyteMessage], kind: Type) -> list[AirbyteMessage]:

@@ -11,7 +11,7 @@ from local_athena import LocalAthena
 def check(athena: LocalAthena, **overrides: object) -> tuple[str, str, Run]:
     run = run_connector("check", athena.env(), config={**DEMO_CONFIG, **overrides})
     assert run.returncode == 0, run.stderr
-    assert "Traceback (most recent call last)" not in run.stdout + run.stderr
+    run.assert_clean()
     status = run.connection_status
     return status["status"], status.get("message", ""), run
 
@@ -100,6 +100,9 @@ def test_scope_b_databases_are_checked_one_by_one(athena: LocalAthena) -> None:
     status, _, _ = check(athena, databases=["entertainment"])
     assert status == "SUCCEEDED"
     assert athena.calls["glue:GetDatabase"] == 1 and athena.calls["glue:GetDatabases"] == 0
+
+
+def test_a_listed_database_that_does_not_exist_is_named(athena: LocalAthena) -> None:
     status, message, _ = check(athena, databases=["entertainment", "missing_db"])
     assert status == "FAILED" and "'missing_db'" in message and "does not exist" in message
 
@@ -112,6 +115,7 @@ def test_scope_b_databases_are_checked_one_by_one(athena: LocalAthena) -> None:
         ({"workgroup": ""}, "workgroup"),
         ({"query_timeout_ms": "soon"}, "query_timeout_ms"),
     ],
+    ids=["timeout-too-small", "unknown-region", "empty-workgroup", "timeout-not-a-number"],
 )
 def test_config_errors_name_the_field(athena: LocalAthena, overrides: dict[str, object], field: str) -> None:
     status, message, _ = check(athena, **overrides)
@@ -125,4 +129,4 @@ def test_missing_field_is_a_config_error(athena: LocalAthena) -> None:
     run = run_connector("check", athena.env(), config=config)
     status = run.connection_status
     assert status["status"] == "FAILED" and "access_key_id" in status["message"]
-    assert "Traceback" not in run.stdout + run.stderr
+    run.assert_clean()

@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from integration_tests.connector import DEMO_CONFIG, configured_catalog, run_connector
+from integration_tests.connector import DEMO_CONFIG, Run, configured_catalog, discover_catalog, run_connector
 from local_athena import LocalAthena
 from local_athena.demo_lake import expected_rows
 
@@ -19,16 +19,14 @@ HOSTILE_COLUMNS = ['a"b', "c`d", "e;f", "select", "σκιά 東京", "from where
 
 
 def demo_catalog(athena: LocalAthena) -> dict[str, Any]:
-    run = run_connector("discover", athena.env(), config={**DEMO_CONFIG, "databases": ["entertainment"]})
-    assert run.returncode == 0
-    catalog: dict[str, Any] = run.of_type("CATALOG")[0]["catalog"]
-    return catalog
+    """The demo database's discovered catalog."""
+    return discover_catalog(athena, ["entertainment"])
 
 
-def assert_clean(run: Any) -> None:
-    text = run.stdout + run.stderr
-    assert "Traceback (most recent call last)" not in text
-    assert DEMO_CONFIG["secret_access_key"] not in text
+def assert_clean(run: Run) -> None:
+    """No traceback, and the secret never printed."""
+    run.assert_clean()
+    assert DEMO_CONFIG["secret_access_key"] not in run.stdout + run.stderr
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +41,7 @@ def hostile_catalog(local_athena: LocalAthena) -> dict[str, Any]:
     for _ in range(30):
         nested = [nested]
     local_athena.put_table(DB, "long_values", pa.table({"id": [1], "long_text": [long_text], "deep": [nested]}))
-    run = run_connector("discover", local_athena.env(), config={**DEMO_CONFIG, "databases": [DB]})
-    assert run.returncode == 0, run.stdout[-2000:]
-    catalog: dict[str, Any] = run.of_type("CATALOG")[0]["catalog"]
-    return catalog
+    return discover_catalog(local_athena, [DB])
 
 
 def test_hostile_names_are_read_as_names(athena: LocalAthena, hostile_catalog: dict[str, Any]) -> None:
@@ -67,16 +62,25 @@ def test_hostile_names_are_read_as_names(athena: LocalAthena, hostile_catalog: d
     assert all(q.state == "SUCCEEDED" for q in athena.queries)
 
 
-def test_empty_table_long_strings_and_deep_nesting(athena: LocalAthena, hostile_catalog: dict[str, Any]) -> None:
+@pytest.fixture(scope="module")
+def odd_data(local_athena: LocalAthena, hostile_catalog: dict[str, Any]) -> Run:
+    """One read of the empty table and the table of extreme values."""
+    local_athena.faults.clear()
     catalog = configured_catalog(hostile_catalog, streams=["empty_table", "long_values"])
-    run = run_connector("read", athena.env(), config=DEMO_CONFIG, catalog=catalog)
+    run = run_connector("read", local_athena.env(), config=DEMO_CONFIG, catalog=catalog)
     assert run.returncode == 0, run.errors
-    assert run.rows("empty_table") == []
-    assert run.statuses("empty_table") == ["STARTED", "COMPLETE"]
-    assert [
-        s["sourceStats"]["recordCount"] for s in run.states if s["stream"]["stream_descriptor"]["name"] == "empty_table"
-    ] == [0]
-    (row,) = run.rows("long_values")
+    assert_clean(run)
+    return run
+
+
+def test_an_empty_table_reads_as_zero_records_and_completes(odd_data: Run) -> None:
+    assert odd_data.rows("empty_table") == []
+    assert odd_data.statuses("empty_table") == ["STARTED", "COMPLETE"]
+    assert [s["sourceStats"]["recordCount"] for s in odd_data.stream_states("empty_table")] == [0]
+
+
+def test_a_million_character_string_and_30_level_nesting_round_trip(odd_data: Run) -> None:
+    (row,) = odd_data.rows("long_values")
     assert row["long_text"] == "ü" * 1_000_000
     depth, value = 0, row["deep"]
     while isinstance(value, list):
@@ -84,34 +88,62 @@ def test_empty_table_long_strings_and_deep_nesting(athena: LocalAthena, hostile_
     assert (depth, value) == (30, 1)
 
 
-def test_unknown_stream_and_vanished_columns(athena: LocalAthena) -> None:
-    catalog = configured_catalog(demo_catalog(athena), streams=["ratings"])
+@pytest.fixture(scope="module")
+def unknown_and_vanished(local_athena: LocalAthena) -> Run:
+    """One read of ratings with a column Glue no longer has, plus a stream whose table does not exist."""
+    local_athena.faults.clear()
+    catalog = configured_catalog(demo_catalog(local_athena), streams=["ratings"])
     ghost = copy.deepcopy(catalog["streams"][0])
     ghost["stream"]["name"] = "no_such_table"
     catalog["streams"].append(ghost)
     catalog["streams"][0]["stream"]["json_schema"]["properties"]["gone_column"] = {"type": ["null", "string"]}
-    run = run_connector("read", athena.env(), config=DEMO_CONFIG, catalog=catalog)
+    run = run_connector("read", local_athena.env(), config=DEMO_CONFIG, catalog=catalog)
     assert_clean(run)
-    assert run.returncode == 1, "a stream that cannot be read fails the sync (after the others)"
-    assert len(run.rows("ratings")) == 500 and "gone_column" not in run.rows("ratings")[0]
-    assert any("gone_column" in log and "no longer in Glue" in log for log in run.logs)
-    assert run.statuses("no_such_table") == ["STARTED", "INCOMPLETE"]
+    return run
+
+
+def test_a_stream_that_cannot_be_read_fails_the_sync_after_the_others(unknown_and_vanished: Run) -> None:
+    assert unknown_and_vanished.returncode == 1
+    assert len(unknown_and_vanished.rows("ratings")) == len(expected_rows("ratings"))
+    assert unknown_and_vanished.statuses("ratings")[-1] == "COMPLETE"
+
+
+def test_a_vanished_column_is_left_out_with_a_log_line(unknown_and_vanished: Run) -> None:
+    assert all("gone_column" not in row for row in unknown_and_vanished.rows("ratings"))
+    assert any("gone_column" in log and "no longer in Glue" in log for log in unknown_and_vanished.logs)
+
+
+def test_an_unknown_stream_is_incomplete_with_an_error_saying_to_refresh(unknown_and_vanished: Run) -> None:
+    assert unknown_and_vanished.statuses("no_such_table") == ["STARTED", "INCOMPLETE"]
     assert any(
         "no_such_table no longer exists" in e["message"] and "refresh the source schema" in e["message"]
-        for e in run.errors
+        for e in unknown_and_vanished.errors
     )
 
 
-def test_empty_selection_and_duplicate_stream(athena: LocalAthena) -> None:
-    catalog = configured_catalog(demo_catalog(athena), streams=["ratings", "movies"])
+@pytest.fixture(scope="module")
+def duplicate_and_empty_selection(local_athena: LocalAthena) -> Run:
+    """One read with ratings configured twice and movies with no column selected."""
+    local_athena.faults.clear()
+    catalog = configured_catalog(demo_catalog(local_athena), streams=["ratings", "movies"])
     catalog["streams"].append(copy.deepcopy(catalog["streams"][0]))
     movies = next(s for s in catalog["streams"] if s["stream"]["name"] == "movies")
     movies["stream"]["json_schema"]["properties"] = {}
-    run = run_connector("read", athena.env(), config=DEMO_CONFIG, catalog=catalog)
+    run = run_connector("read", local_athena.env(), config=DEMO_CONFIG, catalog=catalog)
     assert_clean(run)
-    assert len(run.rows("ratings")) == 500, "a stream configured twice is read once"
+    return run
+
+
+def test_a_stream_configured_twice_is_read_once(duplicate_and_empty_selection: Run) -> None:
+    run = duplicate_and_empty_selection
+    assert len(run.rows("ratings")) == len(expected_rows("ratings"))
     assert any("configured twice" in log for log in run.logs)
+
+
+def test_a_stream_with_no_column_selected_is_an_error_for_that_stream(duplicate_and_empty_selection: Run) -> None:
+    run = duplicate_and_empty_selection
     assert run.statuses("movies")[-1] == "INCOMPLETE"
+    assert not run.rows("movies")
     assert any("no column selected" in e["message"] for e in run.errors)
 
 
@@ -122,20 +154,20 @@ def test_malformed_catalog_file_is_a_clear_error(athena: LocalAthena) -> None:
     assert run.errors and "catalog" in run.errors[-1]["message"].lower()
 
 
-def test_missing_data_files_surface_athenas_error(athena: LocalAthena) -> None:
+def test_a_table_whose_s3_files_are_gone_reads_as_empty(athena: LocalAthena) -> None:
+    """Athena reads a table location with no objects as zero rows, not an error
+    (https://repost.aws/knowledge-center/athena-empty-results): the stream completes with no records."""
     athena.put_table(DB, "lost_files", pa.table({"id": [1, 2]}))
     s3 = athena.client("s3")
     for item in s3.list_objects_v2(Bucket="skoot-data-demo", Prefix=f"{DB}/lost_files/").get("Contents", []):
         s3.delete_object(Bucket="skoot-data-demo", Key=item["Key"])
-    run = run_connector("discover", athena.env(), config={**DEMO_CONFIG, "databases": [DB]})
-    catalog = configured_catalog(run.of_type("CATALOG")[0]["catalog"], streams=["lost_files"])
+    catalog = configured_catalog(discover_catalog(athena, [DB]), streams=["lost_files"])
     run = run_connector("read", athena.env(), config=DEMO_CONFIG, catalog=catalog)
     assert_clean(run)
-    rows = run.rows("lost_files")
-    if run.returncode == 0:
-        assert rows == [], "missing files may read as an empty table (as Athena does for an empty prefix)"
-    else:
-        assert any("lost_files" in e["message"] for e in run.errors)
+    assert run.returncode == 0, run.errors
+    assert run.rows("lost_files") == []
+    assert run.statuses("lost_files") == ["STARTED", "COMPLETE"]
+    assert [q.state for q in athena.queries if "lost_files" in q.sql] == ["SUCCEEDED"]
 
 
 def test_a_faulty_aws_gives_exactly_the_clean_records(athena: LocalAthena) -> None:

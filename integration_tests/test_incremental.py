@@ -11,19 +11,26 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import json
 import signal
-import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 import pytest
 
-from integration_tests.connector import DEMO_CONFIG, Run, configured_catalog, run_connector, spawn_connector
+from integration_tests.connector import (
+    DEMO_CONFIG,
+    Run,
+    configured_catalog,
+    discover_catalog,
+    last_states,
+    run_connector,
+    spawn_connector,
+    stream_state,
+)
+from integration_tests.stdout_reader import StdoutReader
 from local_athena import LocalAthena
-
-TRACEBACK = "Traceback (most recent call last)"
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
@@ -32,11 +39,7 @@ def config_for(database: str) -> dict[str, Any]:
 
 
 def discover(athena: LocalAthena, database: str) -> dict[str, Any]:
-    run = run_connector("discover", athena.env(), config=config_for(database))
-    assert run.returncode == 0, run.stdout + run.stderr
-    (message,) = run.of_type("CATALOG")
-    catalog: dict[str, Any] = message["catalog"]
-    return catalog
+    return discover_catalog(athena, [database])
 
 
 def read(
@@ -51,22 +54,13 @@ def read(
 def read_ok(athena: LocalAthena, database: str, catalog: dict[str, Any], state: Any = None) -> Run:
     run = read(athena, database, catalog, state)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert TRACEBACK not in run.stdout + run.stderr
+    run.assert_clean()
     assert not run.errors, run.errors
     return run
 
 
 def stream_states(run: Run, stream: str) -> list[dict[str, Any]]:
-    """The STATE messages of one stream, in order, as written (the input format of the next sync)."""
-    return [s for s in run.states if s["type"] == "STREAM" and s["stream"]["stream_descriptor"]["name"] == stream]
-
-
-def last_states(run: Run) -> list[dict[str, Any]]:
-    """Per stream, its last STATE message: what Airbyte passes to the next sync."""
-    last: dict[str, dict[str, Any]] = {}
-    for state in run.states:
-        last[state["stream"]["stream_descriptor"]["name"]] = state
-    return list(last.values())
+    return run.stream_states(stream)
 
 
 def blob(run: Run, stream: str) -> dict[str, Any]:
@@ -178,35 +172,19 @@ CURSORS = {
 }
 
 
-def test_two_syncs_give_the_union_with_type_faithful_cursors(athena: LocalAthena) -> None:
-    database = "inc_cursors"
-    _cursor_tables(athena, database)
-    catalog = configured_catalog(
-        discover(athena, database), streams=list(CURSORS), sync_mode="incremental", cursor=CURSORS
-    )
+@dataclass
+class TwoSyncs:
+    """A first sync of every cursor table, rows landing (some equal to the saved cursor), a second sync from the
+    first one's state; the SQL the second sync sent per table."""
 
-    first = read_ok(athena, database, catalog)
-    for stream in CURSORS:
-        assert first.statuses(stream) == ["STARTED", "RUNNING", "COMPLETE"], stream
-        assert len(stream_states(first, stream)) == 1
-    assert sorted(r["id"] for r in first.rows("events_ts")) == [1, 2, 3, 4]
-    # The cursor as Athena's typed text: a timestamp keeps its fraction (µs for timestamp(6)), a decimal every
-    # digit, a bigint beyond 2^53 is exact.
-    assert blob(first, "events_ts") == {
-        "cursor_field": "updated_at",
-        "cursor_type": "timestamp",
-        "cursor": "2024-01-03 10:00:00.123",
-    }
-    assert blob(first, "events_us")["cursor"] == "2024-02-01 00:00:00.123457"
-    assert blob(first, "events_ice")["cursor"] == "2024-03-01 00:00:00.654321"
-    assert blob(first, "events_dec")["cursor"] == "98765432109876.543210"
-    assert blob(first, "events_big")["cursor"] == str(BIG + 3)
-    # ESTIMATE from the Glue table's statistics (before the records).
-    assert estimates(first, "events_ts") == [
-        {"name": "events_ts", "namespace": database, "type": "STREAM", "row_estimate": 4, "byte_estimate": 2048}
-    ]
+    database: str
+    first: Run
+    second: Run
+    second_sql: dict[str, str]
 
-    # Rows land: some equal to the saved cursor (the boundary), the rest past it.
+
+def _land_rows(athena: LocalAthena, database: str) -> None:
+    """Rows land: some equal to the saved cursor (the boundary), the rest past it."""
     athena.append_rows(
         database,
         "events_ts",
@@ -256,35 +234,116 @@ def test_two_syncs_give_the_union_with_type_faithful_cursors(athena: LocalAthena
         "events_big",
         pa.table({"id": pa.array([4, 5], pa.int64()), "seq": pa.array([BIG + 3, BIG + 4], pa.int64())}),
     )
+
+
+@pytest.fixture(scope="module")
+def two_syncs(local_athena: LocalAthena) -> TwoSyncs:
+    athena, database = local_athena, "inc_cursors"
+    athena.faults.clear()
+    _cursor_tables(athena, database)
+    catalog = configured_catalog(
+        discover(athena, database), streams=list(CURSORS), sync_mode="incremental", cursor=CURSORS
+    )
+    first = read_ok(athena, database, catalog)
+    _land_rows(athena, database)
     athena.reset_observations()
-
     second = read_ok(athena, database, catalog, state=last_states(first))
-    # Only rows at or past the saved cursor: the boundary rows again (inclusive lower bound) and the new ones.
-    assert sorted(r["id"] for r in second.rows("events_ts")) == [3, 4, 5, 6]
-    assert sorted(r["id"] for r in second.rows("events_us")) == [3, 4, 5]
-    assert sorted(r["id"] for r in second.rows("events_ice")) == [2, 3]
-    assert sorted(r["id"] for r in second.rows("events_dec")) == [3, 4, 5]
-    assert sorted(r["id"] for r in second.rows("events_big")) == [3, 4, 5]
-    # No loss: the union of both syncs is every row of the table.
-    every = {"events_ts": 6, "events_us": 5, "events_ice": 3, "events_dec": 5, "events_big": 5}
-    for stream, count in every.items():
-        assert {r["id"] for r in first.rows(stream) + second.rows(stream)} == set(range(1, count + 1)), stream
-    assert blob(second, "events_ts")["cursor"] == "2024-01-03 10:00:00.124"
-    assert not estimates(second, "events_ts"), "the whole table's statistics overstate an incremental read"
-    assert blob(second, "events_us")["cursor"] == "2024-02-01 00:00:00.123458"
-    assert blob(second, "events_ice")["cursor"] == "2024-03-01 00:00:00.654322"
-    assert blob(second, "events_dec")["cursor"] == "98765432109876.543211"
-    assert blob(second, "events_big")["cursor"] == str(BIG + 4)
-    # bigint values stay exact in the records too.
-    assert {r["seq"] for r in second.rows("events_big")} == {BIG + 3, BIG + 4}
-
-    # Typed literals in the filters (Athena rejects `timestamp >= varchar`).
     sqls = {table: " ".join(q.sql for q in read_queries(athena, table)) for table in CURSORS}
-    assert """"updated_at" >= TIMESTAMP '2024-01-03 10:00:00.123'""" in sqls["events_ts"]
-    assert """"updated_at" <= TIMESTAMP '2024-01-03 10:00:00.124'""" in sqls["events_ts"]
-    assert """"changed_at" >= TIMESTAMP '2024-02-01 00:00:00.123457'""" in sqls["events_us"]
-    assert """"amount" >= DECIMAL '98765432109876.543210'""" in sqls["events_dec"]
-    assert f'"seq" >= {BIG + 3}' in sqls["events_big"] and f'"seq" <= {BIG + 4}' in sqls["events_big"]
+    return TwoSyncs(database, first, second, sqls)
+
+
+def test_first_sync_completes_each_stream_with_one_state(two_syncs: TwoSyncs) -> None:
+    for stream in CURSORS:
+        assert two_syncs.first.statuses(stream) == ["STARTED", "RUNNING", "COMPLETE"], stream
+        assert len(stream_states(two_syncs.first, stream)) == 1, stream
+    assert sorted(r["id"] for r in two_syncs.first.rows("events_ts")) == [1, 2, 3, 4]
+
+
+# The cursor as Athena's typed text: a timestamp keeps its fraction (µs for timestamp(6)), a decimal every digit,
+# a bigint beyond 2^53 is exact.
+FIRST_CURSORS = {
+    "events_ts": "2024-01-03 10:00:00.123",
+    "events_us": "2024-02-01 00:00:00.123457",
+    "events_ice": "2024-03-01 00:00:00.654321",
+    "events_dec": "98765432109876.543210",
+    "events_big": str(BIG + 3),
+}
+SECOND_CURSORS = {
+    "events_ts": "2024-01-03 10:00:00.124",
+    "events_us": "2024-02-01 00:00:00.123458",
+    "events_ice": "2024-03-01 00:00:00.654322",
+    "events_dec": "98765432109876.543211",
+    "events_big": str(BIG + 4),
+}
+# Only rows at or past the saved cursor: the boundary rows again (inclusive lower bound) and the new ones.
+SECOND_IDS = {
+    "events_ts": [3, 4, 5, 6],
+    "events_us": [3, 4, 5],
+    "events_ice": [2, 3],
+    "events_dec": [3, 4, 5],
+    "events_big": [3, 4, 5],
+}
+ROW_COUNTS = {"events_ts": 6, "events_us": 5, "events_ice": 3, "events_dec": 5, "events_big": 5}
+
+
+@pytest.mark.parametrize("stream", sorted(CURSORS))
+def test_saved_cursor_is_athenas_typed_text(two_syncs: TwoSyncs, stream: str) -> None:
+    assert blob(two_syncs.first, stream)["cursor"] == FIRST_CURSORS[stream]
+    assert blob(two_syncs.second, stream)["cursor"] == SECOND_CURSORS[stream]
+
+
+def test_state_blob_names_field_type_and_cursor(two_syncs: TwoSyncs) -> None:
+    assert blob(two_syncs.first, "events_ts") == {
+        "cursor_field": "updated_at",
+        "cursor_type": "timestamp",
+        "cursor": "2024-01-03 10:00:00.123",
+    }
+
+
+@pytest.mark.parametrize("stream", sorted(CURSORS))
+def test_second_sync_reads_from_the_saved_cursor_inclusive(two_syncs: TwoSyncs, stream: str) -> None:
+    assert sorted(r["id"] for r in two_syncs.second.rows(stream)) == SECOND_IDS[stream]
+
+
+@pytest.mark.parametrize("stream", sorted(CURSORS))
+def test_two_syncs_lose_no_row(two_syncs: TwoSyncs, stream: str) -> None:
+    ids = {r["id"] for r in two_syncs.first.rows(stream) + two_syncs.second.rows(stream)}
+    assert ids == set(range(1, ROW_COUNTS[stream] + 1))
+
+
+def test_estimate_comes_from_glue_statistics_on_the_first_sync_only(two_syncs: TwoSyncs) -> None:
+    assert estimates(two_syncs.first, "events_ts") == [
+        {
+            "name": "events_ts",
+            "namespace": two_syncs.database,
+            "type": "STREAM",
+            "row_estimate": 4,
+            "byte_estimate": 2048,
+        }
+    ]
+    assert not estimates(two_syncs.second, "events_ts"), "the whole table's statistics overstate an incremental read"
+
+
+def test_bigint_values_beyond_2_53_stay_exact_in_records(two_syncs: TwoSyncs) -> None:
+    assert {r["seq"] for r in two_syncs.second.rows("events_big")} == {BIG + 3, BIG + 4}
+
+
+# Typed literals in the filters (Athena rejects `timestamp >= varchar`).
+SQL_BOUNDS = {
+    "events_ts": [
+        """"updated_at" >= TIMESTAMP '2024-01-03 10:00:00.123'""",
+        """"updated_at" <= TIMESTAMP '2024-01-03 10:00:00.124'""",
+    ],
+    "events_us": [""""changed_at" >= TIMESTAMP '2024-02-01 00:00:00.123457'"""],
+    "events_dec": [""""amount" >= DECIMAL '98765432109876.543210'"""],
+    "events_big": [f'"seq" >= {BIG + 3}', f'"seq" <= {BIG + 4}'],
+}
+
+
+@pytest.mark.parametrize("stream", sorted(SQL_BOUNDS))
+def test_cursor_bounds_are_typed_literals(two_syncs: TwoSyncs, stream: str) -> None:
+    for bound in SQL_BOUNDS[stream]:
+        assert bound in two_syncs.second_sql[stream], (bound, two_syncs.second_sql[stream])
 
 
 # --- partitioned tables -------------------------------------------------------------------------------------
@@ -372,18 +431,12 @@ def test_killed_full_refresh_resumes_at_the_next_slice(athena: LocalAthena) -> N
     athena.faults.delay_query(f"'{DAYS[40]}'", 60)
 
     with spawn_connector("read", athena.env(), config=config_for(database), catalog=catalog) as process:
-        assert process.stdout is not None
-        lines: list[dict[str, Any]] = []
-        deadline = time.monotonic() + 60
-        for raw in process.stdout:
-            lines.append(json.loads(raw))
-            if lines[-1]["type"] == "STATE" or time.monotonic() > deadline:
-                break
+        reader = StdoutReader(process)
+        reader.until(lambda message: message["type"] == "STATE", timeout=60)  # fails at 60 s even if silent
         process.send_signal(signal.SIGKILL)
-        lines += [json.loads(raw) for raw in process.stdout if raw.strip()]  # whatever was already delivered
-        process.wait(10)
+        lines = reader.finish(10)  # whatever was already delivered
     assert process.returncode == -signal.SIGKILL
-    killed = Run(process.returncode, "", "", lines)
+    killed = Run(process.returncode, "", reader.stderr, lines)
     states = stream_states(killed, table)
     assert states, "no STATE before the kill"
     # Mid-refresh: the state names the last partition read.
@@ -409,13 +462,6 @@ def test_killed_full_refresh_resumes_at_the_next_slice(athena: LocalAthena) -> N
 
 
 # --- state input --------------------------------------------------------------------------------------------
-def _stream_state(name: str, namespace: str, state: Any) -> dict[str, Any]:
-    return {
-        "type": "STREAM",
-        "stream": {"stream_descriptor": {"name": name, "namespace": namespace}, "stream_state": state},
-    }
-
-
 @pytest.fixture(scope="module")
 def state_catalog(local_athena: LocalAthena) -> dict[str, Any]:
     """`inc_state.orders` (ids 1..3, cursor `id`), set up and discovered once for the state-input tests."""
@@ -425,25 +471,29 @@ def state_catalog(local_athena: LocalAthena) -> dict[str, Any]:
     )
 
 
-def test_state_input_edge_cases(athena: LocalAthena, state_catalog: dict[str, Any]) -> None:
+def test_stale_stream_and_legacy_messages_are_ignored_with_a_warning(
+    athena: LocalAthena, state_catalog: dict[str, Any]
+) -> None:
+    """A state for a stream not in the catalog and a LEGACY message are ignored with a warning; an empty blob
+    starts the stream fresh."""
     database, catalog = "inc_state", state_catalog
-
-    # A state for a stream not in the catalog and a LEGACY message are ignored with a warning; an empty blob
-    # starts the stream fresh.
-    stale = _stream_state("dropped_table", database, {"cursor_field": "id", "cursor_type": "bigint", "cursor": "9"})
+    stale = stream_state("dropped_table", database, {"cursor_field": "id", "cursor_type": "bigint", "cursor": "9"})
     legacy = {"type": "LEGACY", "data": {"orders": {"id": 2}}}
-    run = read_ok(athena, database, catalog, state=[stale, legacy, _stream_state("orders", database, {})])
+    run = read_ok(athena, database, catalog, state=[stale, legacy, stream_state("orders", database, {})])
     assert sorted(r["id"] for r in run.rows("orders")) == [1, 2, 3]
     assert any("dropped_table" in log and "not in the catalog" in log for log in run.logs), run.logs
     assert any("LEGACY" in log and "Ignoring" in log for log in run.logs), run.logs
     assert blob(run, "orders")["cursor"] == "3"
 
-    # An empty state starts fresh.
-    run = read_ok(athena, database, catalog, state=[])
+
+def test_an_empty_state_list_starts_fresh(athena: LocalAthena, state_catalog: dict[str, Any]) -> None:
+    run = read_ok(athena, "inc_state", state_catalog, state=[])
     assert sorted(r["id"] for r in run.rows("orders")) == [1, 2, 3]
 
-    # The legacy shape of the whole file (one object keyed by stream): ignored with a warning, not a crash.
-    run = read_ok(athena, database, catalog, state={"orders": {"id": 2}})
+
+def test_a_legacy_state_file_is_ignored_with_a_warning(athena: LocalAthena, state_catalog: dict[str, Any]) -> None:
+    """The legacy shape of the whole file (one object keyed by stream): ignored with a warning, not a crash."""
+    run = read_ok(athena, "inc_state", state_catalog, state={"orders": {"id": 2}})
     assert sorted(r["id"] for r in run.rows("orders")) == [1, 2, 3]
     assert any("legacy state" in log for log in run.logs), run.logs
 
@@ -459,9 +509,9 @@ def test_state_input_edge_cases(athena: LocalAthena, state_catalog: dict[str, An
 def test_bad_state_is_a_config_error_naming_the_stream(
     athena: LocalAthena, state_catalog: dict[str, Any], state: Any, expected: str
 ) -> None:
-    run = read(athena, "inc_state", state_catalog, state=[_stream_state("orders", "inc_state", state)])
+    run = read(athena, "inc_state", state_catalog, state=[stream_state("orders", "inc_state", state)])
     assert run.returncode == 1
-    assert TRACEBACK not in run.stdout + run.stderr
+    run.assert_clean()
     assert not run.records
     error = run.errors[-1]
     assert error["failure_type"] == "config_error", error

@@ -9,6 +9,7 @@ The only liberty taken with the RUN line: `--no-cache-dir` is dropped so pip may
 cache where there is one (it changes the image's size, not what is installed). The install downloads and
 installs every runtime dependency (airbyte-cdk, boto3, pyarrow, pandas, …): ~85-95 s here, every run (this
 machine's package index answers with responses pip does not cache). Under the 3 min line, so not marked slow.
+Without a reachable package index (probed once per session) the two replay tests are skipped with the reason.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import yaml
 from airbyte_cdk.models.connector_metadata import ConnectorLanguage, MetadataFile
 from airbyte_protocol.models import Type
 
+from integration_tests.package_index import PROBE_REQUIREMENT, skip_unless_reachable
 from integration_tests.protocol import SPEC_TITLES, assert_valid_protocol, of_type
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,6 +235,7 @@ class Image:
 
 @pytest.fixture(scope="module")
 def image(dockerfile: Dockerfile, tmp_path_factory: pytest.TempPathFactory) -> Image:
+    skip_unless_reachable("replaying the Dockerfile's pip install")
     root = tmp_path_factory.mktemp("image")
     workdir = root / dockerfile.workdir.lstrip("/")
     workdir.mkdir(parents=True)
@@ -340,3 +343,13 @@ def test_installed_package(image: Image) -> None:
     assert [p["title"] for p in sorted(spec_properties(script.stdout).values(), key=lambda p: p["order"])][:7] == (
         SPEC_TITLES
     )
+
+
+def test_an_unreachable_index_is_reported_with_its_reason() -> None:
+    """The probe behind the skips: a dead index gives a reason naming the probe, not a pass."""
+    code = "from integration_tests.package_index import unreachable_reason; print(unreachable_reason())"
+    env = {**os.environ, "PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_EXTRA_INDEX_URL": ""}
+    probe = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.startswith("the package index"), probe.stdout
+    assert PROBE_REQUIREMENT in probe.stdout

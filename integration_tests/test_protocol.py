@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,12 +25,12 @@ import jsonschema
 import pytest
 from airbyte_protocol.models import AirbyteMessage, FailureType, Status, TraceType, Type
 
+from integration_tests.connector import DEMO_CONFIG, EXECUTABLE, connector_env, run_connector
 from integration_tests.protocol import SPEC_TITLES, ProtocolViolation, assert_valid_protocol, of_type
+from integration_tests.stdout_reader import StdoutReader
 from local_athena import LocalAthena, demo_lake
 
 HERE = Path(__file__).resolve().parent
-EXECUTABLE = Path(sys.executable).with_name("source-skoot-athena")
-TRACEBACK = "Traceback (most recent call last)"
 
 # Recognisable secrets: the whole value and a distinctive piece of it must never be printed.
 CANARY_SECRET = "SKOOTSECRET-canary-1234567890"
@@ -78,29 +79,17 @@ class VerbRun:
 
 
 @pytest.fixture
-def run_verb(athena: LocalAthena, tmp_path: Path) -> Iterator[Any]:
-    """Run one verb as Airbyte would; check protocol, secrets and tracebacks on every run."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(athena.env())
-    counter = iter(range(1_000))
+def run_verb(athena: LocalAthena) -> Iterator[Any]:
+    """Run one verb as Airbyte would (``run_connector``: sanitised env, every line validated); check secrets and
+    tracebacks on every run."""
 
     def run(verb: str, config: dict[str, Any] | None = None, **files: Any) -> VerbRun:
-        args = [str(EXECUTABLE), verb]
-        inputs = {"config": config, **files}
-        for option, content in inputs.items():
-            if content is None:
-                continue
-            path = tmp_path / f"{option}-{next(counter)}.json"
-            path.write_text(json.dumps(content))
-            args += [f"--{option}", str(path)]
-        proc = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240)
+        proc = run_connector(verb, athena.env(), config=config, timeout=240, **files)
         for piece in CANARY_PIECES:
             assert piece not in proc.stdout, f"`{verb}` printed a secret ({piece!r}) on stdout"
             assert piece not in proc.stderr, f"`{verb}` printed a secret ({piece!r}) on stderr"
-        assert TRACEBACK not in proc.stdout, f"`{verb}` printed a Python traceback on stdout:\n{proc.stdout[-3000:]}"
-        assert TRACEBACK not in proc.stderr, f"`{verb}` printed a Python traceback on stderr:\n{proc.stderr[-3000:]}"
-        messages = assert_valid_protocol(proc.stdout)
-        return VerbRun(proc.returncode, proc.stdout, proc.stderr, messages)
+        proc.assert_clean()
+        return VerbRun(proc.returncode, proc.stdout, proc.stderr, assert_valid_protocol(proc.stdout))
 
     yield run
 
@@ -157,6 +146,119 @@ def test_helper_accepts_valid_lines() -> None:
     assert [m.type for m in assert_valid_protocol(stdout)] == [Type.LOG, Type.RECORD]
 
 
+# --- the stdout reader ---------------------------------------------------------------------------------------
+def _child(code: str) -> subprocess.Popen[str]:
+    """A Python child that runs `code` and then waits for its stdin to close (a connector that stays alive)."""
+    script = f"import sys\n{code}\nsys.stdout.flush()\nsys.stdin.read()"
+    return subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+LOG_LINE = '{"type":"LOG","log":{"level":"INFO","message":"%s"}}'
+
+
+def test_reader_deadline_fires_without_output() -> None:
+    process = _child("")
+    try:
+        reader = StdoutReader(process)
+        with pytest.raises(AssertionError, match="no output from the connector"):
+            reader.next_message(0.5)
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+    assert reader.finish(30) == []
+
+
+def test_reader_drains_more_than_a_pipe_buffer_while_the_process_runs() -> None:
+    """4,000 lines (about 220 KB, well over a 64 KiB pipe): all read while the child is still alive."""
+    process = _child(f"for i in range(4000): print({LOG_LINE!r} % i)")
+    try:
+        reader = StdoutReader(process)
+        reader.until(lambda m: m["log"]["message"] == "3999", timeout=60)
+        assert process.poll() is None, "the child must still be running: its output was drained, not waited for"
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+    assert [m["log"]["message"] for m in reader.finish(30)] == [str(i) for i in range(4000)]
+
+
+def test_reader_validates_every_line() -> None:
+    process = _child('print(\'{"type":"RECORD","record":{"stream":"s","data":{"x":NaN},"emitted_at":1}}\')')
+    try:
+        reader = StdoutReader(process)
+        with pytest.raises(ProtocolViolation):
+            reader.next_message(60)
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(30)
+
+
+# --- the one subprocess environment ---------------------------------------------------------------------------
+
+# What a developer's shell may hold: botocore honours each (service endpoints before AWS_ENDPOINT_URL; the IGNORE
+# flag drops the configured endpoints; a profile or config file can carry endpoints and keys), so each would
+# send a run to real AWS instead of the stand-in.
+# https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+BOGUS_ENDPOINT = "http://127.0.0.1:9"  # the discard port: nothing answers there
+BOGUS_ENDPOINTS = {f"AWS_ENDPOINT_URL_{service}": BOGUS_ENDPOINT for service in ("ATHENA", "S3", "GLUE", "STS")}
+LEAKY_SHELL = {
+    **BOGUS_ENDPOINTS,
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true",
+    "AWS_PROFILE": "skoot-no-such-profile",
+    "AWS_CONFIG_FILE": "/nonexistent/aws-config",
+    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
+    "AWS_ACCESS_KEY_ID": "AKIAREALLOOKINGKEY00",
+}
+
+
+def test_connector_env_keeps_only_the_stand_ins_aws_variables(athena: LocalAthena) -> None:
+    env = connector_env(athena.env(), parent={**LEAKY_SHELL, "HOME": "/home/someone", "aws_profile": "x"})
+    assert env == {**athena.env(), "HOME": "/home/someone"}
+
+
+def _check_reaches_the_stand_in(athena: LocalAthena, env: dict[str, str]) -> bool:
+    """Run `check` with exactly `env`; True when the stand-in saw its GetWorkGroup call."""
+    config = {**DEMO_CONFIG, "query_timeout_ms": 5000}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "config.json"
+        path.write_text(json.dumps(config))
+        proc = subprocess.run(
+            [EXECUTABLE, "check", "--config", str(path)], env=env, capture_output=True, text=True, timeout=240
+        )
+    assert_valid_protocol(proc.stdout)
+    return athena.calls["athena:GetWorkGroup"] > 0
+
+
+def test_aws_variables_of_the_callers_shell_do_not_reach_the_connector(
+    athena: LocalAthena, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bogus service endpoints are set in this (the parent) process: a connector run still talks to the stand-in.
+
+    (AWS_PROFILE and the config files are left out here: the stand-in's own boto3 clients run in this process.)
+    """
+    for variable, value in BOGUS_ENDPOINTS.items():
+        monkeypatch.setenv(variable, value)
+    monkeypatch.setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
+    run = run_connector("check", athena.env(), config=DEMO_CONFIG)
+    assert run.connection_status == {"status": "SUCCEEDED"}, run.connection_status
+    assert athena.calls["athena:GetWorkGroup"] == 1
+
+
+def test_the_leaked_endpoint_would_have_sent_the_connector_elsewhere(
+    athena: LocalAthena, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The control for the test above: without sanitising, botocore does use the caller's Athena endpoint."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_ATHENA", BOGUS_ENDPOINT)
+    assert not _check_reaches_the_stand_in(athena, {**os.environ, **athena.env()})
+    assert _check_reaches_the_stand_in(athena, connector_env(athena.env()))
+
+
 # --- verbs -------------------------------------------------------------------------------------------------
 
 
@@ -201,6 +303,10 @@ def test_check_fails_without_leaking_when_aws_echoes_the_key(run_verb: Any, athe
     (message,) = run.of(Type.CONNECTION_STATUS)
     assert message.connectionStatus is not None
     assert message.connectionStatus.status == Status.FAILED
+    assert "rejected the keys" in (message.connectionStatus.message or "")
+    assert athena.calls["athena:GetWorkGroup"] == 1, "the fault (and its echoed key) was really served"
+    # The point of this test (run_verb checks it for every run as well): the echoed key ID is not printed.
+    assert CANARY_KEY_ID not in run.stdout + run.stderr
 
 
 def test_discover_matches_configured_catalog(run_verb: Any) -> None:

@@ -5,7 +5,8 @@ PyAirbyte runs in its own venv (``.venv-pyairbyte/`` at the repo root, built onc
 (pyarrow<22, duckdb==1.4.3, pandas<3) would downgrade the connector's venv. It runs the connector's executable
 from the project's venv (``local_executable``); the connector inherits the client's environment, so it talks to
 the local Athena stand-in. ``integration_tests/pyairbyte_client.py`` is the client; it writes what the cache
-holds as JSON, and this test compares that with the demo's source rows.
+holds as JSON, and this test compares that with the demo's source rows. Building the venv needs the package index:
+without it (probed once per session) the tests are skipped with the reason; a venv already built needs no index.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import fcntl
 import hashlib
 import json
 import math
-import os
 import shutil
 import subprocess
 import sys
@@ -28,7 +28,8 @@ from typing import Any
 
 import pytest
 
-from integration_tests.connector import DEMO_CONFIG, EXECUTABLE, PROJECT_ROOT
+from integration_tests.connector import DEMO_CONFIG, EXECUTABLE, PROJECT_ROOT, connector_env
+from integration_tests.package_index import skip_unless_reachable
 from local_athena import LocalAthena
 from local_athena.demo_lake import expected_rows
 
@@ -59,6 +60,7 @@ def ensure_venv() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)  # parallel sessions build it once
         if STAMP.exists() and STAMP.read_text() == _wanted_stamp() and python.exists():
             return python
+        skip_unless_reachable(f"building {VENV.name}")
         shutil.rmtree(VENV, ignore_errors=True)
         started = time.monotonic()
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
@@ -90,8 +92,7 @@ def client_output(pyairbyte_python: Path, local_athena: LocalAthena, tmp_path_fa
     config.write_text(json.dumps(DEMO_CONFIG))
     output = work / "output.json"
     env = {
-        **os.environ,
-        **local_athena.env(),
+        **connector_env(local_athena.env()),  # the client's env is the connector's: no AWS_* of this shell
         "AIRBYTE_OFFLINE_MODE": "1",
         "DO_NOT_TRACK": "1",
         "AIRBYTE_LOGGING_ROOT": str(work / "logs"),

@@ -13,7 +13,15 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from integration_tests.connector import DEMO_CONFIG, configured_catalog, run_connector, spawn_connector
+from integration_tests.connector import (
+    DEMO_CONFIG,
+    assert_no_traceback,
+    configured_catalog,
+    discover_catalog,
+    run_connector,
+    spawn_connector,
+)
+from integration_tests.stdout_reader import StdoutReader
 from local_athena import LocalAthena
 
 DB = "read_edge"
@@ -144,9 +152,7 @@ EXPECTED: list[dict[str, Any]] = [
 def edge(local_athena: LocalAthena) -> dict[str, Any]:
     """The edge-value table, registered once, and its discovered catalog."""
     local_athena.put_table(DB, "edge_values", edge_table(), glue_types=EDGE_TYPES)
-    discover = run_connector("discover", local_athena.env(), config={**DEMO_CONFIG, "databases": [DB]})
-    assert discover.returncode == 0, discover.stdout[-2000:]
-    return discover.of_type("CATALOG")[0]["catalog"]
+    return discover_catalog(local_athena, [DB])
 
 
 def parse_exact(stdout: str) -> list[dict[str, Any]]:
@@ -174,7 +180,7 @@ def normalise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def read_edge(athena: LocalAthena, catalog: dict[str, Any], **config: Any) -> tuple[Any, list[dict[str, Any]]]:
     run = run_connector("read", athena.env(), config={**DEMO_CONFIG, **config}, catalog=configured_catalog(catalog))
-    assert "Traceback (most recent call last)" not in run.stdout + run.stderr
+    run.assert_clean()
     return run, parse_exact(run.stdout)
 
 
@@ -227,8 +233,7 @@ def test_multi_file_unload_is_read_whole_and_deleted(athena: LocalAthena, monkey
     athena.put_table(
         DB, "many_rows", pa.table({"n": pa.array(range(n), pa.int64()), "t": [f"row {i}" for i in range(n)]})
     )
-    discover = run_connector("discover", athena.env(), config={**DEMO_CONFIG, "databases": [DB]})
-    catalog = configured_catalog(discover.of_type("CATALOG")[0]["catalog"], streams=["many_rows"])
+    catalog = configured_catalog(discover_catalog(athena, [DB]), streams=["many_rows"])
     run = run_connector("read", athena.env(), config=DEMO_CONFIG, catalog=catalog)
     assert run.returncode == 0, run.errors
     assert sorted(r["n"] for r in run.rows("many_rows")) == list(range(n))
@@ -272,8 +277,7 @@ def test_retryable_failure_and_throttling_still_give_every_record(athena: LocalA
 
 
 def test_one_failing_stream_among_three(athena: LocalAthena) -> None:
-    discover = run_connector("discover", athena.env(), config={**DEMO_CONFIG, "databases": ["entertainment"]})
-    catalog = configured_catalog(discover.of_type("CATALOG")[0]["catalog"])
+    catalog = configured_catalog(discover_catalog(athena, ["entertainment"]))
     athena.faults.fail_query('"ratings"', count=2, error_type="HIVE_BAD_DATA")
     run = run_connector("read", athena.env(), config=DEMO_CONFIG, catalog=catalog)
     assert run.returncode == 1
@@ -285,43 +289,54 @@ def test_one_failing_stream_among_three(athena: LocalAthena) -> None:
     assert not any("result CSV for the rest" in log for log in run.logs)
 
 
+def _wait_for_running(athena: LocalAthena, reader: StdoutReader, marker: str, timeout: float) -> None:
+    """Until the stand-in holds a RUNNING query whose SQL has `marker` (the reader drains stdout meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while not any(q.state == "RUNNING" and marker in q.sql for q in athena.queries):
+        assert time.monotonic() < deadline, f"no RUNNING query with {marker!r} within {timeout:.0f} s"
+        assert reader.process.poll() is None, f"the connector exited first: {reader.messages[-5:]}"
+        time.sleep(0.05)
+
+
 def test_sigterm_stops_the_running_query(athena: LocalAthena, edge: dict[str, Any]) -> None:
     athena.faults.delay_query("edge_values", 60)
     with spawn_connector("read", athena.env(), config=DEMO_CONFIG, catalog=configured_catalog(edge)) as process:
-        deadline = time.monotonic() + 60
-        while not any(q.state == "RUNNING" and "edge_values" in q.sql for q in athena.queries):
-            assert time.monotonic() < deadline and process.poll() is None, "the query never started"
-            time.sleep(0.1)
+        reader = StdoutReader(process)
+        _wait_for_running(athena, reader, "edge_values", timeout=60)
         process.send_signal(signal.SIGTERM)
-        stdout, stderr = process.communicate(timeout=30)
+        messages = reader.finish(30)
     assert process.returncode != 0
     assert athena.calls["athena:StopQueryExecution"] >= 1
     assert [q.state for q in athena.queries if "edge_values" in q.sql] == ["CANCELLED"]
-    assert "Traceback (most recent call last)" not in stdout + stderr
-    last = json.loads(stdout.splitlines()[-1])
+    assert_no_traceback(reader.stderr, *(json.dumps(m) for m in messages))
+    last = messages[-1]
     assert last["type"] == "TRACE" and "interrupted" in last["trace"]["error"]["message"]
 
 
 def test_next_streams_query_runs_while_the_first_is_still_running(athena: LocalAthena) -> None:
-    """Queries run ahead across streams (max_concurrent_queries), while output stays in catalog order."""
-    discover = run_connector("discover", athena.env(), config={**DEMO_CONFIG, "databases": ["entertainment"]})
-    catalog = configured_catalog(discover.of_type("CATALOG")[0]["catalog"], streams=["movies", "ratings"])
-    athena.faults.delay_query('"movies"', 6)
-    config = {**DEMO_CONFIG, "max_concurrent_queries": 2}
-    with spawn_connector("read", athena.env(), config=config, catalog=catalog) as process:
-        overlapped = False
-        deadline = time.monotonic() + 60
-        while process.poll() is None and time.monotonic() < deadline:
-            queries = athena.queries
-            movies_running = any('"movies"' in q.sql and q.state in ("QUEUED", "RUNNING") for q in queries)
-            ratings_started = any('"ratings"' in q.sql for q in queries)
-            if movies_running and ratings_started:
-                overlapped = True
-            time.sleep(0.05)
-        stdout, _ = process.communicate(timeout=60)
-    assert process.returncode == 0
-    assert overlapped, "the ratings query must start while the movies query is still running"
-    streams = [json.loads(line)["record"]["stream"] for line in stdout.splitlines() if '"type":"RECORD"' in line]
+    """Queries run ahead across streams (max_concurrent_queries), while output stays in catalog order.
+
+    Proved after the run from Athena's own record of each query (GetQueryExecution's SubmissionDateTime and
+    CompletionDateTime): the ratings query was submitted before the movies query completed.
+    """
+    catalog = configured_catalog(discover_catalog(athena, ["entertainment"]), streams=["movies", "ratings"])
+    athena.faults.delay_query('"movies"', 3)
+    run = run_connector("read", athena.env(), config={**DEMO_CONFIG, "max_concurrent_queries": 2}, catalog=catalog)
+    assert run.returncode == 0, run.errors
+    client = athena.client("athena")
+
+    def statuses(table: str) -> list[dict[str, Any]]:
+        queries = [q for q in athena.queries if f'"{table}"' in q.sql and "UNLOAD" in q.sql]
+        assert queries, table
+        return [
+            client.get_query_execution(QueryExecutionId=q.query_execution_id)["QueryExecution"]["Status"]
+            for q in queries
+        ]
+
+    first_ratings = min(s["SubmissionDateTime"] for s in statuses("ratings"))
+    last_movies = max(s["CompletionDateTime"] for s in statuses("movies"))
+    assert first_ratings < last_movies, "the ratings query must start while movies is still being queried"
+    streams = [record["stream"] for record in run.records]
     assert streams == ["movies"] * 300 + ["ratings"] * 500, "records are written in catalog order"
 
 

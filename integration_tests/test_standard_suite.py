@@ -8,6 +8,7 @@ with `-m "not image_tests"`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from airbyte_cdk.test.standard_tests.pytest_hooks import (  # noqa: F401
 )
 from boltons.typeutils import classproperty
 
+from integration_tests.connector import connector_env
 from local_athena import LocalAthena
 from source_skoot_athena.source import SourceSkootAthena
 
@@ -36,12 +38,14 @@ ACCEPTANCE_TEST_CONFIG = Path(__file__).resolve().parent / "acceptance-test-conf
 
 @pytest.fixture(autouse=True)
 def _aws_points_at_local_athena(local_athena: LocalAthena, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """In-process runs read AWS_ENDPOINT_URL from os.environ: point boto3 at the stand-in, with no real creds."""
+    """In-process runs read the environment: only the stand-in's AWS_* variables (no service endpoints, profiles
+    or keys of the caller's shell), as for the command-line runs."""
     local_athena.faults.clear()
+    sanitised = connector_env(local_athena.env())  # the same environment as every CLI run: no AWS_* of the shell
+    for name in [n for n in os.environ if n not in sanitised]:
+        monkeypatch.delenv(name)
     for name, value in local_athena.env().items():
         monkeypatch.setenv(name, value)
-    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
     yield
 
 
