@@ -219,10 +219,10 @@ def test_partition_pruning_scans_only_matching_partitions(athena_sandbox: LocalA
     n = 100
     data = pa.table({"v": list(range(n * 20)), "day": [f"2024-01-{i % n:03d}" for i in range(n * 20)]})
     athena.put_table("scratch", "hundred", data, partition_keys=["day"])
-    full = run(c, "SELECT count(*) FROM scratch.hundred")["Statistics"]["DataScannedInBytes"]
-    one = run(c, "SELECT count(*) FROM scratch.hundred WHERE day = '2024-01-042' AND v >= 0")
+    full = run(c, "SELECT count(v) FROM scratch.hundred")["Statistics"]["DataScannedInBytes"]
+    one = run(c, "SELECT count(v) FROM scratch.hundred WHERE day = '2024-01-042' AND v >= 0")
     scanned = one["Statistics"]["DataScannedInBytes"]
-    assert 0 < scanned <= full / n * 1.5
+    assert 0 < scanned <= full / n * 1.5, "one partition of 100 is read"
     assert all_rows(c, one["QueryExecutionId"]) == [["_col0"], ["20"]]
 
 

@@ -20,9 +20,11 @@ import sqlglot
 from sqlglot import exp
 
 from . import moto_state
-from .glue_types import duck_ident, glue_to_duck, parse_glue_type
+from .arns import glue_table_arns
+from .glue_types import GlueType, duck_ident, glue_to_duck, parse_glue_type
 from .partition_predicates import matching_partitions
 from .query_errors import AthenaQueryError, glue_denied, s3_read_denied
+from .scanned_bytes import ParquetColumnBytes, referenced_columns
 
 _MACROS = [
     "SET lambda_syntax='ENABLE_SINGLE_ARROW'",
@@ -124,60 +126,63 @@ class Resolver:
         if depth > 8:
             raise AthenaQueryError("GENERIC_USER_ERROR", "View nesting too deep")
         cte_names = {cte.alias_or_name.lower() for cte in ast.find_all(exp.CTE)}
-        tables = [t for t in ast.find_all(exp.Table) if t.name]
         # Group references per table so partition pruning takes the union of what each reference needs.
         refs: dict[tuple[str, str], list[exp.Table]] = {}
         infos: dict[tuple[str, str], moto_state.TableInfo] = {}
-        for t in tables:
-            if not t.db and t.name.lower() in cte_names:
-                continue
-            if isinstance(t.parent, exp.Schema | exp.Create):
-                continue
-            cat = t.catalog.lower() if t.catalog else "awsdatacatalog"
-            db = t.db or database
-            if db and db.lower() == "information_schema":
-                self._info_schema(t)
-                continue
-            if not db:
-                raise AthenaQueryError(
-                    "SCHEMA_NOT_FOUND", f"{_position(t)}: Schema must be specified when session schema is not set"
-                )
-            if cat != "awsdatacatalog":
-                raise AthenaQueryError("TABLE_NOT_FOUND", f"{_position(t)}: Catalog '{cat}' does not exist")
-            self._check_glue("glue:GetTable", db, t.name)
-            info = self.engine.table_info(db, t.name)
-            if info is None:
-                if self.engine.table_info_db_missing(db):
-                    raise AthenaQueryError("SCHEMA_NOT_FOUND", f"{_position(t)}: Schema '{db.lower()}' does not exist")
-                raise AthenaQueryError(
-                    "TABLE_NOT_FOUND",
-                    f"{_position(t)}: Table 'awsdatacatalog.{db.lower()}.{t.name.lower()}' does not exist",
-                )
-            key = (info.database, info.name)
-            refs.setdefault(key, []).append(t)
-            infos[key] = info
+        for t in [t for t in ast.find_all(exp.Table) if t.name]:
+            info = self._resolve(t, database, cte_names)
+            if info is not None:
+                refs.setdefault((info.database, info.name), []).append(t)
+                infos[(info.database, info.name)] = info
         for key, nodes in refs.items():
-            info = infos[key]
             if key not in self.views:
-                self.counter += 1
-                view = f"__t{self.counter}_{info.name}"
-                if info.view_sql is not None:
-                    self._create_view(view, info, depth)
-                else:
-                    self._create_table_view(view, info, nodes)
-                self.views[key] = view
+                self.views[key] = self._create(infos[key], nodes, ast, depth)
             for node in nodes:
                 alias = node.alias or node.name
                 new = exp.Table(this=exp.to_identifier(self.views[key], quoted=True))
                 new.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
                 node.replace(new)
 
+    def _create(self, info: moto_state.TableInfo, nodes: list[exp.Table], ast: exp.Expr, depth: int) -> str:
+        """A DuckDB view for one catalog table or view; returns its name."""
+        self.counter += 1
+        view = f"__t{self.counter}_{info.name}"
+        if info.view_sql is not None:
+            self._create_view(view, info, depth)
+        else:
+            self._create_table_view(view, info, nodes, ast)
+        return view
+
+    def _resolve(self, t: exp.Table, database: str | None, cte_names: set[str]) -> moto_state.TableInfo | None:
+        """The Glue table a reference names (None for CTEs, DDL targets and information_schema, handled here)."""
+        if (not t.db and t.name.lower() in cte_names) or isinstance(t.parent, exp.Schema | exp.Create):
+            return None
+        cat = t.catalog.lower() if t.catalog else "awsdatacatalog"
+        db = t.db or database
+        if db and db.lower() == "information_schema":
+            self._info_schema(t)
+            return None
+        if not db:
+            raise AthenaQueryError(
+                "SCHEMA_NOT_FOUND", f"{_position(t)}: Schema must be specified when session schema is not set"
+            )
+        if cat != "awsdatacatalog":
+            raise AthenaQueryError("TABLE_NOT_FOUND", f"{_position(t)}: Catalog '{cat}' does not exist")
+        self._check_glue("glue:GetTable", db, t.name)
+        info = self.engine.table_info(db, t.name)
+        if info is None:
+            if self.engine.table_info_db_missing(db):
+                raise AthenaQueryError("SCHEMA_NOT_FOUND", f"{_position(t)}: Schema '{db.lower()}' does not exist")
+            raise AthenaQueryError(
+                "TABLE_NOT_FOUND",
+                f"{_position(t)}: Table 'awsdatacatalog.{db.lower()}.{t.name.lower()}' does not exist",
+            )
+        return info
+
     # --- the caller's permissions (only under IAM enforcement) ----------------------------------------------
     def _check_glue(self, action: str, database: str, table: str) -> None:
         if self.principal is None:
             return
-        from .iam import glue_table_arns
-
         arns = glue_table_arns(self.engine.region, self.engine.account_id, database.lower(), table.lower())
         denied = self.principal.first_denied(action, arns)
         if denied is not None:
@@ -229,12 +234,13 @@ class Resolver:
             needed.update(matching_partitions(info.partition_keys, [v for v, _ in info.partitions], usable))
         return sorted(needed)
 
-    def _create_table_view(self, view: str, info: moto_state.TableInfo, nodes: list[exp.Table]) -> None:
+    def _create_table_view(self, view: str, info: moto_state.TableInfo, nodes: list[exp.Table], ast: exp.Expr) -> None:
         if info.partition_keys:
             self._check_glue("glue:GetPartitions", info.database, info.name)
             parts = [(info.partitions[i][0], info.partitions[i][1]) for i in self._pruned_partitions(info, nodes)]
         else:
             parts = [([], info.location)]
+        used = referenced_columns(ast, [name for name, _ in info.columns])
         selects = []
         for values, location in parts:
             if location:
@@ -244,14 +250,15 @@ class Resolver:
                 continue
             for f in files:
                 self._check_object(f)
-            self.prepared.scanned_bytes += sum(f.size for f in files)
             paths = [self.engine.cache.path_for(f, self.engine.account_id) for f in files]
+            if info.fmt == "parquet":
+                self.prepared.scanned_bytes += sum(self.engine.column_bytes.scanned(p, used) for p in paths)
+            else:
+                self.prepared.scanned_bytes += sum(f.size for f in files)
             self.prepared.files_read.extend(f"s3://{f.bucket}/{f.key}" for f in files)
             selects.append(self._file_select(info, paths, values))
         if not selects:
-            cols = [f"CAST(NULL AS {glue_to_duck(t)}) AS {duck_ident(n.lower())}" for n, t in info.columns]
-            cols += [f"CAST(NULL AS {glue_to_duck(t)}) AS {duck_ident(n.lower())}" for n, t in info.partition_keys]
-            selects.append("SELECT " + ", ".join(cols) + " WHERE false")
+            selects.append(_empty_select(info))
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS " + " UNION ALL ".join(selects))
 
     def _file_select(self, info: moto_state.TableInfo, paths: list[str], values: list[str]) -> str:
@@ -302,14 +309,19 @@ class Resolver:
         t.replace(new)
 
 
+def _empty_select(info: moto_state.TableInfo) -> str:
+    """A typed, empty SELECT of the table's columns (a table without data files)."""
+    cols = [
+        f"CAST(NULL AS {glue_to_duck(t)}) AS {duck_ident(n.lower())}" for n, t in info.columns + info.partition_keys
+    ]
+    return "SELECT " + ", ".join(cols) + " WHERE false"
+
+
 def athena_display_type(gtype: str) -> str:
     """Glue type -> the type text Athena shows in information_schema.columns (``array(varchar)``…)."""
     t = parse_glue_type(gtype)
 
-    def show(t: object) -> str:
-        from .glue_types import GlueType
-
-        assert isinstance(t, GlueType)
+    def show(t: GlueType) -> str:
         simple = {"string": "varchar", "int": "integer", "float": "real", "binary": "varbinary"}
         if t.name == "array":
             return f"array({show(t.children[0][1])})"
@@ -337,6 +349,7 @@ class Engine:
         temp_dir: str | None = None,
     ) -> None:
         self.cache = cache
+        self.column_bytes = ParquetColumnBytes()
         self.temp_dir = temp_dir
         self.region = region
         self.account_id = account_id

@@ -18,7 +18,7 @@ import duckdb
 
 from . import moto_state
 from .engine import Engine
-from .faults import Faults
+from .faults import Faults, QueryRule
 from .query_errors import AthenaQueryError, from_duckdb, s3_read_denied, s3_write_denied
 from .result_files import ResultHandle, write_select, write_unload
 
@@ -28,6 +28,7 @@ _UNLOAD = re.compile(
 )
 _OPTION = re.compile(r"(\w+)\s*=\s*(?:'([^']*)'|ARRAY\s*\[[^\]]*\]|(\w+))", re.I)
 DDL = ("ALTER", "CREATE", "DESCRIBE", "DROP", "MSCK", "SHOW")
+FINAL_STATES = ("SUCCEEDED", "FAILED", "CANCELLED")
 
 
 def strip_leading_comments(sql: str) -> str:
@@ -68,6 +69,7 @@ class Execution:
     unload_target: str | None = None
     result: ResultHandle | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)  # its thread has finished all work
     conn: duckdb.DuckDBPyConnection | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     principal: Any = None  # iam.Principal of the caller when IAM was enforced at StartQueryExecution
@@ -90,7 +92,7 @@ class Execution:
     def finish(self, state: str, error: AthenaQueryError | None = None, reason: str | None = None) -> bool:
         """Move to a final state unless already final (a cancel wins over a late result)."""
         with self.lock:
-            if self.state in ("SUCCEEDED", "FAILED", "CANCELLED"):
+            if self.state in FINAL_STATES:
                 return False
             self.state = state
             self.completed = time.time()
@@ -103,8 +105,25 @@ class Execution:
             return True
 
 
+def _forced_outcome(ex: Execution, rules: list[QueryRule]) -> bool:
+    """Apply injected delays, failures and cancels; True when the query is over (it must not execute)."""
+    for rule in rules:
+        if rule.kind == "delay" and ex.cancel_event.wait(rule.seconds):
+            return True
+    if ex.state != "RUNNING":
+        return True
+    for rule in rules:
+        if rule.kind == "fail":
+            ex.finish("FAILED", AthenaQueryError(rule.error_type, "injected failure", retryable=rule.retryable))
+            return True
+        if rule.kind == "cancel":
+            ex.finish("CANCELLED", reason="Query cancelled")
+            return True
+    return False
+
+
 class Executor:
-    """Starts executions on threads and keeps them by id."""
+    """Starts executions on threads, keeps them by id, and holds Athena's limit on active queries."""
 
     def __init__(self, tmpdir: str, faults: Faults, engines: dict[str, Engine]) -> None:
         self.tmpdir = tmpdir
@@ -112,13 +131,26 @@ class Executor:
         self.engines = engines  # by region
         self.executions: dict[str, Execution] = {}
         self.tokens: dict[str, str] = {}
+        # Athena's "Active DML queries" quota counts running *and* queued queries; one more is refused with
+        # TooManyRequestsException (https://docs.aws.amazon.com/athena/latest/ug/service-limits.html). None: no limit.
+        self.max_active: int | None = None
         self._lock = threading.Lock()
 
-    def start(self, ex: Execution) -> None:
-        """Register and run an execution in the background."""
+    def active(self) -> int:
+        """Queries QUEUED or RUNNING now."""
         with self._lock:
+            return sum(1 for ex in self.executions.values() if ex.state not in FINAL_STATES)
+
+    def start(self, ex: Execution) -> bool:
+        """Register and run an execution in the background; False (nothing started) when at ``max_active``."""
+        with self._lock:
+            if self.max_active is not None:
+                active = sum(1 for other in self.executions.values() if other.state not in FINAL_STATES)
+                if active >= self.max_active:
+                    return False
             self.executions[ex.id] = ex
         threading.Thread(target=self._run, args=(ex,), name=f"athena-{ex.id[:8]}", daemon=True).start()
+        return True
 
     @staticmethod
     def new_id() -> str:
@@ -140,22 +172,9 @@ class Executor:
             if ex.state == "QUEUED":
                 ex.state = "RUNNING"
         started = time.time()
-        for rule in rules:
-            if rule.kind == "delay" and ex.cancel_event.wait(rule.seconds):
-                return
-        if ex.state != "RUNNING":
-            return
-        for rule in rules:
-            if rule.kind == "fail":
-                ex.finish(
-                    "FAILED",
-                    AthenaQueryError(rule.error_type, "injected failure", retryable=rule.retryable),
-                )
-                return
-            if rule.kind == "cancel":
-                ex.finish("CANCELLED", reason="Query cancelled")
-                return
         try:
+            if _forced_outcome(ex, rules):
+                return
             self._execute(ex)
             ex.engine_ms = int((time.time() - started) * 1000)
             ex.finish("SUCCEEDED")
@@ -175,6 +194,7 @@ class Executor:
                 with contextlib.suppress(Exception):
                     ex.conn.close()
                 ex.conn = None
+            ex.done.set()
 
     def _execute(self, ex: Execution) -> None:
         engine = self.engines[ex.region]

@@ -8,6 +8,8 @@ evaluates them all (NOT, IN, BETWEEN, LIKE, ``date '…'`` literals…) without 
 from __future__ import annotations
 
 import duckdb
+import sqlglot
+from sqlglot import exp
 
 from .glue_types import duck_ident, glue_to_duck
 
@@ -51,9 +53,6 @@ def evaluate(partition_keys: list[tuple[str, str]], values: list[list[str]], pre
 
 def glue_expression_to_sql(expression: str) -> str:
     """Glue's Expression syntax is SQL-like; lower-case column names and keep literals as they are."""
-    import sqlglot
-    from sqlglot import exp
-
     ast = sqlglot.parse_one(expression, read="hive")
     for col in ast.find_all(exp.Column):
         col.replace(exp.column(col.name.lower(), quoted=True))

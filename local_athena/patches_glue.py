@@ -7,17 +7,17 @@ literals; real Glue pages with MaxResults/NextToken, and connectors must follow 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from moto.core.responses import ActionResult
 from moto.glue.exceptions import InvalidInputException
 from moto.glue.responses import GlueResponse
 
-from . import iam
+from . import iam, moto_patching
 from .partition_predicates import filter_by_expression
 
 PATCHED = ("get_databases", "get_tables", "get_partitions")
-_ORIGINAL: dict[str, Any] = {}
 
 
 def _page(self: GlueResponse, items: list[Any], default_max: int, hard_max: int) -> tuple[list[Any], str | None]:
@@ -79,6 +79,15 @@ def get_partitions(self: GlueResponse) -> ActionResult:
 
 
 def apply() -> None:
-    """Install the handlers on moto's GlueResponse (idempotent)."""
-    for name in PATCHED:
-        setattr(GlueResponse, name, globals()[name])
+    """Install the handlers on moto's GlueResponse (``remove()`` undoes it)."""
+    moto_patching.install(GlueResponse, {name: _unbound(globals()[name]) for name in PATCHED}, None)
+
+
+def remove() -> None:
+    """Give moto back its own handlers."""
+    moto_patching.remove(GlueResponse, PATCHED)
+
+
+def _unbound(handler: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+    """These handlers need no stand-in state: they read moto's backends."""
+    return lambda _state, response: handler(response)

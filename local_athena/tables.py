@@ -49,7 +49,7 @@ _counter = itertools.count()
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 
 
-def _encode(table: pa.Table, fmt: str) -> bytes:
+def _encode(table: pa.Table, fmt: str, tmp_root: str | None) -> bytes:
     if fmt == "parquet":
         buf = io.BytesIO()
         pq.write_table(table, buf, compression="snappy")
@@ -57,10 +57,7 @@ def _encode(table: pa.Table, fmt: str) -> bytes:
     conn = duckdb.connect()
     try:
         conn.register("rows_in", table)
-        from . import runtime
-
-        root = runtime.CURRENT.executor.tmpdir if runtime.CURRENT else None
-        with tempfile.TemporaryDirectory(dir=root) as tmp:
+        with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
             path = os.path.join(tmp, "out")
             if fmt == "csv":
                 conn.execute(f"COPY rows_in TO '{path}' (FORMAT csv, HEADER false, NULLSTR '\\N', QUOTE '\"')")
@@ -116,6 +113,7 @@ def _write_rows(
     fmt: str,
     sd: dict[str, Any],
     register: bool,
+    tmp_root: str | None,
 ) -> None:
     glue = moto_state.glue_backend(region)
     fake = glue.get_table(database, table)
@@ -131,7 +129,7 @@ def _write_rows(
         sub = "".join(f"{k}={v}/" for k, v in zip(partition_keys, values, strict=True))
         part_location = f"s3://{bucket}/{prefix}{sub}"
         name = f"part-{next(_counter):05d}-{uuid.uuid4().hex[:8]}.{_EXT[fmt]}"
-        moto_state.put_object(bucket, f"{prefix}{sub}{name}", _encode(part.select(data_cols), fmt))
+        moto_state.put_object(bucket, f"{prefix}{sub}{name}", _encode(part.select(data_cols), fmt, tmp_root))
         if partition_keys and register and str(values) not in fake.partitions:
             psd = dict(sd)
             psd["Location"] = part_location
@@ -153,8 +151,10 @@ def put_table(
     comments: dict[str, str] | None = None,
     register_partitions: bool = True,
     view_sql: str | None = None,
+    tmp_root: str | None = None,
 ) -> None:
-    """Replace ``database.table`` with ``data`` (see LocalAthena.put_table)."""
+    """Replace ``database.table`` with ``data`` (see LocalAthena.put_table); CSV/JSON are encoded under
+    ``tmp_root``."""
     database, table = database.lower(), table.lower()  # Glue stores lower-case names
     partition_keys = list(partition_keys or [])
     glue_types = glue_types or {}
@@ -199,7 +199,7 @@ def put_table(
         glue.create_table(database, table, table_input)
         return
     glue.create_table(database, table, table_input)
-    _write_rows(region, database, table, data, partition_keys, location, fmt, sd, register_partitions)
+    _write_rows(region, database, table, data, partition_keys, location, fmt, sd, register_partitions, tmp_root)
 
 
 def drop_database(region: str, database: str) -> None:
@@ -218,7 +218,7 @@ def drop_database(region: str, database: str) -> None:
     glue.delete_database(database)
 
 
-def append_rows(region: str, database: str, table: str, data: pa.Table) -> None:
+def append_rows(region: str, database: str, table: str, data: pa.Table, tmp_root: str | None = None) -> None:
     """New files for ``data`` in the table's existing/new partitions; new partitions are registered."""
     glue = moto_state.glue_backend(region)
     database, table = database.lower(), table.lower()
@@ -226,4 +226,4 @@ def append_rows(region: str, database: str, table: str, data: pa.Table) -> None:
     sd = d["StorageDescriptor"]
     fmt = moto_state._fmt_of(sd)
     keys = [k["Name"] for k in d.get("PartitionKeys") or []]
-    _write_rows(region, database, table, data, keys, sd["Location"], fmt, sd, True)
+    _write_rows(region, database, table, data, keys, sd["Location"], fmt, sd, True, tmp_root)
