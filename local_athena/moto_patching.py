@@ -16,8 +16,13 @@ _ORIGINALS: dict[tuple[type, str], Any] = {}
 def install(cls: type, handlers: dict[str, Callable[[Any, Any], Any]], state: Any) -> None:
     """Make ``cls.<name>(self)`` call ``handlers[name](state, self)`` for each name."""
     for name, handler in handlers.items():
-        _ORIGINALS.setdefault((cls, name), cls.__dict__.get(name))
-        setattr(cls, name, _bound(handler, state))
+        replace(cls, name, _bound(handler, state))
+
+
+def replace(cls: type, name: str, value: Any) -> None:
+    """Set ``cls.<name>``, remembering moto's own for ``remove``."""
+    _ORIGINALS.setdefault((cls, name), cls.__dict__.get(name))
+    setattr(cls, name, value)
 
 
 def remove(cls: type, names: tuple[str, ...]) -> None:

@@ -26,11 +26,14 @@ def local_athena() -> Iterator[LocalAthena]:
 
 @pytest.fixture
 def athena(local_athena: LocalAthena) -> Iterator[LocalAthena]:
-    """The session's LocalAthena with faults cleared and observations reset before the test."""
+    """The session's LocalAthena with faults cleared, no active-query quota and observations reset before the
+    test."""
     local_athena.faults.clear()
+    local_athena.max_active_queries = None
     local_athena.reset_observations()
     yield local_athena
     local_athena.faults.clear()
+    local_athena.max_active_queries = None
 
 
 @pytest.fixture

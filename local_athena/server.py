@@ -17,6 +17,7 @@ from typing import Any
 
 import boto3
 import pyarrow as pa
+from botocore.config import Config
 from moto import settings
 from moto.athena.models import athena_backends
 from moto.glue.models import glue_backends
@@ -147,14 +148,15 @@ class LocalAthena:
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         }
 
-    def client(self, service: str) -> Any:
-        """A boto3 client on this server (region, dummy keys) for test set-up."""
+    def client(self, service: str, config: Config | None = None) -> Any:
+        """A boto3 client on this server (region, dummy keys) for test set-up; ``config`` e.g. to limit retries."""
         return boto3.client(
             service,
             endpoint_url=self.url,
             region_name=self.region,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
+            config=config,
         )
 
     @property

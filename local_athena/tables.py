@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import moto_state
+from . import glue_names, moto_state
 from .glue_types import arrow_to_glue
 
 _FORMATS: dict[str, dict[str, Any]] = {
@@ -155,7 +155,7 @@ def put_table(
 ) -> None:
     """Replace ``database.table`` with ``data`` (see LocalAthena.put_table); CSV/JSON are encoded under
     ``tmp_root``."""
-    database, table = database.lower(), table.lower()  # Glue stores lower-case names
+    database, table = glue_names.glue_name(database, "databaseName"), glue_names.glue_name(table, "tableInput.name")
     partition_keys = list(partition_keys or [])
     glue_types = glue_types or {}
     comments = comments or {}
@@ -178,7 +178,15 @@ def put_table(
             c["Comment"] = comments[name]
         return c
 
-    columns = [col(n) for n in data.column_names if n not in partition_keys]
+    # Glue keeps lower-case, single-line names (glue_names); the data files keep the names they were given.
+    checked = glue_names.table_input(
+        {
+            "Name": table,
+            "StorageDescriptor": {"Columns": [col(n) for n in data.column_names if n not in partition_keys]},
+            "PartitionKeys": [col(k) for k in partition_keys],
+        }
+    )
+    columns = checked["StorageDescriptor"]["Columns"]
     sd = _storage_descriptor(columns, location, fmt)
     params = {"classification": fmt, "EXTERNAL": "TRUE"}
     params.update(parameters or {})
@@ -186,7 +194,7 @@ def put_table(
         "Name": table,
         "TableType": table_type,
         "Parameters": params,
-        "PartitionKeys": [col(k) for k in partition_keys],
+        "PartitionKeys": checked["PartitionKeys"],
         "StorageDescriptor": sd,
     }
     if view_sql is not None:
