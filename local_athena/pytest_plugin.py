@@ -39,13 +39,8 @@ def athena(local_athena: LocalAthena) -> Iterator[LocalAthena]:
 @pytest.fixture
 def athena_sandbox(athena: LocalAthena) -> Iterator[LocalAthena]:
     """Like ``athena``, and Glue databases / workgroups the test creates are removed afterwards."""
-    databases, workgroups = athena.snapshot()
-    yield athena
-    new_dbs, new_wgs = athena.snapshot()
-    for name in new_dbs - databases:
-        athena.drop_database(name)
-    for name in new_wgs - workgroups:
-        athena.delete_workgroup(name)
+    with athena.sandbox():
+        yield athena
 
 
 @pytest.fixture

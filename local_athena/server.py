@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -267,12 +268,26 @@ class LocalAthena:
         """Delete a workgroup (no error if missing)."""
         athena_backends[moto_state.ACCOUNT_ID][self.region].work_groups.pop(name, None)
 
-    def snapshot(self) -> tuple[set[str], set[str]]:
-        """(Glue databases, workgroups) now — see ``pytest_plugin.athena_sandbox``."""
+    def _catalog_names(self) -> tuple[set[str], set[str]]:
+        """(Glue databases, workgroups) now."""
         return (
             set(moto_state.list_databases(self.region)),
             set(athena_backends[moto_state.ACCOUNT_ID][self.region].work_groups),
         )
+
+    @contextlib.contextmanager
+    def sandbox(self) -> Iterator[LocalAthena]:
+        """Glue databases (with their tables' S3 objects) and workgroups created inside the block are removed
+        after it: the one clean-up for tests, modules and fixtures that share the session's stand-in."""
+        databases, workgroups = self._catalog_names()
+        try:
+            yield self
+        finally:
+            new_databases, new_workgroups = self._catalog_names()
+            for name in new_databases - databases:
+                self.drop_database(name)
+            for name in new_workgroups - workgroups:
+                self.delete_workgroup(name)
 
     def append_rows(self, database: str, table: str, data: pa.Table) -> None:
         """Add files with ``data`` to an existing table (registering new partitions)."""
