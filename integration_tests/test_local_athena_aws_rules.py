@@ -122,6 +122,7 @@ def test_queries_over_the_active_query_quota_are_refused(athena_sandbox: LocalAt
     assert err.value.response["Reason"] == "CONCURRENT_QUERY_LIMIT_EXCEEDED"
     assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert [q.sql for q in athena.queries] == [f"SELECT 'held', {i}" for i in range(2)], "the refused one never ran"
+    assert athena.refused_queries == 1
     assert delay.fired == 2
 
     c.stop_query_execution(QueryExecutionId=held_ids[0])  # a finished (here: cancelled) query frees its slot

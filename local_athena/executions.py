@@ -134,6 +134,7 @@ class Executor:
         # Athena's "Active DML queries" quota counts running *and* queued queries; one more is refused with
         # TooManyRequestsException (https://docs.aws.amazon.com/athena/latest/ug/service-limits.html). None: no limit.
         self.max_active: int | None = None
+        self.refused = 0  # StartQueryExecution calls refused by that quota
         self._lock = threading.Lock()
 
     def active(self) -> int:
@@ -147,6 +148,7 @@ class Executor:
             if self.max_active is not None:
                 active = sum(1 for other in self.executions.values() if other.state not in FINAL_STATES)
                 if active >= self.max_active:
+                    self.refused += 1
                     return False
             self.executions[ex.id] = ex
         threading.Thread(target=self._run, args=(ex,), name=f"athena-{ex.id[:8]}", daemon=True).start()

@@ -191,6 +191,12 @@ class LocalAthena:
         if self._runtime is not None:
             self._runtime.executor.max_active = limit
 
+    @property
+    def refused_queries(self) -> int:
+        """StartQueryExecution calls refused so far for being over ``max_active_queries``."""
+        assert self._runtime is not None
+        return self._runtime.executor.refused
+
     def query_finished(self, query_id: str, timeout: float) -> bool:
         """Wait until the query's worker has finished all its work (True), or ``timeout`` seconds (False)."""
         assert self._runtime is not None
@@ -198,9 +204,10 @@ class LocalAthena:
         return ex is not None and ex.done.wait(timeout)
 
     def reset_observations(self) -> None:
-        """Clear calls and queries (faults are cleared with ``faults.clear()``)."""
+        """Clear calls, queries and the refused-query count (faults are cleared with ``faults.clear()``)."""
         assert self._runtime is not None
         self._runtime.reset()
+        self._runtime.executor.refused = 0
 
     # --- set-up helpers ------------------------------------------------------------------------------------
     def create_workgroup(

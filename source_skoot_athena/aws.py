@@ -8,6 +8,7 @@ statement (Sid) that grants the call.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,7 +67,9 @@ TRANSIENT_CODES = {
     "503",
 }
 
-RETRY_ATTEMPTS = 8
+# Attempts per call, the first included; AWS_MAX_ATTEMPTS (botocore's variable, same meaning) overrides it, as
+# botocore would if the client config did not set it.
+RETRY_ATTEMPTS = int(os.environ.get("AWS_MAX_ATTEMPTS") or 8)
 
 
 @dataclass
@@ -85,7 +88,7 @@ class AwsClients:
         # "standard" retries ThrottlingException and TooManyRequestsException (legacy does not retry the
         # latter); the pool fits the concurrent queries plus their result downloads.
         self._botocore_config = botocore.config.Config(
-            retries={"mode": "standard", "max_attempts": RETRY_ATTEMPTS},
+            retries={"mode": "standard", "total_max_attempts": RETRY_ATTEMPTS},
             connect_timeout=10,
             read_timeout=120,
             max_pool_connections=max(10, 4 * self.config.max_concurrent_queries),
