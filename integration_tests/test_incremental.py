@@ -136,20 +136,9 @@ def _cursor_tables(athena: LocalAthena, database: str) -> None:
         ),
         glue_types={"changed_at": "timestamp(6)"},
     )
-    # Iceberg-like: Glue says only `timestamp`, Athena's Iceberg timestamps are microseconds.
-    athena.put_table(
-        database,
-        "events_ice",
-        pa.table(
-            {
-                "id": pa.array([1, 2], pa.int64()),
-                "changed_at": pa.array(
-                    [ts("2024-03-01 00:00:00.5"), ts("2024-03-01 00:00:00.654321")], pa.timestamp("us")
-                ),
-            }
-        ),
-        parameters={"table_type": "ICEBERG"},
-    )
+    # No Iceberg table here: the stand-in does not model Iceberg (Athena reads it through its metadata, a later
+    # issue) and refuses to read one as Hive. Glue's ICEBERG marker -> microsecond timestamps is covered by
+    # test_discover's Iceberg test and unit_tests/test_types; events_us is the microsecond cursor read here.
     athena.put_table(
         database,
         "events_dec",
@@ -172,7 +161,6 @@ def _cursor_tables(athena: LocalAthena, database: str) -> None:
 CURSORS = {
     "events_ts": "updated_at",
     "events_us": "changed_at",
-    "events_ice": "changed_at",
     "events_dec": "amount",
     "events_big": "seq",
 }
@@ -198,7 +186,6 @@ def test_two_syncs_give_the_union_with_type_faithful_cursors(athena: LocalAthena
         "cursor": "2024-01-03 10:00:00.123",
     }
     assert blob(first, "events_us")["cursor"] == "2024-02-01 00:00:00.123457"
-    assert blob(first, "events_ice")["cursor"] == "2024-03-01 00:00:00.654321"
     assert blob(first, "events_dec")["cursor"] == "98765432109876.543210"
     assert blob(first, "events_big")["cursor"] == str(BIG + 3)
     # ESTIMATE from the Glue table's statistics (before the records).
@@ -233,16 +220,6 @@ def test_two_syncs_give_the_union_with_type_faithful_cursors(athena: LocalAthena
     )
     athena.append_rows(
         database,
-        "events_ice",
-        pa.table(
-            {
-                "id": pa.array([3], pa.int64()),
-                "changed_at": pa.array([ts("2024-03-01 00:00:00.654322")], pa.timestamp("us")),
-            }
-        ),
-    )
-    athena.append_rows(
-        database,
         "events_dec",
         pa.table(
             {
@@ -262,17 +239,15 @@ def test_two_syncs_give_the_union_with_type_faithful_cursors(athena: LocalAthena
     # Only rows at or past the saved cursor: the boundary rows again (inclusive lower bound) and the new ones.
     assert sorted(r["id"] for r in second.rows("events_ts")) == [3, 4, 5, 6]
     assert sorted(r["id"] for r in second.rows("events_us")) == [3, 4, 5]
-    assert sorted(r["id"] for r in second.rows("events_ice")) == [2, 3]
     assert sorted(r["id"] for r in second.rows("events_dec")) == [3, 4, 5]
     assert sorted(r["id"] for r in second.rows("events_big")) == [3, 4, 5]
     # No loss: the union of both syncs is every row of the table.
-    every = {"events_ts": 6, "events_us": 5, "events_ice": 3, "events_dec": 5, "events_big": 5}
+    every = {"events_ts": 6, "events_us": 5, "events_dec": 5, "events_big": 5}
     for stream, count in every.items():
         assert {r["id"] for r in first.rows(stream) + second.rows(stream)} == set(range(1, count + 1)), stream
     assert blob(second, "events_ts")["cursor"] == "2024-01-03 10:00:00.124"
     assert not estimates(second, "events_ts"), "the whole table's statistics overstate an incremental read"
     assert blob(second, "events_us")["cursor"] == "2024-02-01 00:00:00.123458"
-    assert blob(second, "events_ice")["cursor"] == "2024-03-01 00:00:00.654322"
     assert blob(second, "events_dec")["cursor"] == "98765432109876.543211"
     assert blob(second, "events_big")["cursor"] == str(BIG + 4)
     # bigint values stay exact in the records too.
@@ -357,9 +332,13 @@ def test_partition_key_cursor_reads_and_scans_only_new_partitions(athena: LocalA
     assert len(queries) == 1
     named = {day for day in DAYS if f"'{day}'" in queries[0].sql}
     assert named == {DAYS[99], DAYS[100]}
+    # Bytes scanned as Athena counts them on Parquet (the selected columns' chunks and each file's footer, in the
+    # partitions read): the sync read 3 files (the new partition's, the re-read last one's and its late row's)
+    # where the full read read 100 files of the same size; this is README's figure.
     incremental_bytes = sum(q.data_scanned_bytes for q in queries)
-    print(f"bytes scanned: full {full_bytes}, incremental of 1 new partition {incremental_bytes}")
-    assert 0 < incremental_bytes * 20 < full_bytes
+    ratio = incremental_bytes / full_bytes
+    print(f"bytes scanned: full {full_bytes}, incremental of 1 new partition {incremental_bytes} ({ratio:.1%})")
+    assert 0.02 < ratio < 0.03, f"{ratio:.2%}"
     # ESTIMATE from the partitions' Glue statistics.
     assert [(e["row_estimate"]) for e in estimates(second, table)] == [2 * ROWS_PER_PARTITION + 1]
 

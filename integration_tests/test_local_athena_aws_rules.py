@@ -108,6 +108,15 @@ def test_row_formats_are_scanned_whole(athena_sandbox: LocalAthena) -> None:
     assert qe["Statistics"]["DataScannedInBytes"] == obj["Size"]
 
 
+# --- table formats the stand-in does not model ----------------------------------------------------------------
+def test_a_table_glue_marks_iceberg_is_not_read_as_hive(athena_sandbox: LocalAthena) -> None:
+    athena = athena_sandbox
+    athena.put_table("formats", "ice", pa.table({"id": [1]}), parameters={"table_type": "ICEBERG"})
+    qe = run(athena.client("athena"), "SELECT id FROM formats.ice")
+    assert qe["Status"]["State"] == "FAILED"
+    assert qe["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED: ICEBERG table formats.ice is not modelled")
+
+
 # --- the active-query quota ----------------------------------------------------------------------------------------
 def test_queries_over_the_active_query_quota_are_refused(athena_sandbox: LocalAthena) -> None:
     athena = athena_sandbox
