@@ -12,6 +12,7 @@ import pytest
 from integration_tests.connector import DEMO_CONFIG, configured_catalog, run_connector
 from local_athena import LocalAthena
 from local_athena.demo_lake import expected_rows
+from local_athena.faults import ErrorRule, QueryRule
 
 DB = "hostile"
 # Names Glue accepts as they are (lower case, single line): what is hostile here is the SQL they must be quoted in.
@@ -148,7 +149,7 @@ def test_a_faulty_aws_gives_exactly_the_clean_records(athena: LocalAthena) -> No
     athena.reset_observations()
     # Each rule draws from its own seeded generator: with these rates each fires within the calls a clean read
     # makes (GetQueryExecution's 4th draw, StartQueryExecution's 3rd, GetTable's and GetObject's 3rd).
-    rules = [
+    rules: list[ErrorRule | QueryRule] = [
         athena.faults.error("athena:GetQueryExecution", "ThrottlingException", rate=0.3),
         athena.faults.error("athena:StartQueryExecution", "ThrottlingException", rate=0.4),
         athena.faults.error("athena:GetWorkGroup", "ThrottlingException", count=2),

@@ -123,7 +123,7 @@ def test_demo_tables_round_trip(athena_sandbox: LocalAthena):
     price = next(x for x in cols["ColumnInfo"] if x["Name"] == "price")
     assert (price["Type"], price["Precision"], price["Scale"]) == ("decimal", 38, 10)
     written = expected_rows("catalog_items")[1]
-    assert (int(row[0]), Decimal(row[4]), bytes.fromhex(row[5] or "")) == (
+    assert (int(str(row[0])), Decimal(str(row[4])), bytes.fromhex(str(row[5]))) == (
         written["item_id"],
         written["price"],
         written["payload"],
