@@ -15,16 +15,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import duckdb
-import pyarrow.parquet as pq
 import sqlglot
 from sqlglot import exp
 
 from . import moto_state
 from .arns import glue_table_arns
-from .glue_types import GlueType, duck_ident, glue_to_duck, parse_glue_type
-from .partition_predicates import matching_partitions
+from .glue_types import GlueType, duck_ident, parse_glue_type
+from .partition_predicates import pruned_partitions
 from .query_errors import AthenaQueryError, glue_denied, s3_read_denied
 from .scanned_bytes import ParquetColumnBytes, referenced_columns
+from .table_sources import empty_select, file_select
 
 _MACROS = [
     "SET lambda_syntax='ENABLE_SINGLE_ARROW'",
@@ -33,7 +33,6 @@ _MACROS = [
     "CREATE OR REPLACE MACRO to_iso8601(x) AS CASE WHEN typeof(x) = 'DATE' THEN CAST(x AS VARCHAR) "
     "ELSE strftime(CAST(x AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g') END",
 ]
-_HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 UNMODELLED_TABLE_TYPES = ("ICEBERG", "HUDI", "DELTA")
 
 
@@ -216,36 +215,13 @@ class Resolver:
         self.rewrite(inner, info.database, depth + 1)
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS {inner.sql(dialect='duckdb')}")
 
-    def _pruned_partitions(self, info: moto_state.TableInfo, nodes: list[exp.Table]) -> list[int]:
-        all_idx = list(range(len(info.partitions)))
-        pkeys = {n.lower() for n, _ in info.partition_keys}
-        needed: set[int] = set()
-        for node in nodes:
-            select = node.find_ancestor(exp.Select)
-            where = select.args.get("where") if select else None
-            if where is None:
-                return all_idx
-            alias = (node.alias or node.name).lower()
-            conjuncts = list(where.this.flatten()) if isinstance(where.this, exp.And) else [where.this]
-            usable = []
-            for c in conjuncts:
-                cols = list(c.find_all(exp.Column))
-                if not cols or c.find(exp.Subquery, exp.Select):
-                    continue
-                if all(col.name.lower() in pkeys and (not col.table or col.table.lower() == alias) for col in cols):
-                    stripped = c.copy()
-                    for col in stripped.find_all(exp.Column):
-                        col.replace(exp.column(col.name.lower(), quoted=True))
-                    usable.append(stripped.sql(dialect="duckdb"))
-            if not usable:
-                return all_idx
-            needed.update(matching_partitions(info.partition_keys, [v for v, _ in info.partitions], usable))
-        return sorted(needed)
-
     def _create_table_view(self, view: str, info: moto_state.TableInfo, nodes: list[exp.Table], ast: exp.Expr) -> None:
         if info.partition_keys:
             self._check_glue("glue:GetPartitions", info.database, info.name)
-            parts = [(info.partitions[i][0], info.partitions[i][1]) for i in self._pruned_partitions(info, nodes)]
+            parts = [
+                (info.partitions[i][0], info.partitions[i][1])
+                for i in pruned_partitions(info.partition_keys, [v for v, _ in info.partitions], nodes)
+            ]
         else:
             parts = [([], info.location)]
         used = referenced_columns(ast, [name for name, _ in info.columns])
@@ -264,45 +240,10 @@ class Resolver:
             else:
                 self.prepared.scanned_bytes += sum(f.size for f in files)
             self.prepared.files_read.extend(f"s3://{f.bucket}/{f.key}" for f in files)
-            selects.append(self._file_select(info, paths, values))
+            selects.append(file_select(info, paths, values))
         if not selects:
-            selects.append(_empty_select(info))
+            selects.append(empty_select(info))
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS " + " UNION ALL ".join(selects))
-
-    def _file_select(self, info: moto_state.TableInfo, paths: list[str], values: list[str]) -> str:
-        path_list = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
-        exprs: list[str] = []
-        if info.fmt == "parquet":
-            present: dict[str, str] = {}
-            for p in paths:
-                for name in pq.read_schema(p).names:
-                    present.setdefault(name.lower(), name)
-            for name, gtype in info.columns:
-                dt = glue_to_duck(gtype)
-                src = present.get(name.lower())
-                value = f"CAST({duck_ident(src)} AS {dt})" if src else f"CAST(NULL AS {dt})"
-                exprs.append(f"{value} AS {duck_ident(name.lower())}")
-            source = f"read_parquet({path_list}, union_by_name=true)"
-        elif info.fmt == "json":
-            cols = ", ".join(f"'{n}': '{glue_to_duck(t)}'" for n, t in info.columns)
-            exprs = [duck_ident(n.lower()) for n, _ in info.columns]
-            source = f"read_json({path_list}, format='newline_delimited', columns={{{cols}}})"
-        else:
-            skip = int(info.parameters.get("skip.header.line.count", "0") or 0)
-            delim = info.serde_parameters.get("separatorChar") or info.serde_parameters.get("field.delim") or ","
-            cols = ", ".join(f"'{n}': 'VARCHAR'" for n, _ in info.columns)
-            for name, gtype in info.columns:
-                dt = glue_to_duck(gtype)
-                exprs.append(f"TRY_CAST({duck_ident(name)} AS {dt}) AS {duck_ident(name.lower())}")
-            source = (
-                f"read_csv({path_list}, header=false, skip={skip}, delim='{delim}', quote='\"', "
-                f"columns={{{cols}}}, allow_quoted_nulls=false, nullstr='\\N', null_padding=true)"
-            )
-            # OpenCSVSerde/LazySimpleSerDe: an unquoted empty field is an empty string for strings; \N is NULL.
-        for (name, gtype), value in zip(info.partition_keys, values, strict=False):
-            lit = "NULL" if value == _HIVE_NULL else "'" + value.replace("'", "''") + "'"
-            exprs.append(f"CAST({lit} AS {glue_to_duck(gtype)}) AS {duck_ident(name.lower())}")
-        return f"SELECT {', '.join(exprs) or '1 AS __dummy'} FROM {source}"
 
     def _info_schema(self, t: exp.Table) -> None:
         name = t.name.lower()
@@ -315,14 +256,6 @@ class Resolver:
         new = exp.Table(this=exp.to_identifier(self.info_schema[name], quoted=True))
         new.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
         t.replace(new)
-
-
-def _empty_select(info: moto_state.TableInfo) -> str:
-    """A typed, empty SELECT of the table's columns (a table without data files)."""
-    cols = [
-        f"CAST(NULL AS {glue_to_duck(t)}) AS {duck_ident(n.lower())}" for n, t in info.columns + info.partition_keys
-    ]
-    return "SELECT " + ", ".join(cols) + " WHERE false"
 
 
 def athena_display_type(gtype: str) -> str:

@@ -137,11 +137,6 @@ class Executor:
         self.refused = 0  # StartQueryExecution calls refused by that quota
         self._lock = threading.Lock()
 
-    def active(self) -> int:
-        """Queries QUEUED or RUNNING now."""
-        with self._lock:
-            return sum(1 for ex in self.executions.values() if ex.state not in FINAL_STATES)
-
     def start(self, ex: Execution) -> bool:
         """Register and run an execution in the background; False (nothing started) when at ``max_active``."""
         with self._lock:
@@ -199,53 +194,12 @@ class Executor:
             ex.done.set()
 
     def _execute(self, ex: Execution) -> None:
-        engine = self.engines[ex.region]
-        body = strip_leading_comments(ex.sql)
         if ex.kind == "UNLOAD":
-            m = _UNLOAD.match(body.strip())
-            if not m:
-                raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: mismatched input in UNLOAD statement")
-            target = m.group("target")
-            options = {k.lower(): (v1 or v2 or "") for k, v1, v2 in _OPTION.findall(m.group("opts") or "")}
-            bucket, prefix = moto_state.split_s3_url(target)
-            if ex.principal is not None and not ex.principal.decide("s3:ListBucket", f"arn:aws:s3:::{bucket}"):
-                raise s3_read_denied(target)
-            if moto_state.list_objects(
-                bucket, prefix if prefix.endswith("/") or not prefix else prefix + "/", ex.account_id
-            ):
-                raise AthenaQueryError(
-                    "HIVE_PATH_ALREADY_EXISTS",
-                    f"Target directory for table '{ex.id}' already exists: {target}. You may need to manually "
-                    "clean the data at location before inserting data.",
-                )
-            prepared = engine.prepare(m.group("select"), ex.database, ex.principal)
-            ex.conn = prepared.conn
-            ex.check_write(target.rstrip("/") + f"/{ex.id}_00000")
-            ex.check_write(f"{ex.output_location}{ex.id}-manifest.csv")
-            ex.scanned_bytes = prepared.scanned_bytes
-            if ex.cancel_event.is_set():
-                return
-            try:
-                _, manifest = write_unload(
-                    prepared.conn,
-                    prepared.sql,
-                    target,
-                    options,
-                    self.tmpdir,
-                    ex.id,
-                    ex.output_location,
-                    ex.account_id,
-                )
-            except duckdb.InterruptException:
-                raise
-            except duckdb.Error as e:
-                raise from_duckdb(e) from e
-            ex.unload_target = target
-            ex.manifest_location = manifest
+            self._unload(ex)
             return
         if ex.kind in DDL:
             raise AthenaQueryError("NOT_SUPPORTED", f"line 1:1: {ex.kind} statements are not supported by the stand-in")
-        prepared = engine.prepare(ex.sql, ex.database, ex.principal)
+        prepared = self.engines[ex.region].prepare(ex.sql, ex.database, ex.principal)
         ex.conn = prepared.conn
         ex.check_write(f"{ex.output_location}{ex.id}.csv")
         ex.scanned_bytes = prepared.scanned_bytes
@@ -257,3 +211,42 @@ class Executor:
             raise
         except duckdb.Error as e:
             raise from_duckdb(e) from e
+
+    def _unload(self, ex: Execution) -> None:
+        """UNLOAD (SELECT …) TO 's3://…/' WITH (…): Parquet files under an empty prefix plus a manifest."""
+        m = _UNLOAD.match(strip_leading_comments(ex.sql).strip())
+        if not m:
+            raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: mismatched input in UNLOAD statement")
+        target = m.group("target")
+        options = {k.lower(): (v1 or v2 or "") for k, v1, v2 in _OPTION.findall(m.group("opts") or "")}
+        _check_unload_target(ex, target)
+        prepared = self.engines[ex.region].prepare(m.group("select"), ex.database, ex.principal)
+        ex.conn = prepared.conn
+        ex.check_write(target.rstrip("/") + f"/{ex.id}_00000")
+        ex.check_write(f"{ex.output_location}{ex.id}-manifest.csv")
+        ex.scanned_bytes = prepared.scanned_bytes
+        if ex.cancel_event.is_set():
+            return
+        try:
+            _, manifest = write_unload(
+                prepared.conn, prepared.sql, target, options, self.tmpdir, ex.id, ex.output_location, ex.account_id
+            )
+        except duckdb.InterruptException:
+            raise
+        except duckdb.Error as e:
+            raise from_duckdb(e) from e
+        ex.unload_target = target
+        ex.manifest_location = manifest
+
+
+def _check_unload_target(ex: Execution, target: str) -> None:
+    """UNLOAD lists its target (s3:ListBucket, with the caller's permissions) and needs it empty."""
+    bucket, prefix = moto_state.split_s3_url(target)
+    if ex.principal is not None and not ex.principal.decide("s3:ListBucket", f"arn:aws:s3:::{bucket}"):
+        raise s3_read_denied(target)
+    if moto_state.list_objects(bucket, prefix if prefix.endswith("/") or not prefix else prefix + "/", ex.account_id):
+        raise AthenaQueryError(
+            "HIVE_PATH_ALREADY_EXISTS",
+            f"Target directory for table '{ex.id}' already exists: {target}. You may need to manually "
+            "clean the data at location before inserting data.",
+        )

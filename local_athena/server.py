@@ -11,13 +11,10 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
-import pyarrow as pa
 from botocore.config import Config
 from moto import settings
 from moto.athena.models import athena_backends
@@ -27,9 +24,9 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.s3.models import s3_backends
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from . import iam, moto_state, patches_athena, patches_athena_catalog, patches_glue, tables
+from . import iam, moto_state, patches_athena, patches_athena_catalog, patches_glue
+from .catalog_setup import CatalogSetup
 from .compat import check_moto
-from .demo_lake import load_demo
 from .engine import Engine
 from .executions import Executor
 from .faults import Faults
@@ -50,7 +47,7 @@ class KeepAliveHandler(MotoRequestHandler):
         """Quiet: one line per request would drown test output."""
 
 
-class LocalAthena:
+class LocalAthena(CatalogSetup):
     """A started-on-demand local AWS Athena/Glue/S3 stand-in. One per process (moto's state is global)."""
 
     def __init__(
@@ -208,101 +205,3 @@ class LocalAthena:
         assert self._runtime is not None
         self._runtime.reset()
         self._runtime.executor.refused = 0
-
-    # --- set-up helpers ------------------------------------------------------------------------------------
-    def create_workgroup(
-        self,
-        name: str,
-        *,
-        output_location: str | None,
-        enforce: bool = False,
-        state: str = "ENABLED",
-        engine_version: str = "Athena engine version 3",
-    ) -> None:
-        """Create (or replace) a workgroup with an optional result location, enforcement and state."""
-        backend = athena_backends[moto_state.ACCOUNT_ID][self.region]
-        backend.work_groups.pop(name, None)
-        config: dict[str, Any] = {"EnforceWorkGroupConfiguration": enforce}
-        if output_location:
-            config["ResultConfiguration"] = {"OutputLocation": output_location}
-            bucket, _ = moto_state.split_s3_url(output_location)
-            moto_state.ensure_bucket(bucket, self.region)
-        wg = backend.create_work_group(name, config, f"{name} (local stand-in)", [])
-        assert wg is not None
-        wg.state = state
-        wg.creation_time = time.time()  # type: ignore[attr-defined]
-        wg.engine_version = engine_version  # type: ignore[attr-defined]
-
-    def put_table(
-        self,
-        database: str,
-        table: str,
-        data: pa.Table,
-        *,
-        partition_keys: list[str] | None = None,
-        glue_types: dict[str, str] | None = None,
-        fmt: str = "parquet",
-        bucket: str = "skoot-data-demo",
-        table_type: str = "EXTERNAL_TABLE",
-        parameters: dict[str, str] | None = None,
-        comments: dict[str, str] | None = None,
-        register_partitions: bool = True,
-        view_sql: str | None = None,
-    ) -> None:
-        """Write rows under ``s3://bucket/database/table/[k=v/]part-*`` and register the Glue table/partitions."""
-        tables.put_table(
-            self.region,
-            database,
-            table,
-            data,
-            partition_keys=partition_keys,
-            glue_types=glue_types,
-            fmt=fmt,
-            bucket=bucket,
-            table_type=table_type,
-            parameters=parameters,
-            comments=comments,
-            register_partitions=register_partitions,
-            view_sql=view_sql,
-            tmp_root=self._tmpdir,
-        )
-
-    def drop_database(self, database: str) -> None:
-        """Delete a Glue database with its tables' S3 objects (tests clean up what they created)."""
-        tables.drop_database(self.region, database)
-
-    def delete_workgroup(self, name: str) -> None:
-        """Delete a workgroup (no error if missing)."""
-        athena_backends[moto_state.ACCOUNT_ID][self.region].work_groups.pop(name, None)
-
-    def _catalog_names(self) -> tuple[set[str], set[str]]:
-        """(Glue databases, workgroups) now."""
-        return (
-            set(moto_state.list_databases(self.region)),
-            set(athena_backends[moto_state.ACCOUNT_ID][self.region].work_groups),
-        )
-
-    @contextlib.contextmanager
-    def sandbox(self) -> Iterator[LocalAthena]:
-        """Glue databases (with their tables' S3 objects) and workgroups created inside the block are removed
-        after it: the one clean-up for tests, modules and fixtures that share the session's stand-in."""
-        databases, workgroups = self._catalog_names()
-        try:
-            yield self
-        finally:
-            new_databases, new_workgroups = self._catalog_names()
-            for name in new_databases - databases:
-                self.drop_database(name)
-            for name in new_workgroups - workgroups:
-                self.delete_workgroup(name)
-
-    def append_rows(self, database: str, table: str, data: pa.Table) -> None:
-        """Add files with ``data`` to an existing table (registering new partitions)."""
-        tables.append_rows(self.region, database, table, data, tmp_root=self._tmpdir)
-
-    def load_demo(self) -> None:
-        """Load the setup guide's demo account (idempotent)."""
-        if self._demo_loaded:
-            return
-        load_demo(self)
-        self._demo_loaded = True

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from . import glue_names, moto_state
 from .glue_types import arrow_to_glue
+from .table_sources import HIVE_NULL
 
 _FORMATS: dict[str, dict[str, Any]] = {
     "parquet": {
@@ -46,7 +47,6 @@ _FORMATS: dict[str, dict[str, Any]] = {
 }
 _EXT = {"parquet": "parquet", "csv": "csv", "json": "json"}
 _counter = itertools.count()
-HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 
 
 def _encode(table: pa.Table, fmt: str, tmp_root: str | None) -> bytes:
