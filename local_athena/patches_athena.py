@@ -98,17 +98,9 @@ def _execution_dict(ex: Execution) -> dict[str, Any]:
     }
 
 
-def start_query_execution(rt: Runtime, self: AthenaResponse) -> Reply:
-    """Resolve workgroup and output location like Athena, then run the SQL in the background."""
-    query = self._get_param("QueryString")
-    if not query or not query.strip():
-        return _invalid("QueryString must not be empty")
-    if len(query.encode()) > MAX_QUERY_BYTES:
-        return _invalid("Query string exceeds the maximum length of 262144 bytes")
-    token = self._get_param("ClientRequestToken")
-    if token and token in rt.executor.tokens:
-        return json.dumps({"QueryExecutionId": rt.executor.tokens[token]})
-    wg_name = self._get_param("WorkGroup") or "primary"
+def _output_location(self: AthenaResponse, wg_name: str) -> str | tuple[str, dict[str, int]]:
+    """The query's output directory: the workgroup's when enforced, else the request's, else the workgroup's; or
+    Athena's InvalidRequestException (unknown or disabled workgroup, no location)."""
     wg = _workgroup(self, wg_name)
     if wg is None:
         return _invalid(f"WorkGroup {wg_name} is not found.")
@@ -123,8 +115,23 @@ def start_query_execution(rt: Runtime, self: AthenaResponse) -> Reply:
             "No output location provided. An output location is required either through the Workgroup "
             "result configuration setting or as an API input."
         )
-    if not location.endswith("/"):
-        location += "/"
+    return str(location) if str(location).endswith("/") else f"{location}/"
+
+
+def start_query_execution(rt: Runtime, self: AthenaResponse) -> Reply:
+    """Resolve workgroup and output location like Athena, then run the SQL in the background."""
+    query = self._get_param("QueryString")
+    if not query or not query.strip():
+        return _invalid("QueryString must not be empty")
+    if len(query.encode()) > MAX_QUERY_BYTES:
+        return _invalid("Query string exceeds the maximum length of 262144 bytes")
+    token = self._get_param("ClientRequestToken")
+    if token and token in rt.executor.tokens:
+        return json.dumps({"QueryExecutionId": rt.executor.tokens[token]})
+    wg_name = self._get_param("WorkGroup") or "primary"
+    location = _output_location(self, wg_name)
+    if isinstance(location, tuple):
+        return location
     principal = iam.caller(self)
     if principal is not None:
         # Athena has no service role: it checks the caller's access to the output bucket before queueing.

@@ -91,10 +91,14 @@ class LocalAthena(CatalogSetup):
         return self
 
     def stop(self) -> None:
-        """Cancel running queries, stop serving, drop moto's state and the temp dir."""
+        """Cancel running queries (and wait for their workers: none may be inside DuckDB when the process exits),
+        stop serving, drop moto's state and the temp dir."""
         if self._runtime is not None:
-            for ex in list(self._runtime.executor.executions.values()):
+            executions = list(self._runtime.executor.executions.values())
+            for ex in executions:
                 self._runtime.executor.stop(ex)
+            for ex in executions:
+                ex.done.wait(timeout=30)
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -158,7 +158,6 @@ def put_table(
     database, table = glue_names.glue_name(database, "databaseName"), glue_names.glue_name(table, "tableInput.name")
     partition_keys = list(partition_keys or [])
     glue_types = glue_types or {}
-    comments = comments or {}
     if fmt not in _FORMATS:
         raise ValueError(f"fmt must be one of {sorted(_FORMATS)}")
     moto_state.ensure_bucket(bucket, region)
@@ -166,35 +165,14 @@ def put_table(
     glue = moto_state.glue_backend(region)
     location = f"s3://{bucket}/{database}/{table}/"
     if table in glue.databases[database].tables:
-        glue.delete_table(database, table)
-        b, p = moto_state.split_s3_url(location)
-        backend = moto_state.s3_backend()
-        for f in moto_state.list_objects(b, p):
-            backend.delete_object(b, f.key)
-
-    def col(name: str) -> dict[str, Any]:
-        c = {"Name": name, "Type": glue_types.get(name) or arrow_to_glue(data.schema.field(name).type)}
-        if name in comments:
-            c["Comment"] = comments[name]
-        return c
-
-    # Glue keeps lower-case, single-line names (glue_names); the data files keep the names they were given.
-    checked = glue_names.table_input(
-        {
-            "Name": table,
-            "StorageDescriptor": {"Columns": [col(n) for n in data.column_names if n not in partition_keys]},
-            "PartitionKeys": [col(k) for k in partition_keys],
-        }
-    )
-    columns = checked["StorageDescriptor"]["Columns"]
+        _delete_table(region, database, table, location)
+    columns, keys = _glue_columns(data, partition_keys, glue_types, comments or {})
     sd = _storage_descriptor(columns, location, fmt)
-    params = {"classification": fmt, "EXTERNAL": "TRUE"}
-    params.update(parameters or {})
     table_input: dict[str, Any] = {
         "Name": table,
         "TableType": table_type,
-        "Parameters": params,
-        "PartitionKeys": checked["PartitionKeys"],
+        "Parameters": {"classification": fmt, "EXTERNAL": "TRUE", **(parameters or {})},
+        "PartitionKeys": keys,
         "StorageDescriptor": sd,
     }
     if view_sql is not None:
@@ -208,6 +186,37 @@ def put_table(
         return
     glue.create_table(database, table, table_input)
     _write_rows(region, database, table, data, partition_keys, location, fmt, sd, register_partitions, tmp_root)
+
+
+def _delete_table(region: str, database: str, table: str, location: str) -> None:
+    """Remove a Glue table and the objects under its location (put_table replaces a table)."""
+    moto_state.glue_backend(region).delete_table(database, table)
+    bucket, prefix = moto_state.split_s3_url(location)
+    backend = moto_state.s3_backend()
+    for f in moto_state.list_objects(bucket, prefix):
+        backend.delete_object(bucket, f.key)
+
+
+def _glue_columns(
+    data: pa.Table, partition_keys: list[str], glue_types: dict[str, str], comments: dict[str, str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(columns, partition keys) as Glue keeps them: lower-case, single-line names (glue_names); the data files
+    keep the names they were given."""
+
+    def col(name: str) -> dict[str, Any]:
+        c = {"Name": name, "Type": glue_types.get(name) or arrow_to_glue(data.schema.field(name).type)}
+        if name in comments:
+            c["Comment"] = comments[name]
+        return c
+
+    checked = glue_names.table_input(
+        {
+            "Name": "columns",
+            "StorageDescriptor": {"Columns": [col(n) for n in data.column_names if n not in partition_keys]},
+            "PartitionKeys": [col(k) for k in partition_keys],
+        }
+    )
+    return checked["StorageDescriptor"]["Columns"], checked["PartitionKeys"]
 
 
 def drop_database(region: str, database: str) -> None:
