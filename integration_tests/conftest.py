@@ -12,10 +12,5 @@ from local_athena import LocalAthena
 
 @pytest.fixture(scope="module", autouse=True)
 def _module_leaves_no_databases(local_athena: LocalAthena) -> Iterator[None]:
-    databases, workgroups = local_athena.snapshot()
-    yield
-    new_databases, new_workgroups = local_athena.snapshot()
-    for name in new_databases - databases:
-        local_athena.drop_database(name)
-    for name in new_workgroups - workgroups:
-        local_athena.delete_workgroup(name)
+    with local_athena.sandbox():
+        yield

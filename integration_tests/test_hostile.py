@@ -12,10 +12,12 @@ import pytest
 from integration_tests.connector import DEMO_CONFIG, Run, configured_catalog, discover_catalog, run_connector
 from local_athena import LocalAthena
 from local_athena.demo_lake import expected_rows
+from local_athena.faults import ErrorRule, QueryRule
 
 DB = "hostile"
+# Names Glue accepts as they are (lower case, single line): what is hostile here is the SQL they must be quoted in.
 HOSTILE_TABLE = 'x"; drop table t; --'
-HOSTILE_COLUMNS = ['a"b', "c`d", "e;f", "select", "σκιά 東京", "from where", "MixedCase"]
+HOSTILE_COLUMNS = ['a"b', "c`d", "e;f", "select", "σκιά 東京", "from where", "mixed case"]
 
 
 def demo_catalog(athena: LocalAthena) -> dict[str, Any]:
@@ -55,8 +57,8 @@ def test_hostile_names_are_read_as_names(athena: LocalAthena, hostile_catalog: d
     rows = sorted(run.rows(HOSTILE_TABLE), key=lambda r: r["id"])
     assert [r["select"] for r in rows] == [None, "select 1", None, "select 3"]
     assert rows[1]['a"b'] == 'a"b 1' and rows[3]["σκιά 東京"] == "σκιά 東京 3"
-    mixed = next(k for k in rows[1] if k.lower() == "mixedcase")  # as Glue stored it (real Glue lower-cases)
-    assert rows[1][mixed] == "MixedCase 1"
+    assert rows[1]["mixed case"] == "mixed case 1"
+    assert set(rows[1]) == {"id", *HOSTILE_COLUMNS}
     (query,) = [q for q in athena.queries if "UNLOAD" in q.sql]
     assert '"x""; drop table t; --"' in query.sql and '"a""b" AS "c1"' in query.sql
     assert all(q.state == "SUCCEEDED" for q in athena.queries)
@@ -172,17 +174,24 @@ def test_a_table_whose_s3_files_are_gone_reads_as_empty(athena: LocalAthena) -> 
 
 def test_a_faulty_aws_gives_exactly_the_clean_records(athena: LocalAthena) -> None:
     catalog = configured_catalog(demo_catalog(athena))
+    athena.reset_observations()
     clean = run_connector("read", athena.env(), config=DEMO_CONFIG, catalog=catalog)
     assert clean.returncode == 0, clean.errors
-    athena.faults.error("athena:GetQueryExecution", "ThrottlingException", rate=0.3)
-    athena.faults.error("athena:StartQueryExecution", "ThrottlingException", rate=0.3)
-    athena.faults.error("athena:GetWorkGroup", "ThrottlingException", count=2)
-    athena.faults.error("glue:GetTable", "ThrottlingException", rate=0.3)
-    athena.faults.error("s3:GetObject", "SlowDown", status=503, rate=0.3)
-    athena.faults.error(
-        "athena:StartQueryExecution", "TooManyRequestsException", count=3, reason="CONCURRENT_QUERY_LIMIT_EXCEEDED"
-    )
-    athena.faults.fail_query('"movies"', retryable=True, count=1)
+    clean_calls = dict(athena.calls)
+    athena.reset_observations()
+    # Each rule draws from its own seeded generator: with these rates each fires within the calls a clean read
+    # makes (GetQueryExecution's 4th draw, StartQueryExecution's 3rd, GetTable's and GetObject's 3rd).
+    rules: list[ErrorRule | QueryRule] = [
+        athena.faults.error("athena:GetQueryExecution", "ThrottlingException", rate=0.3),
+        athena.faults.error("athena:StartQueryExecution", "ThrottlingException", rate=0.4),
+        athena.faults.error("athena:GetWorkGroup", "ThrottlingException", count=2),
+        athena.faults.error("glue:GetTable", "ThrottlingException", rate=0.3),
+        athena.faults.error("s3:GetObject", "SlowDown", status=503, rate=0.3),
+        athena.faults.error(
+            "athena:StartQueryExecution", "TooManyRequestsException", count=3, reason="CONCURRENT_QUERY_LIMIT_EXCEEDED"
+        ),
+        athena.faults.fail_query('"movies"', retryable=True, count=1),
+    ]
     run = run_connector("read", athena.env(), config=DEMO_CONFIG, catalog=catalog)
     assert run.returncode == 0, run.errors
     assert_clean(run)
@@ -190,13 +199,22 @@ def test_a_faulty_aws_gives_exactly_the_clean_records(athena: LocalAthena) -> No
         got = sorted(run.rows(table), key=lambda r: json.dumps(r, sort_keys=True))
         assert len(got) == len(expected_rows(table)), table
         assert got == sorted(clean.rows(table), key=lambda r: json.dumps(r, sort_keys=True)), table
-    assert athena.calls["athena:GetQueryExecution"] > 0
+    # Every fault fired (seeded per rule, so this holds run after run), and the read went through them.
+    assert [rule.fired > 0 for rule in rules] == [True] * len(rules), athena.faults.fired()
+    assert [q.state for q in athena.queries if '"movies"' in q.sql] == ["FAILED", "SUCCEEDED"]
+    for operation in ("athena:GetWorkGroup", "athena:StartQueryExecution", "glue:GetTable", "s3:GetObject"):
+        assert athena.calls[operation] > clean_calls[operation], operation
 
 
 def test_a_permanent_fault_ends_with_a_clear_error(athena: LocalAthena) -> None:
     catalog = configured_catalog(demo_catalog(athena), streams=["ratings"])
-    athena.faults.error("athena:GetQueryExecution", "ThrottlingException")
-    run = run_connector("read", athena.env(), config=DEMO_CONFIG, catalog=catalog, timeout=240)
+    throttle = athena.faults.error("athena:GetQueryExecution", "ThrottlingException")
+    # Two attempts per call instead of botocore's eight (seconds of jittered backoff each): the same path, fast.
+    run = run_connector("read", {**athena.env(), "AWS_MAX_ATTEMPTS": "2"}, config=DEMO_CONFIG, catalog=catalog)
     assert run.returncode == 1
     assert_clean(run)
-    assert any("athena:GetQueryExecution" in e["message"] and "ThrottlingException" in e["message"] for e in run.errors)
+    assert any(
+        "athena:GetQueryExecution" in e["message"] and "ThrottlingException after 2 attempts" in e["message"]
+        for e in run.errors
+    ), run.errors
+    assert throttle.fired == athena.calls["athena:GetQueryExecution"] > 0, "every call was throttled"

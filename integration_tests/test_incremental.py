@@ -130,20 +130,9 @@ def _cursor_tables(athena: LocalAthena, database: str) -> None:
         ),
         glue_types={"changed_at": "timestamp(6)"},
     )
-    # Iceberg-like: Glue says only `timestamp`, Athena's Iceberg timestamps are microseconds.
-    athena.put_table(
-        database,
-        "events_ice",
-        pa.table(
-            {
-                "id": pa.array([1, 2], pa.int64()),
-                "changed_at": pa.array(
-                    [ts("2024-03-01 00:00:00.5"), ts("2024-03-01 00:00:00.654321")], pa.timestamp("us")
-                ),
-            }
-        ),
-        parameters={"table_type": "ICEBERG"},
-    )
+    # No Iceberg table here: the stand-in does not model Iceberg (Athena reads it through its metadata, a later
+    # issue) and refuses to read one as Hive. Glue's ICEBERG marker -> microsecond timestamps is covered by
+    # test_discover's Iceberg test and unit_tests/test_types; events_us is the microsecond cursor read here.
     athena.put_table(
         database,
         "events_dec",
@@ -166,7 +155,6 @@ def _cursor_tables(athena: LocalAthena, database: str) -> None:
 CURSORS = {
     "events_ts": "updated_at",
     "events_us": "changed_at",
-    "events_ice": "changed_at",
     "events_dec": "amount",
     "events_big": "seq",
 }
@@ -206,16 +194,6 @@ def _land_rows(athena: LocalAthena, database: str) -> None:
                 "changed_at": pa.array(
                     [ts("2024-02-01 00:00:00.123457"), ts("2024-02-01 00:00:00.123458")], pa.timestamp("us")
                 ),
-            }
-        ),
-    )
-    athena.append_rows(
-        database,
-        "events_ice",
-        pa.table(
-            {
-                "id": pa.array([3], pa.int64()),
-                "changed_at": pa.array([ts("2024-03-01 00:00:00.654322")], pa.timestamp("us")),
             }
         ),
     )
@@ -264,14 +242,12 @@ def test_first_sync_completes_each_stream_with_one_state(two_syncs: TwoSyncs) ->
 FIRST_CURSORS = {
     "events_ts": "2024-01-03 10:00:00.123",
     "events_us": "2024-02-01 00:00:00.123457",
-    "events_ice": "2024-03-01 00:00:00.654321",
     "events_dec": "98765432109876.543210",
     "events_big": str(BIG + 3),
 }
 SECOND_CURSORS = {
     "events_ts": "2024-01-03 10:00:00.124",
     "events_us": "2024-02-01 00:00:00.123458",
-    "events_ice": "2024-03-01 00:00:00.654322",
     "events_dec": "98765432109876.543211",
     "events_big": str(BIG + 4),
 }
@@ -279,11 +255,10 @@ SECOND_CURSORS = {
 SECOND_IDS = {
     "events_ts": [3, 4, 5, 6],
     "events_us": [3, 4, 5],
-    "events_ice": [2, 3],
     "events_dec": [3, 4, 5],
     "events_big": [3, 4, 5],
 }
-ROW_COUNTS = {"events_ts": 6, "events_us": 5, "events_ice": 3, "events_dec": 5, "events_big": 5}
+ROW_COUNTS = {"events_ts": 6, "events_us": 5, "events_dec": 5, "events_big": 5}
 
 
 @pytest.mark.parametrize("stream", sorted(CURSORS))
@@ -416,9 +391,13 @@ def test_partition_key_cursor_reads_and_scans_only_new_partitions(athena: LocalA
     assert len(queries) == 1
     named = {day for day in DAYS if f"'{day}'" in queries[0].sql}
     assert named == {DAYS[99], DAYS[100]}
+    # Bytes scanned as Athena counts them on Parquet (the selected columns' chunks and each file's footer, in the
+    # partitions read): the sync read 3 files (the new partition's, the re-read last one's and its late row's)
+    # where the full read read 100 files of the same size; this is README's figure.
     incremental_bytes = sum(q.data_scanned_bytes for q in queries)
-    print(f"bytes scanned: full {full_bytes}, incremental of 1 new partition {incremental_bytes}")
-    assert 0 < incremental_bytes * 20 < full_bytes
+    ratio = incremental_bytes / full_bytes
+    print(f"bytes scanned: full {full_bytes}, incremental of 1 new partition {incremental_bytes} ({ratio:.1%})")
+    assert 0.02 < ratio < 0.03, f"{ratio:.2%}"
     # ESTIMATE from the partitions' Glue statistics.
     assert [(e["row_estimate"]) for e in estimates(second, table)] == [2 * ROWS_PER_PARTITION + 1]
 

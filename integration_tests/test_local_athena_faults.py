@@ -1,4 +1,7 @@
-"""The stand-in's fault injection, cancellation and delays, seen through boto3 over HTTP."""
+"""The stand-in's fault injection, cancellation and delays, seen through boto3 over HTTP.
+
+No test sleeps to synchronise or asserts an upper bound on elapsed time: they wait on the stand-in's state
+(``wait``/``wait_until``) and read the rules' ``fired`` counters."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ import botocore.exceptions
 import pytest
 
 from local_athena import LocalAthena
-from local_athena.testing import run, wait
+from local_athena.faults import Faults
+from local_athena.testing import run, wait, wait_until
 
 NO_RETRY = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
@@ -29,7 +33,7 @@ def _client(athena: LocalAthena, service: str):
 
 def test_throttling_with_count(athena_sandbox: LocalAthena):
     athena = athena_sandbox
-    athena.faults.error("athena:GetWorkGroup", "ThrottlingException", count=2, message="Rate exceeded")
+    rule = athena.faults.error("athena:GetWorkGroup", "ThrottlingException", count=2, message="Rate exceeded")
     c = _client(athena, "athena")
     for _ in range(2):
         with pytest.raises(botocore.exceptions.ClientError) as err:
@@ -38,6 +42,7 @@ def test_throttling_with_count(athena_sandbox: LocalAthena):
         assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert c.get_work_group(WorkGroup="skoot")["WorkGroup"]["Name"] == "skoot"
     assert athena.calls["athena:GetWorkGroup"] == 3
+    assert rule.fired == 2 and athena.faults.fired() == {"athena:GetWorkGroup": 2}
 
 
 def test_too_many_requests_reason(athena_sandbox: LocalAthena):
@@ -78,7 +83,7 @@ def test_rate_is_deterministic(athena_sandbox: LocalAthena):
 
     def outcomes() -> list[bool]:
         athena.faults.clear()
-        athena.faults.error("athena:ListWorkGroups", "ThrottlingException", rate=0.5)
+        rule = athena.faults.error("athena:ListWorkGroups", "ThrottlingException", rate=0.5)
         c = _client(athena, "athena")
         out = []
         for _ in range(12):
@@ -87,6 +92,7 @@ def test_rate_is_deterministic(athena_sandbox: LocalAthena):
                 out.append(True)
             except botocore.exceptions.ClientError:
                 out.append(False)
+        assert rule.fired == out.count(False)
         return out
 
     first = outcomes()
@@ -94,15 +100,42 @@ def test_rate_is_deterministic(athena_sandbox: LocalAthena):
     assert any(first) and not all(first)
 
 
+def test_each_rule_draws_from_its_own_generator():
+    """A rule's outcomes do not depend on how often other rules drew (threads interleave those draws)."""
+
+    def draws(faults: Faults, operation: str, n: int) -> list[bool]:
+        return [faults.take_error(operation) is not None for _ in range(n)]
+
+    alone = Faults(seed=7)
+    alone.error("glue:GetTable", "ThrottlingException", rate=0.5)
+    alone.error("s3:GetObject", "SlowDown", rate=0.5)
+    expected = draws(alone, "s3:GetObject", 40)
+
+    busy = Faults(seed=7)
+    busy.error("glue:GetTable", "ThrottlingException", rate=0.5)
+    s3_rule = busy.error("s3:GetObject", "SlowDown", rate=0.5)
+    interleaved = []
+    for _ in range(40):
+        draws(busy, "glue:GetTable", 3)  # another thread's calls in between
+        interleaved += draws(busy, "s3:GetObject", 1)
+    assert interleaved == expected
+    assert s3_rule.fired == expected.count(True) > 0
+    other_seed = Faults(seed=8)
+    other_seed.error("glue:GetTable", "ThrottlingException", rate=0.5)
+    other_seed.error("s3:GetObject", "SlowDown", rate=0.5)
+    assert draws(other_seed, "s3:GetObject", 40) != expected
+
+
 def test_fail_query_retryable(athena_sandbox: LocalAthena):
     athena = athena_sandbox
-    athena.faults.fail_query("FROM entertainment.ratings", retryable=True, error_type="INTERNAL_ERROR")
+    rule = athena.faults.fail_query("FROM entertainment.ratings", retryable=True, error_type="INTERNAL_ERROR")
     c = athena.client("athena")
     qe = run(c, "SELECT * FROM entertainment.ratings")
     assert qe["Status"]["State"] == "FAILED"
     assert qe["Status"]["AthenaError"]["Retryable"] is True
     assert qe["Status"]["StateChangeReason"].startswith("INTERNAL_ERROR")
     assert run(c, "SELECT * FROM entertainment.ratings")["Status"]["State"] == "SUCCEEDED"  # count=1
+    assert rule.fired == 1 and athena.faults.fired() == {"fail:FROM entertainment.ratings": 1}
 
 
 def test_cancel_query_fault(athena_sandbox: LocalAthena):
@@ -113,23 +146,25 @@ def test_cancel_query_fault(athena_sandbox: LocalAthena):
 
 def test_delay_query_is_running_and_stoppable(athena_sandbox: LocalAthena):
     athena = athena_sandbox
-    athena.faults.delay_query("SELECT 43", 30)
+    delay = athena.faults.delay_query("SELECT 43", 30)
     c = athena.client("athena")
     qid = c.start_query_execution(QueryString="SELECT 43", WorkGroup="skoot")["QueryExecutionId"]
-    time.sleep(0.2)
+    assert wait_until(lambda: delay.fired == 1)
     assert c.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]["State"] == "RUNNING"
     c.stop_query_execution(QueryExecutionId=qid)
-    assert wait(c, qid, timeout=5)["Status"]["State"] == "CANCELLED"
+    assert wait(c, qid)["Status"]["State"] == "CANCELLED"
+    assert athena.query_finished(qid, timeout=30), "the stop ends the delay: the worker is done"
     assert athena.calls["athena:StopQueryExecution"] == 1
 
 
 def test_delay_then_succeeds(athena_sandbox: LocalAthena):
     athena = athena_sandbox
-    athena.faults.delay_query("SELECT 44", 0.3)
+    delay = athena.faults.delay_query("SELECT 44", 0.3)
     c = athena.client("athena")
     started = time.monotonic()
     assert run(c, "SELECT 44")["Status"]["State"] == "SUCCEEDED"
-    assert time.monotonic() - started >= 0.3
+    assert delay.fired == 1
+    assert time.monotonic() - started >= 0.3  # a lower bound a sleep guarantees (cannot flake)
 
 
 def test_stopping_a_finished_query_changes_nothing(athena_sandbox: LocalAthena):
@@ -142,27 +177,29 @@ def test_stopping_a_finished_query_changes_nothing(athena_sandbox: LocalAthena):
 
 def test_latency(athena_sandbox: LocalAthena):
     athena = athena_sandbox
-    athena.faults.latency("athena:ListWorkGroups", 0.3)
+    rule = athena.faults.latency("athena:ListWorkGroups", 0.3)
     c = athena.client("athena")
     started = time.monotonic()
     c.list_work_groups()
-    assert time.monotonic() - started >= 0.3
+    assert time.monotonic() - started >= 0.3  # a lower bound a sleep guarantees (cannot flake)
+    assert rule.fired == 1
     athena.faults.clear()
-    started = time.monotonic()
     c.list_work_groups()
-    assert time.monotonic() - started < 0.3
+    assert rule.fired == 1, "cleared: the second call was not delayed"
+    assert athena.calls["athena:ListWorkGroups"] == 2
 
 
 def test_stop_interrupts_a_long_running_query(athena_sandbox: LocalAthena):
-    c = athena_sandbox.client("athena")
+    athena = athena_sandbox
+    c = athena.client("athena")
     sql = (
         "SELECT sum(a.score * b.score * d.score * e.score) FROM entertainment.ratings a, entertainment.ratings b, "
         "entertainment.ratings d, entertainment.ratings e"
-    )
+    )  # 500^4 rows: minutes of DuckDB work unless interrupted
     qid = c.start_query_execution(QueryString=sql, WorkGroup="skoot")["QueryExecutionId"]
-    time.sleep(0.5)
-    assert c.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]["State"] == "RUNNING"
-    started = time.monotonic()
+    assert wait_until(
+        lambda: c.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]["State"] == "RUNNING"
+    )
     c.stop_query_execution(QueryExecutionId=qid)
-    assert wait(c, qid, timeout=10)["Status"]["State"] == "CANCELLED"
-    assert time.monotonic() - started < 5
+    assert wait(c, qid)["Status"]["State"] == "CANCELLED"
+    assert athena.query_finished(qid, timeout=60), "the worker stopped computing (the deadline only ends a hang)"

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pyarrow as pa
-
-if TYPE_CHECKING:
-    from .server import LocalAthena
 
 DATABASE = "entertainment"
 DATA_BUCKET = "skoot-data-demo"
@@ -134,7 +131,24 @@ def expected_rows(table: str) -> list[dict[str, Any]]:
     return DEMO_TABLES[table]().to_pylist()
 
 
-def load_demo(athena: LocalAthena) -> None:
+class LakeBuilder(Protocol):
+    """What loading the demo needs from a stand-in (``LocalAthena`` is one)."""
+
+    def create_workgroup(self, name: str, *, output_location: str | None, enforce: bool = False) -> None: ...
+
+    def put_table(
+        self,
+        database: str,
+        table: str,
+        data: pa.Table,
+        *,
+        partition_keys: list[str] | None = None,
+        glue_types: dict[str, str] | None = None,
+        comments: dict[str, str] | None = None,
+    ) -> None: ...
+
+
+def load_demo(athena: LakeBuilder) -> None:
     """Workgroups ``skoot`` (enforced) and ``primary``, both buckets, and the ``entertainment`` tables."""
     athena.create_workgroup(WORKGROUP, output_location=f"s3://{RESULTS_BUCKET}/", enforce=True)
     athena.create_workgroup("primary", output_location=f"s3://{RESULTS_BUCKET}/primary/", enforce=False)

@@ -18,7 +18,7 @@ import duckdb
 
 from . import moto_state
 from .engine import Engine
-from .faults import Faults
+from .faults import Faults, QueryRule
 from .query_errors import AthenaQueryError, from_duckdb, s3_read_denied, s3_write_denied
 from .result_files import ResultHandle, write_select, write_unload
 
@@ -28,6 +28,7 @@ _UNLOAD = re.compile(
 )
 _OPTION = re.compile(r"(\w+)\s*=\s*(?:'([^']*)'|ARRAY\s*\[[^\]]*\]|(\w+))", re.I)
 DDL = ("ALTER", "CREATE", "DESCRIBE", "DROP", "MSCK", "SHOW")
+FINAL_STATES = ("SUCCEEDED", "FAILED", "CANCELLED")
 
 
 def strip_leading_comments(sql: str) -> str:
@@ -68,6 +69,7 @@ class Execution:
     unload_target: str | None = None
     result: ResultHandle | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)  # its thread has finished all work
     conn: duckdb.DuckDBPyConnection | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     principal: Any = None  # iam.Principal of the caller when IAM was enforced at StartQueryExecution
@@ -90,7 +92,7 @@ class Execution:
     def finish(self, state: str, error: AthenaQueryError | None = None, reason: str | None = None) -> bool:
         """Move to a final state unless already final (a cancel wins over a late result)."""
         with self.lock:
-            if self.state in ("SUCCEEDED", "FAILED", "CANCELLED"):
+            if self.state in FINAL_STATES:
                 return False
             self.state = state
             self.completed = time.time()
@@ -103,8 +105,25 @@ class Execution:
             return True
 
 
+def _forced_outcome(ex: Execution, rules: list[QueryRule]) -> bool:
+    """Apply injected delays, failures and cancels; True when the query is over (it must not execute)."""
+    for rule in rules:
+        if rule.kind == "delay" and ex.cancel_event.wait(rule.seconds):
+            return True
+    if ex.state != "RUNNING":
+        return True
+    for rule in rules:
+        if rule.kind == "fail":
+            ex.finish("FAILED", AthenaQueryError(rule.error_type, "injected failure", retryable=rule.retryable))
+            return True
+        if rule.kind == "cancel":
+            ex.finish("CANCELLED", reason="Query cancelled")
+            return True
+    return False
+
+
 class Executor:
-    """Starts executions on threads and keeps them by id."""
+    """Starts executions on threads, keeps them by id, and holds Athena's limit on active queries."""
 
     def __init__(self, tmpdir: str, faults: Faults, engines: dict[str, Engine]) -> None:
         self.tmpdir = tmpdir
@@ -112,13 +131,23 @@ class Executor:
         self.engines = engines  # by region
         self.executions: dict[str, Execution] = {}
         self.tokens: dict[str, str] = {}
+        # Athena's "Active DML queries" quota counts running *and* queued queries; one more is refused with
+        # TooManyRequestsException (https://docs.aws.amazon.com/athena/latest/ug/service-limits.html). None: no limit.
+        self.max_active: int | None = None
+        self.refused = 0  # StartQueryExecution calls refused by that quota
         self._lock = threading.Lock()
 
-    def start(self, ex: Execution) -> None:
-        """Register and run an execution in the background."""
+    def start(self, ex: Execution) -> bool:
+        """Register and run an execution in the background; False (nothing started) when at ``max_active``."""
         with self._lock:
+            if self.max_active is not None:
+                active = sum(1 for other in self.executions.values() if other.state not in FINAL_STATES)
+                if active >= self.max_active:
+                    self.refused += 1
+                    return False
             self.executions[ex.id] = ex
         threading.Thread(target=self._run, args=(ex,), name=f"athena-{ex.id[:8]}", daemon=True).start()
+        return True
 
     @staticmethod
     def new_id() -> str:
@@ -140,22 +169,9 @@ class Executor:
             if ex.state == "QUEUED":
                 ex.state = "RUNNING"
         started = time.time()
-        for rule in rules:
-            if rule.kind == "delay" and ex.cancel_event.wait(rule.seconds):
-                return
-        if ex.state != "RUNNING":
-            return
-        for rule in rules:
-            if rule.kind == "fail":
-                ex.finish(
-                    "FAILED",
-                    AthenaQueryError(rule.error_type, "injected failure", retryable=rule.retryable),
-                )
-                return
-            if rule.kind == "cancel":
-                ex.finish("CANCELLED", reason="Query cancelled")
-                return
         try:
+            if _forced_outcome(ex, rules):
+                return
             self._execute(ex)
             ex.engine_ms = int((time.time() - started) * 1000)
             ex.finish("SUCCEEDED")
@@ -175,55 +191,15 @@ class Executor:
                 with contextlib.suppress(Exception):
                     ex.conn.close()
                 ex.conn = None
+            ex.done.set()
 
     def _execute(self, ex: Execution) -> None:
-        engine = self.engines[ex.region]
-        body = strip_leading_comments(ex.sql)
         if ex.kind == "UNLOAD":
-            m = _UNLOAD.match(body.strip())
-            if not m:
-                raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: mismatched input in UNLOAD statement")
-            target = m.group("target")
-            options = {k.lower(): (v1 or v2 or "") for k, v1, v2 in _OPTION.findall(m.group("opts") or "")}
-            bucket, prefix = moto_state.split_s3_url(target)
-            if ex.principal is not None and not ex.principal.decide("s3:ListBucket", f"arn:aws:s3:::{bucket}"):
-                raise s3_read_denied(target)
-            if moto_state.list_objects(
-                bucket, prefix if prefix.endswith("/") or not prefix else prefix + "/", ex.account_id
-            ):
-                raise AthenaQueryError(
-                    "HIVE_PATH_ALREADY_EXISTS",
-                    f"Target directory for table '{ex.id}' already exists: {target}. You may need to manually "
-                    "clean the data at location before inserting data.",
-                )
-            prepared = engine.prepare(m.group("select"), ex.database, ex.principal)
-            ex.conn = prepared.conn
-            ex.check_write(target.rstrip("/") + f"/{ex.id}_00000")
-            ex.check_write(f"{ex.output_location}{ex.id}-manifest.csv")
-            ex.scanned_bytes = prepared.scanned_bytes
-            if ex.cancel_event.is_set():
-                return
-            try:
-                _, manifest = write_unload(
-                    prepared.conn,
-                    prepared.sql,
-                    target,
-                    options,
-                    self.tmpdir,
-                    ex.id,
-                    ex.output_location,
-                    ex.account_id,
-                )
-            except duckdb.InterruptException:
-                raise
-            except duckdb.Error as e:
-                raise from_duckdb(e) from e
-            ex.unload_target = target
-            ex.manifest_location = manifest
+            self._unload(ex)
             return
         if ex.kind in DDL:
             raise AthenaQueryError("NOT_SUPPORTED", f"line 1:1: {ex.kind} statements are not supported by the stand-in")
-        prepared = engine.prepare(ex.sql, ex.database, ex.principal)
+        prepared = self.engines[ex.region].prepare(ex.sql, ex.database, ex.principal)
         ex.conn = prepared.conn
         ex.check_write(f"{ex.output_location}{ex.id}.csv")
         ex.scanned_bytes = prepared.scanned_bytes
@@ -235,3 +211,42 @@ class Executor:
             raise
         except duckdb.Error as e:
             raise from_duckdb(e) from e
+
+    def _unload(self, ex: Execution) -> None:
+        """UNLOAD (SELECT …) TO 's3://…/' WITH (…): Parquet files under an empty prefix plus a manifest."""
+        m = _UNLOAD.match(strip_leading_comments(ex.sql).strip())
+        if not m:
+            raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: mismatched input in UNLOAD statement")
+        target = m.group("target")
+        options = {k.lower(): (v1 or v2 or "") for k, v1, v2 in _OPTION.findall(m.group("opts") or "")}
+        _check_unload_target(ex, target)
+        prepared = self.engines[ex.region].prepare(m.group("select"), ex.database, ex.principal)
+        ex.conn = prepared.conn
+        ex.check_write(target.rstrip("/") + f"/{ex.id}_00000")
+        ex.check_write(f"{ex.output_location}{ex.id}-manifest.csv")
+        ex.scanned_bytes = prepared.scanned_bytes
+        if ex.cancel_event.is_set():
+            return
+        try:
+            _, manifest = write_unload(
+                prepared.conn, prepared.sql, target, options, self.tmpdir, ex.id, ex.output_location, ex.account_id
+            )
+        except duckdb.InterruptException:
+            raise
+        except duckdb.Error as e:
+            raise from_duckdb(e) from e
+        ex.unload_target = target
+        ex.manifest_location = manifest
+
+
+def _check_unload_target(ex: Execution, target: str) -> None:
+    """UNLOAD lists its target (s3:ListBucket, with the caller's permissions) and needs it empty."""
+    bucket, prefix = moto_state.split_s3_url(target)
+    if ex.principal is not None and not ex.principal.decide("s3:ListBucket", f"arn:aws:s3:::{bucket}"):
+        raise s3_read_denied(target)
+    if moto_state.list_objects(bucket, prefix if prefix.endswith("/") or not prefix else prefix + "/", ex.account_id):
+        raise AthenaQueryError(
+            "HIVE_PATH_ALREADY_EXISTS",
+            f"Target directory for table '{ex.id}' already exists: {target}. You may need to manually "
+            "clean the data at location before inserting data.",
+        )

@@ -1,14 +1,17 @@
 """Fault injection switched on by tests: API errors, forced query outcomes, delays, latency.
 
 Why: the connector's retry, timeout and error-message paths can only be tested against failures that look
-exactly like AWS's; this module decides *when* to fail, ``wsgi.py`` renders the failure on the wire.
+exactly like AWS's; this module decides *when* to fail, ``wsgi.py`` renders the failure on the wire. Each rule
+draws from its own generator, seeded from the stand-in's seed and the rule's place and target, so a rule's
+sequence of outcomes does not depend on what other rules or threads drew; each rule counts how often it fired,
+so a test can prove its faults happened.
 """
 
 from __future__ import annotations
 
 import random
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -22,6 +25,19 @@ class ErrorRule:
     status: int
     message: str
     reason: str | None
+    rng: random.Random = field(repr=False, compare=False, default_factory=random.Random)
+    fired: int = 0
+
+    def take(self) -> bool:
+        """Whether this call fails (consumes one ``count``); the caller holds the registry's lock."""
+        if self.count is not None and self.count <= 0:
+            return False
+        if self.rate is not None and self.rng.random() >= self.rate:
+            return False
+        if self.count is not None:
+            self.count -= 1
+        self.fired += 1
+        return True
 
 
 @dataclass
@@ -34,18 +50,36 @@ class QueryRule:
     retryable: bool = False
     error_type: str = "INTERNAL_ERROR"
     seconds: float = 0.0
+    fired: int = 0
+
+    def take(self, sql: str) -> bool:
+        """Whether this rule applies to the query (consumes one ``count``); the caller holds the lock."""
+        if self.sql_contains not in sql or (self.count is not None and self.count <= 0):
+            return False
+        if self.count is not None:
+            self.count -= 1
+        self.fired += 1
+        return True
+
+
+@dataclass
+class LatencyRule:
+    """Every call of ``operation`` waits ``seconds`` before being served."""
+
+    operation: str
+    seconds: float
+    fired: int = 0
 
 
 class Faults:
-    """Thread-safe registry of active faults; ``rate`` draws come from a seeded generator (deterministic)."""
+    """Thread-safe registry of active faults. Registering returns the rule, whose ``fired`` counts its uses."""
 
     def __init__(self, seed: int = 1234) -> None:
         self._lock = threading.Lock()
         self._seed = seed
-        self._rng = random.Random(seed)
         self._errors: list[ErrorRule] = []
         self._queries: list[QueryRule] = []
-        self._latency: dict[str, float] = {}
+        self._latency: dict[str, LatencyRule] = {}
 
     def error(
         self,
@@ -57,70 +91,77 @@ class Faults:
         status: int = 400,
         message: str = "injected",
         reason: str | None = None,
-    ) -> None:
+    ) -> ErrorRule:
         """Answer ``operation`` with AWS error ``code`` (every time, ``count`` times, or with probability ``rate``)."""
         with self._lock:
-            self._errors.append(ErrorRule(operation, code, rate, count, status, message, reason))
+            rng = random.Random(f"{self._seed}/{len(self._errors)}/{operation}/{code}")
+            rule = ErrorRule(operation, code, rate, count, status, message, reason, rng)
+            self._errors.append(rule)
+        return rule
 
     def fail_query(
         self, sql_contains: str, *, retryable: bool = False, count: int = 1, error_type: str = "INTERNAL_ERROR"
-    ) -> None:
+    ) -> QueryRule:
         """The next ``count`` queries whose SQL contains the text end FAILED."""
-        with self._lock:
-            self._queries.append(QueryRule("fail", sql_contains, count, retryable, error_type))
+        return self._add_query(QueryRule("fail", sql_contains, count, retryable, error_type))
 
-    def cancel_query(self, sql_contains: str, count: int = 1) -> None:
+    def cancel_query(self, sql_contains: str, count: int = 1) -> QueryRule:
         """The next ``count`` matching queries end CANCELLED."""
-        with self._lock:
-            self._queries.append(QueryRule("cancel", sql_contains, count))
+        return self._add_query(QueryRule("cancel", sql_contains, count))
 
-    def delay_query(self, sql_contains: str, seconds: float, count: int | None = None) -> None:
+    def delay_query(self, sql_contains: str, seconds: float, count: int | None = None) -> QueryRule:
         """Matching queries stay RUNNING ``seconds`` before executing (StopQueryExecution still cancels them)."""
-        with self._lock:
-            self._queries.append(QueryRule("delay", sql_contains, count, seconds=seconds))
+        return self._add_query(QueryRule("delay", sql_contains, count, seconds=seconds))
 
-    def latency(self, operation: str, seconds: float) -> None:
-        """Every call of ``operation`` waits ``seconds`` before being served."""
+    def _add_query(self, rule: QueryRule) -> QueryRule:
         with self._lock:
-            self._latency[operation] = seconds
+            self._queries.append(rule)
+        return rule
+
+    def latency(self, operation: str, seconds: float) -> LatencyRule:
+        """Every call of ``operation`` waits ``seconds`` before being served (replaces its earlier latency)."""
+        rule = LatencyRule(operation, seconds)
+        with self._lock:
+            self._latency[operation] = rule
+        return rule
 
     def clear(self) -> None:
-        """Remove every fault and reseed the generator."""
+        """Remove every fault (rules registered afterwards start their generators afresh)."""
         with self._lock:
             self._errors.clear()
             self._queries.clear()
             self._latency.clear()
-            self._rng = random.Random(self._seed)
+
+    def fired(self) -> dict[str, int]:
+        """How often the active rules fired, summed per ``operation`` (errors) or ``kind:sql_contains`` (queries)."""
+        out: dict[str, int] = {}
+        with self._lock:
+            for e in self._errors:
+                out[e.operation] = out.get(e.operation, 0) + e.fired
+            for q in self._queries:
+                key = f"{q.kind}:{q.sql_contains}"
+                out[key] = out.get(key, 0) + q.fired
+        return out
 
     # --- used by the server ---------------------------------------------------------------------------
     def take_error(self, operation: str) -> ErrorRule | None:
-        """The error to answer this call with, if any (consumes one ``count``)."""
+        """The error to answer this call with, if any (the first rule of the operation that fires)."""
         with self._lock:
             for rule in self._errors:
-                if rule.operation != operation:
-                    continue
-                if rule.count is not None and rule.count <= 0:
-                    continue
-                if rule.rate is not None and self._rng.random() >= rule.rate:
-                    continue
-                if rule.count is not None:
-                    rule.count -= 1
-                return rule
+                if rule.operation == operation and rule.take():
+                    return rule
         return None
 
     def latency_for(self, operation: str) -> float:
-        """Injected latency for the operation (0 when none)."""
+        """Injected latency for this call of the operation (0 when none)."""
         with self._lock:
-            return self._latency.get(operation, 0.0)
+            rule = self._latency.get(operation)
+            if rule is None:
+                return 0.0
+            rule.fired += 1
+            return rule.seconds
 
     def take_query_rules(self, sql: str) -> list[QueryRule]:
         """The query rules that apply to this SQL (consuming counts)."""
-        out = []
         with self._lock:
-            for rule in self._queries:
-                if rule.sql_contains not in sql or (rule.count is not None and rule.count <= 0):
-                    continue
-                if rule.count is not None:
-                    rule.count -= 1
-                out.append(rule)
-        return out
+            return [rule for rule in self._queries if rule.take(sql)]

@@ -8,6 +8,7 @@ described with Athena's type names in ColumnInfo. This module is the one table o
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -124,32 +125,27 @@ def glue_to_duck(t: GlueType | str) -> str:
     return _SCALARS_TO_DUCK.get(t.name, "VARCHAR")
 
 
+_ARROW_SCALARS_TO_GLUE: list[tuple[Callable[[pa.DataType], bool], str]] = [
+    (pa.types.is_boolean, "boolean"),
+    (pa.types.is_int8, "tinyint"),
+    (pa.types.is_int16, "smallint"),
+    (pa.types.is_int32, "int"),
+    (pa.types.is_integer, "bigint"),
+    (pa.types.is_float32, "float"),
+    (pa.types.is_floating, "double"),
+    (pa.types.is_string, "string"),
+    (pa.types.is_large_string, "string"),
+    (pa.types.is_binary, "binary"),
+    (pa.types.is_large_binary, "binary"),
+    (pa.types.is_date, "date"),
+    (pa.types.is_timestamp, "timestamp"),
+]
+
+
 def arrow_to_glue(t: pa.DataType) -> str:
     """Glue type string inferred from an Arrow type (used when put_table gets no explicit glue_types)."""
-    if pa.types.is_boolean(t):
-        return "boolean"
-    if pa.types.is_int8(t):
-        return "tinyint"
-    if pa.types.is_int16(t):
-        return "smallint"
-    if pa.types.is_int32(t):
-        return "int"
-    if pa.types.is_integer(t):
-        return "bigint"
-    if pa.types.is_float32(t):
-        return "float"
-    if pa.types.is_floating(t):
-        return "double"
     if pa.types.is_decimal(t):
         return f"decimal({t.precision},{t.scale})"
-    if pa.types.is_string(t) or pa.types.is_large_string(t):
-        return "string"
-    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
-        return "binary"
-    if pa.types.is_date(t):
-        return "date"
-    if pa.types.is_timestamp(t):
-        return "timestamp"
     if pa.types.is_list(t) or pa.types.is_large_list(t):
         return f"array<{arrow_to_glue(t.value_type)}>"
     if pa.types.is_map(t):
@@ -157,7 +153,7 @@ def arrow_to_glue(t: pa.DataType) -> str:
     if pa.types.is_struct(t):
         inner = ",".join(f"{t.field(i).name}:{arrow_to_glue(t.field(i).type)}" for i in range(t.num_fields))
         return f"struct<{inner}>"
-    return "string"
+    return next((name for test, name in _ARROW_SCALARS_TO_GLUE if test(t)), "string")
 
 
 # DuckDB type id -> (Athena type name, Precision, Scale) for ColumnInfo.

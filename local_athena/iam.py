@@ -24,13 +24,17 @@ import contextlib
 import json
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse
+from urllib.request import Request, urlopen
 
 from moto import settings
+from moto.athena.responses import AthenaResponse
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import InvalidClientTokenIdError, JsonRESTError, SignatureDoesNotMatchError
+from moto.glue.responses import GlueResponse
 from moto.iam.access_control import (
     IAMPolicy,
     IAMRequest,
@@ -41,10 +45,15 @@ from moto.iam.access_control import (
 )
 from moto.utilities.utils import get_partition
 
+from .arns import athena_workgroup_arn, glue_arns, glue_database_arn
+
 _LOCK = threading.Lock()
 _DECISIONS: list[tuple[str, str, bool]] = []
 _ORIGINAL_S3_CHECK = S3IAMRequest.check_action_permitted
-_APPLIED = False
+_ORIGINAL_AUTHORIZE = {
+    cls: cls.__dict__.get("_authenticate_and_authorize_normal_action", cls._authenticate_and_authorize_normal_action)
+    for cls in (AthenaResponse, GlueResponse)
+}
 
 INVALID_KEY = "The security token included in the request is invalid."
 INVALID_SIGNATURE = (
@@ -135,39 +144,12 @@ class AwsJsonError(JsonRESTError):
 
 
 # --- resources per operation --------------------------------------------------------------------------------------
-def glue_arns(region: str, account: str, operation: str, params: dict[str, Any]) -> list[str]:
-    """Catalog, database and table ARNs an operation needs (the resource and all its ancestors)."""
-    prefix = f"arn:aws:glue:{region}:{account}"
-    arns = [f"{prefix}:catalog"]
-    database = params.get("DatabaseName")
-    if database is None and operation.endswith(("Database", "Databases")) and operation != "GetDatabases":
-        database = params.get("Name") or (params.get("DatabaseInput") or {}).get("Name")
-    if database:
-        arns.append(f"{prefix}:database/{database}")
-        table = params.get("TableName")
-        if table is None and operation in ("GetTable", "DeleteTable", "GetTableVersions", "GetTableVersion"):
-            table = params.get("Name")
-        if table is None:
-            table = (params.get("TableInput") or {}).get("Name")
-        if table:
-            arns.append(f"{prefix}:table/{database}/{table}")
-    return arns
+WorkgroupOf = Callable[[str], "str | None"]  # query execution id -> its workgroup (None if unknown)
 
 
-def glue_database_arn(region: str, account: str, database: str) -> str:
-    return f"arn:aws:glue:{region}:{account}:database/{database}"
-
-
-def glue_table_arns(region: str, account: str, database: str, table: str) -> list[str]:
-    prefix = f"arn:aws:glue:{region}:{account}"
-    return [f"{prefix}:catalog", f"{prefix}:database/{database}", f"{prefix}:table/{database}/{table}"]
-
-
-def athena_workgroup_arn(region: str, account: str, workgroup: str) -> str:
-    return f"arn:aws:athena:{region}:{account}:workgroup/{workgroup}"
-
-
-def _athena_arns(region: str, account: str, operation: str, params: dict[str, Any]) -> list[str]:
+def _athena_arns(
+    region: str, account: str, operation: str, params: dict[str, Any], workgroup_of: WorkgroupOf
+) -> list[str]:
     if operation in ("ListWorkGroups", "ListDataCatalogs", "ListEngineVersions"):
         return ["*"]
     if operation in ("ListDatabases", "GetDatabase", "ListTableMetadata", "GetTableMetadata", "GetDataCatalog"):
@@ -177,11 +159,8 @@ def _athena_arns(region: str, account: str, operation: str, params: dict[str, An
         [params["QueryExecutionId"]] if params.get("QueryExecutionId") else list(params.get("QueryExecutionIds") or [])
     )
     if ids:
-        from .runtime import CURRENT
-
-        executions = CURRENT.executor.executions if CURRENT is not None else {}
         # An unknown id is left to the handler (it answers "not found"); a known one needs its workgroup.
-        groups = dict.fromkeys(executions[i].workgroup for i in ids if i in executions)
+        groups = dict.fromkeys(g for g in map(workgroup_of, ids) if g is not None)
         return [athena_workgroup_arn(region, account, g) for g in groups]
     workgroup = params.get("WorkGroup") or params.get("Name") or "primary"
     return [athena_workgroup_arn(region, account, workgroup)]
@@ -190,8 +169,6 @@ def _athena_arns(region: str, account: str, operation: str, params: dict[str, An
 # --- the request check installed on moto's Glue/Athena responses --------------------------------------------------
 def authenticate(response: Any) -> Principal:
     """moto's authentication of a request (key lookup, signature) with the JSON errors Athena/Glue send."""
-    from urllib.parse import urlparse
-
     parsed_url = urlparse(response.uri)
     path = response.raw_path + ("?" + parsed_url.query if parsed_url.query else "")
     try:
@@ -221,25 +198,30 @@ def _params(response: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def authorize_request(response: Any, resource: str = "*") -> None:
-    """Replacement for moto's ``_authenticate_and_authorize_normal_action`` on GlueResponse/AthenaResponse."""
-    if not enforcing():
-        ActionAuthenticatorMixin.request_count += 1
-        return
-    principal = authenticate(response)
-    service = response.service_name if hasattr(response, "service_name") else ""
-    operation = response._get_action()
-    params = _params(response)
-    region, account = response.region, response.current_account
-    if service == "glue":
-        arns = glue_arns(region, account, operation, params)
-    else:
-        arns = _athena_arns(region, account, operation, params)
-    action = f"{service}:{operation}"
-    denied = principal.first_denied(action, arns)
-    if denied is not None:
-        raise AwsJsonError("AccessDeniedException", principal.denial_text(action, denied))
-    response._iam_principal = principal
+def request_authorizer(workgroup_of: WorkgroupOf) -> Callable[..., None]:
+    """Replacement for moto's ``_authenticate_and_authorize_normal_action`` on GlueResponse/AthenaResponse;
+    ``workgroup_of`` finds a query's workgroup (Get/StopQueryExecution are authorized against it)."""
+
+    def authorize_request(response: Any, resource: str = "*") -> None:
+        if not enforcing():
+            ActionAuthenticatorMixin.request_count += 1
+            return
+        principal = authenticate(response)
+        service = response.service_name if hasattr(response, "service_name") else ""
+        operation = response._get_action()
+        params = _params(response)
+        region, account = response.region, response.current_account
+        if service == "glue":
+            arns = glue_arns(region, account, operation, params)
+        else:
+            arns = _athena_arns(region, account, operation, params, workgroup_of)
+        action = f"{service}:{operation}"
+        denied = principal.first_denied(action, arns)
+        if denied is not None:
+            raise AwsJsonError("AccessDeniedException", principal.denial_text(action, denied))
+        response._iam_principal = principal
+
+    return authorize_request
 
 
 def caller(response: Any) -> Principal | None:
@@ -279,18 +261,19 @@ def _recording_s3_check(self: S3IAMRequest, resource: str) -> None:
     record(self._action, resource, True)
 
 
-def apply() -> None:
-    """Install the Glue/Athena authorization and the S3 decision recording (idempotent)."""
-    global _APPLIED
-    if _APPLIED:
-        return
-    from moto.athena.responses import AthenaResponse
-    from moto.glue.responses import GlueResponse
-
+def apply(workgroup_of: WorkgroupOf) -> None:
+    """Install the Glue/Athena authorization and the S3 decision recording (``remove()`` undoes it)."""
+    authorize = request_authorizer(workgroup_of)
     for cls in (AthenaResponse, GlueResponse):
-        setattr(cls, "_authenticate_and_authorize_normal_action", authorize_request)  # noqa: B010
+        setattr(cls, "_authenticate_and_authorize_normal_action", authorize)  # noqa: B010
     setattr(S3IAMRequest, "check_action_permitted", _recording_s3_check)  # noqa: B010
-    _APPLIED = True
+
+
+def remove() -> None:
+    """Give moto back its own authorization (a stopped stand-in leaves no hook holding its state)."""
+    for cls in (AthenaResponse, GlueResponse):
+        setattr(cls, "_authenticate_and_authorize_normal_action", _ORIGINAL_AUTHORIZE[cls])  # noqa: B010
+    setattr(S3IAMRequest, "check_action_permitted", _ORIGINAL_S3_CHECK)  # noqa: B010
 
 
 # --- set-up: the IAM user, its key and its policy -----------------------------------------------------------------
@@ -314,15 +297,13 @@ class Iam:
         self._policy_arn: str | None = None
 
     def _post_auth(self, value: str) -> None:
-        import urllib.request
-
-        request = urllib.request.Request(
+        request = Request(
             f"{self._server.url}/moto-api/reset-auth",
             data=value.encode(),
             headers={"Content-Type": "text/plain"},
             method="POST",
         )
-        with urllib.request.urlopen(request, timeout=10) as reply:
+        with urlopen(request, timeout=10) as reply:
             reply.read()
 
     def on(self) -> None:

@@ -13,11 +13,11 @@ from typing import Any
 from moto.athena.models import WorkGroup, athena_backends
 from moto.athena.responses import AthenaResponse
 
-from . import iam
+from . import iam, moto_patching
 from .executions import Execution, statement_kind
 from .moto_state import split_s3_url
 from .result_files import read_rows
-from .runtime import current
+from .runtime import Runtime
 
 Reply = str | tuple[str, dict[str, int]]
 MAX_QUERY_BYTES = 262144
@@ -36,6 +36,19 @@ def _invalid(message: str, code: str = "INVALID_INPUT") -> tuple[str, dict[str, 
     return json.dumps({"__type": "InvalidRequestException", "AthenaErrorCode": code, "Message": message}), {
         "status": 400
     }
+
+
+def _concurrent_query_limit_exceeded() -> tuple[str, dict[str, int]]:
+    """Athena's answer to one query over the active-query quota: TooManyRequestsException, HTTP 400, with
+    Reason CONCURRENT_QUERY_LIMIT_EXCEEDED (Athena API Reference, StartQueryExecution errors and the
+    TooManyRequestsException type; quota: https://docs.aws.amazon.com/athena/latest/ug/service-limits.html)."""
+    message = (
+        "You have exceeded the limit for the number of queries you can run concurrently. Please reduce the number "
+        "of concurrent queries submitted by this account. Contact customer support to request a concurrent query "
+        "limit increase."
+    )
+    body = {"__type": "TooManyRequestsException", "Message": message, "Reason": "CONCURRENT_QUERY_LIMIT_EXCEEDED"}
+    return json.dumps(body), {"status": 400}
 
 
 def _workgroup(resp: AthenaResponse, name: str) -> WorkGroup | None:
@@ -85,18 +98,9 @@ def _execution_dict(ex: Execution) -> dict[str, Any]:
     }
 
 
-def start_query_execution(self: AthenaResponse) -> Reply:
-    """Resolve workgroup and output location like Athena, then run the SQL in the background."""
-    rt = current()
-    query = self._get_param("QueryString")
-    if not query or not query.strip():
-        return _invalid("QueryString must not be empty")
-    if len(query.encode()) > MAX_QUERY_BYTES:
-        return _invalid("Query string exceeds the maximum length of 262144 bytes")
-    token = self._get_param("ClientRequestToken")
-    if token and token in rt.executor.tokens:
-        return json.dumps({"QueryExecutionId": rt.executor.tokens[token]})
-    wg_name = self._get_param("WorkGroup") or "primary"
+def _output_location(self: AthenaResponse, wg_name: str) -> str | tuple[str, dict[str, int]]:
+    """The query's output directory: the workgroup's when enforced, else the request's, else the workgroup's; or
+    Athena's InvalidRequestException (unknown or disabled workgroup, no location)."""
     wg = _workgroup(self, wg_name)
     if wg is None:
         return _invalid(f"WorkGroup {wg_name} is not found.")
@@ -111,8 +115,23 @@ def start_query_execution(self: AthenaResponse) -> Reply:
             "No output location provided. An output location is required either through the Workgroup "
             "result configuration setting or as an API input."
         )
-    if not location.endswith("/"):
-        location += "/"
+    return str(location) if str(location).endswith("/") else f"{location}/"
+
+
+def start_query_execution(rt: Runtime, self: AthenaResponse) -> Reply:
+    """Resolve workgroup and output location like Athena, then run the SQL in the background."""
+    query = self._get_param("QueryString")
+    if not query or not query.strip():
+        return _invalid("QueryString must not be empty")
+    if len(query.encode()) > MAX_QUERY_BYTES:
+        return _invalid("Query string exceeds the maximum length of 262144 bytes")
+    token = self._get_param("ClientRequestToken")
+    if token and token in rt.executor.tokens:
+        return json.dumps({"QueryExecutionId": rt.executor.tokens[token]})
+    wg_name = self._get_param("WorkGroup") or "primary"
+    location = _output_location(self, wg_name)
+    if isinstance(location, tuple):
+        return location
     principal = iam.caller(self)
     if principal is not None:
         # Athena has no service role: it checks the caller's access to the output bucket before queueing.
@@ -132,36 +151,36 @@ def start_query_execution(self: AthenaResponse) -> Reply:
         kind=statement_kind(query),
         principal=principal,
     )
+    if not rt.executor.start(ex):
+        return _concurrent_query_limit_exceeded()
     if token:
         rt.executor.tokens[token] = ex.id
-    with rt.lock:
-        rt.query_ids.append(ex.id)
-    rt.executor.start(ex)
+    rt.record_query(ex.id)
     return json.dumps({"QueryExecutionId": ex.id})
 
 
-def _lookup(self: AthenaResponse) -> Execution | tuple[str, dict[str, int]]:
+def _lookup(rt: Runtime, self: AthenaResponse) -> Execution | tuple[str, dict[str, int]]:
     qid = self._get_param("QueryExecutionId")
-    ex = current().executor.executions.get(qid or "")
+    ex = rt.executor.executions.get(qid or "")
     if ex is None:
         return _invalid(f"QueryExecution {qid} was not found")
     return ex
 
 
-def get_query_execution(self: AthenaResponse) -> Reply:
+def get_query_execution(rt: Runtime, self: AthenaResponse) -> Reply:
     """The execution's state, reason, AthenaError and statistics."""
-    ex = _lookup(self)
+    ex = _lookup(rt, self)
     if not isinstance(ex, Execution):
         return ex
     return json.dumps({"QueryExecution": _execution_dict(ex)})
 
 
-def batch_get_query_execution(self: AthenaResponse) -> Reply:
+def batch_get_query_execution(rt: Runtime, self: AthenaResponse) -> Reply:
     """Several executions at once; unknown ids are listed as unprocessed."""
     ids = self._get_param("QueryExecutionIds") or []
     found, missing = [], []
     for qid in ids:
-        ex = current().executor.executions.get(qid)
+        ex = rt.executor.executions.get(qid)
         if ex is None:
             missing.append({"QueryExecutionId": qid, "ErrorCode": "INVALID_INPUT", "ErrorMessage": "not found"})
         else:
@@ -173,9 +192,9 @@ def _token(qid: str, offset: int) -> str:
     return base64.urlsafe_b64encode(f"{qid}:{offset}".encode()).decode()
 
 
-def get_query_results(self: AthenaResponse) -> Reply:
+def get_query_results(rt: Runtime, self: AthenaResponse) -> Reply:
     """A page of rows as text; header row first on page 1; MaxResults ≤ 1000; NextToken paging."""
-    ex = _lookup(self)
+    ex = _lookup(rt, self)
     if not isinstance(ex, Execution):
         return ex
     max_results = self._get_param("MaxResults")
@@ -221,19 +240,19 @@ def get_query_results(self: AthenaResponse) -> Reply:
     return json.dumps(result)
 
 
-def stop_query_execution(self: AthenaResponse) -> Reply:
+def stop_query_execution(rt: Runtime, self: AthenaResponse) -> Reply:
     """Cancel a QUEUED/RUNNING query; a finished query is left as it was."""
-    ex = _lookup(self)
+    ex = _lookup(rt, self)
     if not isinstance(ex, Execution):
         return ex
-    current().executor.stop(ex)
+    rt.executor.stop(ex)
     return json.dumps({})
 
 
-def list_query_executions(self: AthenaResponse) -> Reply:
+def list_query_executions(rt: Runtime, self: AthenaResponse) -> Reply:
     """Ids of the workgroup's executions, newest first, paged by MaxResults (≤ 50) / NextToken."""
     wg = self._get_param("WorkGroup") or "primary"
-    ids = [ex.id for ex in reversed(list(current().executor.executions.values())) if ex.workgroup == wg]
+    ids = [ex.id for ex in reversed(list(rt.executor.executions.values())) if ex.workgroup == wg]
     limit = min(int(self._get_param("MaxResults") or 50), 50)
     token = self._get_param("NextToken")
     start = int(base64.urlsafe_b64decode(token.encode()).decode()) if token else 0
@@ -259,7 +278,7 @@ def _wg_config(wg: WorkGroup) -> dict[str, Any]:
     return config
 
 
-def get_work_group(self: AthenaResponse) -> Reply:
+def get_work_group(rt: Runtime, self: AthenaResponse) -> Reply:
     """The workgroup, or InvalidRequestException when unknown (moto returns null)."""
     name = self._get_param("WorkGroup")
     wg = _workgroup(self, name or "")
@@ -278,7 +297,7 @@ def get_work_group(self: AthenaResponse) -> Reply:
     )
 
 
-def list_work_groups(self: AthenaResponse) -> Reply:
+def list_work_groups(rt: Runtime, self: AthenaResponse) -> Reply:
     """Workgroup summaries with their engine version."""
     groups = athena_backends[self.current_account][self.region].work_groups.values()
     return json.dumps(
@@ -303,7 +322,11 @@ def list_work_groups(self: AthenaResponse) -> Reply:
 ADDED = ("batch_get_query_execution",)  # not implemented by moto 5.2.5
 
 
-def apply() -> None:
-    """Install the handlers on moto's AthenaResponse (idempotent)."""
-    for name in PATCHED + ADDED:
-        setattr(AthenaResponse, name, globals()[name])
+def apply(rt: Runtime) -> None:
+    """Install the handlers on moto's AthenaResponse, bound to ``rt``."""
+    moto_patching.install(AthenaResponse, {name: globals()[name] for name in PATCHED + ADDED}, rt)
+
+
+def remove() -> None:
+    """Give moto back its own handlers."""
+    moto_patching.remove(AthenaResponse, PATCHED + ADDED)

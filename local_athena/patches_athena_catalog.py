@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Any
 
 from moto.athena.responses import AthenaResponse
 
-from . import moto_state
+from . import moto_patching, moto_state
 
 Reply = str | tuple[str, dict[str, int]]
 PATCHED = ("get_database", "list_databases")
@@ -99,6 +100,15 @@ def get_table_metadata(self: AthenaResponse) -> Reply:
 
 
 def apply() -> None:
-    """Install the handlers on moto's AthenaResponse (idempotent)."""
-    for name in PATCHED + ADDED:
-        setattr(AthenaResponse, name, globals()[name])
+    """Install the handlers on moto's AthenaResponse (``remove()`` undoes it)."""
+    moto_patching.install(AthenaResponse, {name: _unbound(globals()[name]) for name in PATCHED + ADDED}, None)
+
+
+def remove() -> None:
+    """Give moto back its own handlers."""
+    moto_patching.remove(AthenaResponse, PATCHED + ADDED)
+
+
+def _unbound(handler: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+    """These handlers need no stand-in state: they read moto's backends."""
+    return lambda _state, response: handler(response)

@@ -1,5 +1,7 @@
 """Replacements for moto's Glue GetDatabases / GetTables / GetPartitions (moto 5.2.5 ``moto/glue/responses.py``).
 
+Also: names that create catalog entries are checked and lower-cased as Glue does (``glue_names``).
+
 Why: moto returns everything in one page and its partition Expression parser lacks NOT and ``date '…'``
 literals; real Glue pages with MaxResults/NextToken, and connectors must follow NextToken to be correct.
 """
@@ -7,17 +9,18 @@ literals; real Glue pages with MaxResults/NextToken, and connectors must follow 
 from __future__ import annotations
 
 import base64
+import json
+from collections.abc import Callable
 from typing import Any
 
 from moto.core.responses import ActionResult
 from moto.glue.exceptions import InvalidInputException
 from moto.glue.responses import GlueResponse
 
-from . import iam
+from . import glue_names, iam, moto_patching
 from .partition_predicates import filter_by_expression
 
 PATCHED = ("get_databases", "get_tables", "get_partitions")
-_ORIGINAL: dict[str, Any] = {}
 
 
 def _page(self: GlueResponse, items: list[Any], default_max: int, hard_max: int) -> tuple[list[Any], str | None]:
@@ -78,7 +81,23 @@ def get_partitions(self: GlueResponse) -> ActionResult:
     return _result("Partitions", [p.as_dict() for p in page], token)
 
 
+def _parameters(self: GlueResponse) -> dict[str, Any]:
+    """The request's parameters as Glue applies them (names checked and lower-cased; see glue_names)."""
+    params: dict[str, Any] = json.loads(self.body)
+    return glue_names.request_parameters(self._get_action(), params)
+
+
 def apply() -> None:
-    """Install the handlers on moto's GlueResponse (idempotent)."""
-    for name in PATCHED:
-        setattr(GlueResponse, name, globals()[name])
+    """Install the handlers on moto's GlueResponse (``remove()`` undoes it)."""
+    moto_patching.install(GlueResponse, {name: _unbound(globals()[name]) for name in PATCHED}, None)
+    moto_patching.replace(GlueResponse, "parameters", property(_parameters))
+
+
+def remove() -> None:
+    """Give moto back its own handlers."""
+    moto_patching.remove(GlueResponse, (*PATCHED, "parameters"))
+
+
+def _unbound(handler: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+    """These handlers need no stand-in state: they read moto's backends."""
+    return lambda _state, response: handler(response)

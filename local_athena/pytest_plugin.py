@@ -26,23 +26,21 @@ def local_athena() -> Iterator[LocalAthena]:
 
 @pytest.fixture
 def athena(local_athena: LocalAthena) -> Iterator[LocalAthena]:
-    """The session's LocalAthena with faults cleared and observations reset before the test."""
+    """The session's LocalAthena with faults cleared, no active-query quota and observations reset before the
+    test."""
     local_athena.faults.clear()
+    local_athena.max_active_queries = None
     local_athena.reset_observations()
     yield local_athena
     local_athena.faults.clear()
+    local_athena.max_active_queries = None
 
 
 @pytest.fixture
 def athena_sandbox(athena: LocalAthena) -> Iterator[LocalAthena]:
     """Like ``athena``, and Glue databases / workgroups the test creates are removed afterwards."""
-    databases, workgroups = athena.snapshot()
-    yield athena
-    new_dbs, new_wgs = athena.snapshot()
-    for name in new_dbs - databases:
-        athena.drop_database(name)
-    for name in new_wgs - workgroups:
-        athena.delete_workgroup(name)
+    with athena.sandbox():
+        yield athena
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from duckdb.sqltypes import DuckDBPyType
 
 from . import moto_state
 from .glue_types import duck_ident, duck_to_athena
+from .query_errors import AthenaQueryError
 
 
 def java_float_text(text: str) -> str:
@@ -202,8 +203,6 @@ def write_unload(
     """Write the SELECT's rows as Parquet files under ``target`` plus a manifest; returns (files, manifest URI)."""
     fmt = options.get("format", "PARQUET").upper()
     if fmt != "PARQUET":
-        from .query_errors import AthenaQueryError
-
         raise AthenaQueryError("NOT_SUPPORTED", f"UNLOAD format {fmt} is not supported by the stand-in")
     compression = options.get("compression", "SNAPPY").upper()
     codec = {"SNAPPY": "snappy", "GZIP": "gzip", "ZSTD": "zstd", "NONE": "none", "LZ4": "lz4"}.get(

@@ -1,7 +1,8 @@
-"""The process-wide state the patched moto handlers reach: executor, faults, observations.
+"""The state of one running stand-in that its WSGI hook and patched moto handlers share: executor, faults,
+observations.
 
-Why: moto's response classes are instantiated per request by moto itself; the patches need one place to find
-the running stand-in. moto's backends are process-global too, so one stand-in runs per process.
+Why: moto's response classes are instantiated per request by moto itself, so the server binds its Runtime into
+the hook and the handlers when it starts (``moto_patching``) and passes it to them as a parameter.
 """
 
 from __future__ import annotations
@@ -39,6 +40,22 @@ class Runtime:
     query_ids: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def count_call(self, name: str) -> None:
+        """One more call of ``service:Operation`` received."""
+        with self.lock:
+            self.calls[name] += 1
+
+    def record_query(self, query_id: str) -> None:
+        """A StartQueryExecution accepted (kept in order for ``records``)."""
+        with self.lock:
+            self.query_ids.append(query_id)
+
+    def reset(self) -> None:
+        """Forget calls and queries seen so far."""
+        with self.lock:
+            self.calls.clear()
+            self.query_ids.clear()
+
     def records(self) -> list[QueryRecord]:
         """QueryRecords with the executions' current state."""
         out = []
@@ -62,13 +79,3 @@ class Runtime:
                 )
             )
         return out
-
-
-CURRENT: Runtime | None = None
-
-
-def current() -> Runtime:
-    """The running stand-in's runtime (raises if none is started)."""
-    if CURRENT is None:
-        raise RuntimeError("LocalAthena is not started")
-    return CURRENT

@@ -11,14 +11,21 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 from collections import Counter
 from typing import Any
 
-import pyarrow as pa
+import boto3
+from botocore.config import Config
+from moto import settings
+from moto.athena.models import athena_backends
+from moto.glue.models import glue_backends
+from moto.iam.models import iam_backends
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.s3.models import s3_backends
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from . import iam, moto_state, patches_athena, patches_athena_catalog, patches_glue, runtime, tables
+from . import iam, moto_state, patches_athena, patches_athena_catalog, patches_glue
+from .catalog_setup import CatalogSetup
 from .compat import check_moto
 from .engine import Engine
 from .executions import Executor
@@ -27,27 +34,27 @@ from .runtime import QueryRecord, Runtime
 from .wsgi import FaultHook
 
 REGION = "ap-south-1"
+# moto's backends and response classes are process-global: one stand-in serves at a time.
+_ONE_PER_PROCESS = threading.Lock()
 
 
-def _handler_class() -> type:
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
+class KeepAliveHandler(MotoRequestHandler):
+    """HTTP/1.1 keep-alive (moto's default handler closes every connection)."""
 
-    class KeepAliveHandler(MotoRequestHandler):
-        """HTTP/1.1 keep-alive (moto's default handler closes every connection)."""
+    protocol_version = "HTTP/1.1"
 
-        protocol_version = "HTTP/1.1"
-
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            """Quiet: one line per request would drown test output."""
-
-    return KeepAliveHandler
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Quiet: one line per request would drown test output."""
 
 
-class LocalAthena:
+class LocalAthena(CatalogSetup):
     """A started-on-demand local AWS Athena/Glue/S3 stand-in. One per process (moto's state is global)."""
 
-    def __init__(self, port: int = 0, region: str = REGION, seed: int = 1234) -> None:
+    def __init__(
+        self, port: int = 0, region: str = REGION, seed: int = 1234, max_active_queries: int | None = None
+    ) -> None:
         self.region = region
+        self._max_active_queries = max_active_queries
         self._port = port
         self.faults = Faults(seed)
         self._server: BaseWSGIServer | None = None
@@ -60,25 +67,23 @@ class LocalAthena:
     # --- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> LocalAthena:
         """Check the moto pin, install the patches, serve on a free port; returns self."""
-        if runtime.CURRENT is not None:
-            raise RuntimeError("a LocalAthena is already running in this process (moto's state is global)")
         check_moto()
-        patches_athena.apply()
-        patches_athena_catalog.apply()
-        patches_glue.apply()
-        iam.apply()
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
+        if not _ONE_PER_PROCESS.acquire(blocking=False):
+            raise RuntimeError("a LocalAthena is already running in this process (moto's state is global)")
         self._tmpdir = tempfile.mkdtemp(prefix="local-athena-")
         results_dir = os.path.join(self._tmpdir, "results")
         os.makedirs(results_dir)
         cache = moto_state.LocalFileCache(os.path.join(self._tmpdir, "cache"))
         engine = Engine(cache, self.region, temp_dir=os.path.join(self._tmpdir, "duckdb"))
         executor = Executor(results_dir, self.faults, {self.region: engine})
-        self._runtime = Runtime(executor=executor, faults=self.faults)
-        runtime.CURRENT = self._runtime
-        app = FaultHook(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server("127.0.0.1", self._port, app, threaded=True, request_handler=_handler_class())
+        executor.max_active = self._max_active_queries
+        self._runtime = rt = Runtime(executor=executor, faults=self.faults)
+        patches_athena.apply(rt)
+        patches_athena_catalog.apply()
+        patches_glue.apply()
+        iam.apply(lambda query_id: ex.workgroup if (ex := rt.executor.executions.get(query_id)) else None)
+        app = FaultHook(DomainDispatcherApplication(create_backend_app), rt)
+        self._server = make_server("127.0.0.1", self._port, app, threaded=True, request_handler=KeepAliveHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-athena", daemon=True)
         self._thread.start()
         for bucket in ("skoot-athena-results",):
@@ -86,28 +91,29 @@ class LocalAthena:
         return self
 
     def stop(self) -> None:
-        """Cancel running queries, stop serving, drop moto's state and the temp dir."""
+        """Cancel running queries (and wait for their workers: none may be inside DuckDB when the process exits),
+        stop serving, drop moto's state and the temp dir."""
         if self._runtime is not None:
-            for ex in list(self._runtime.executor.executions.values()):
+            executions = list(self._runtime.executor.executions.values())
+            for ex in executions:
                 self._runtime.executor.stop(ex)
+            for ex in executions:
+                ex.done.wait(timeout=30)
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        from moto import settings
-        from moto.athena.models import athena_backends
-        from moto.glue.models import glue_backends
-        from moto.iam.models import iam_backends
-        from moto.s3.models import s3_backends
-
         settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")  # a later stand-in in this process starts permissive
         for backends in (athena_backends, glue_backends, s3_backends, iam_backends):
             with contextlib.suppress(Exception):
                 backends.reset()
         if self._tmpdir:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
-        runtime.CURRENT = None
+        if self._runtime is not None:
+            for remove in (patches_athena.remove, patches_athena_catalog.remove, patches_glue.remove, iam.remove):
+                remove()
+            _ONE_PER_PROCESS.release()
         self._server = None
         self._runtime = None
         self._tmpdir = None
@@ -144,16 +150,15 @@ class LocalAthena:
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         }
 
-    def client(self, service: str) -> Any:
-        """A boto3 client on this server (region, dummy keys) for test set-up."""
-        import boto3
-
+    def client(self, service: str, config: Config | None = None) -> Any:
+        """A boto3 client on this server (region, dummy keys) for test set-up; ``config`` e.g. to limit retries."""
         return boto3.client(
             service,
             endpoint_url=self.url,
             region_name=self.region,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
+            config=config,
         )
 
     @property
@@ -176,100 +181,31 @@ class LocalAthena:
         assert self._runtime is not None
         return self._runtime.records()
 
-    def reset_observations(self) -> None:
-        """Clear calls and queries (faults are cleared with ``faults.clear()``)."""
+    @property
+    def max_active_queries(self) -> int | None:
+        """Athena's active-query quota as enforced here (None: unlimited, the default)."""
+        return self._max_active_queries
+
+    @max_active_queries.setter
+    def max_active_queries(self, limit: int | None) -> None:
+        self._max_active_queries = limit
+        if self._runtime is not None:
+            self._runtime.executor.max_active = limit
+
+    @property
+    def refused_queries(self) -> int:
+        """StartQueryExecution calls refused so far for being over ``max_active_queries``."""
         assert self._runtime is not None
-        with self._runtime.lock:
-            self._runtime.calls.clear()
-            self._runtime.query_ids.clear()
+        return self._runtime.executor.refused
 
-    # --- set-up helpers ------------------------------------------------------------------------------------
-    def create_workgroup(
-        self,
-        name: str,
-        *,
-        output_location: str | None,
-        enforce: bool = False,
-        state: str = "ENABLED",
-        engine_version: str = "Athena engine version 3",
-    ) -> None:
-        """Create (or replace) a workgroup with an optional result location, enforcement and state."""
-        from moto.athena.models import athena_backends
+    def query_finished(self, query_id: str, timeout: float) -> bool:
+        """Wait until the query's worker has finished all its work (True), or ``timeout`` seconds (False)."""
+        assert self._runtime is not None
+        ex = self._runtime.executor.executions.get(query_id)
+        return ex is not None and ex.done.wait(timeout)
 
-        backend = athena_backends[moto_state.ACCOUNT_ID][self.region]
-        backend.work_groups.pop(name, None)
-        config: dict[str, Any] = {"EnforceWorkGroupConfiguration": enforce}
-        if output_location:
-            config["ResultConfiguration"] = {"OutputLocation": output_location}
-            bucket, _ = moto_state.split_s3_url(output_location)
-            moto_state.ensure_bucket(bucket, self.region)
-        wg = backend.create_work_group(name, config, f"{name} (local stand-in)", [])
-        assert wg is not None
-        wg.state = state
-        wg.creation_time = time.time()  # type: ignore[attr-defined]
-        wg.engine_version = engine_version  # type: ignore[attr-defined]
-
-    def put_table(
-        self,
-        database: str,
-        table: str,
-        data: pa.Table,
-        *,
-        partition_keys: list[str] | None = None,
-        glue_types: dict[str, str] | None = None,
-        fmt: str = "parquet",
-        bucket: str = "skoot-data-demo",
-        table_type: str = "EXTERNAL_TABLE",
-        parameters: dict[str, str] | None = None,
-        comments: dict[str, str] | None = None,
-        register_partitions: bool = True,
-        view_sql: str | None = None,
-    ) -> None:
-        """Write rows under ``s3://bucket/database/table/[k=v/]part-*`` and register the Glue table/partitions."""
-        tables.put_table(
-            self.region,
-            database,
-            table,
-            data,
-            partition_keys=partition_keys,
-            glue_types=glue_types,
-            fmt=fmt,
-            bucket=bucket,
-            table_type=table_type,
-            parameters=parameters,
-            comments=comments,
-            register_partitions=register_partitions,
-            view_sql=view_sql,
-        )
-
-    def drop_database(self, database: str) -> None:
-        """Delete a Glue database with its tables' S3 objects (tests clean up what they created)."""
-        tables.drop_database(self.region, database)
-
-    def delete_workgroup(self, name: str) -> None:
-        """Delete a workgroup (no error if missing)."""
-        from moto.athena.models import athena_backends
-
-        athena_backends[moto_state.ACCOUNT_ID][self.region].work_groups.pop(name, None)
-
-    def snapshot(self) -> tuple[set[str], set[str]]:
-        """(Glue databases, workgroups) now — see ``pytest_plugin.athena_sandbox``."""
-        from moto.athena.models import athena_backends
-
-        return (
-            set(moto_state.list_databases(self.region)),
-            set(athena_backends[moto_state.ACCOUNT_ID][self.region].work_groups),
-        )
-
-    def append_rows(self, database: str, table: str, data: pa.Table) -> None:
-        """Add files with ``data`` to an existing table (registering new partitions)."""
-        tables.append_rows(self.region, database, table, data)
-
-    def load_demo(self) -> None:
-        """Load the setup guide's demo account (idempotent)."""
-        if self._demo_loaded:
-            return
-        from .demo_lake import load_demo
-
-        load_demo(self)
-        self._demo_loaded = True
+    def reset_observations(self) -> None:
+        """Clear calls, queries and the refused-query count (faults are cleared with ``faults.clear()``)."""
+        assert self._runtime is not None
+        self._runtime.reset()
+        self._runtime.executor.refused = 0

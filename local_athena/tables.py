@@ -18,8 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import moto_state
+from . import glue_names, moto_state
 from .glue_types import arrow_to_glue
+from .table_sources import HIVE_NULL
 
 _FORMATS: dict[str, dict[str, Any]] = {
     "parquet": {
@@ -46,10 +47,9 @@ _FORMATS: dict[str, dict[str, Any]] = {
 }
 _EXT = {"parquet": "parquet", "csv": "csv", "json": "json"}
 _counter = itertools.count()
-HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 
 
-def _encode(table: pa.Table, fmt: str) -> bytes:
+def _encode(table: pa.Table, fmt: str, tmp_root: str | None) -> bytes:
     if fmt == "parquet":
         buf = io.BytesIO()
         pq.write_table(table, buf, compression="snappy")
@@ -57,10 +57,7 @@ def _encode(table: pa.Table, fmt: str) -> bytes:
     conn = duckdb.connect()
     try:
         conn.register("rows_in", table)
-        from . import runtime
-
-        root = runtime.CURRENT.executor.tmpdir if runtime.CURRENT else None
-        with tempfile.TemporaryDirectory(dir=root) as tmp:
+        with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
             path = os.path.join(tmp, "out")
             if fmt == "csv":
                 conn.execute(f"COPY rows_in TO '{path}' (FORMAT csv, HEADER false, NULLSTR '\\N', QUOTE '\"')")
@@ -116,6 +113,7 @@ def _write_rows(
     fmt: str,
     sd: dict[str, Any],
     register: bool,
+    tmp_root: str | None,
 ) -> None:
     glue = moto_state.glue_backend(region)
     fake = glue.get_table(database, table)
@@ -131,7 +129,7 @@ def _write_rows(
         sub = "".join(f"{k}={v}/" for k, v in zip(partition_keys, values, strict=True))
         part_location = f"s3://{bucket}/{prefix}{sub}"
         name = f"part-{next(_counter):05d}-{uuid.uuid4().hex[:8]}.{_EXT[fmt]}"
-        moto_state.put_object(bucket, f"{prefix}{sub}{name}", _encode(part.select(data_cols), fmt))
+        moto_state.put_object(bucket, f"{prefix}{sub}{name}", _encode(part.select(data_cols), fmt, tmp_root))
         if partition_keys and register and str(values) not in fake.partitions:
             psd = dict(sd)
             psd["Location"] = part_location
@@ -153,12 +151,13 @@ def put_table(
     comments: dict[str, str] | None = None,
     register_partitions: bool = True,
     view_sql: str | None = None,
+    tmp_root: str | None = None,
 ) -> None:
-    """Replace ``database.table`` with ``data`` (see LocalAthena.put_table)."""
-    database, table = database.lower(), table.lower()  # Glue stores lower-case names
+    """Replace ``database.table`` with ``data`` (see LocalAthena.put_table); CSV/JSON are encoded under
+    ``tmp_root``."""
+    database, table = glue_names.glue_name(database, "databaseName"), glue_names.glue_name(table, "tableInput.name")
     partition_keys = list(partition_keys or [])
     glue_types = glue_types or {}
-    comments = comments or {}
     if fmt not in _FORMATS:
         raise ValueError(f"fmt must be one of {sorted(_FORMATS)}")
     moto_state.ensure_bucket(bucket, region)
@@ -166,27 +165,14 @@ def put_table(
     glue = moto_state.glue_backend(region)
     location = f"s3://{bucket}/{database}/{table}/"
     if table in glue.databases[database].tables:
-        glue.delete_table(database, table)
-        b, p = moto_state.split_s3_url(location)
-        backend = moto_state.s3_backend()
-        for f in moto_state.list_objects(b, p):
-            backend.delete_object(b, f.key)
-
-    def col(name: str) -> dict[str, Any]:
-        c = {"Name": name, "Type": glue_types.get(name) or arrow_to_glue(data.schema.field(name).type)}
-        if name in comments:
-            c["Comment"] = comments[name]
-        return c
-
-    columns = [col(n) for n in data.column_names if n not in partition_keys]
+        _delete_table(region, database, table, location)
+    columns, keys = _glue_columns(data, partition_keys, glue_types, comments or {})
     sd = _storage_descriptor(columns, location, fmt)
-    params = {"classification": fmt, "EXTERNAL": "TRUE"}
-    params.update(parameters or {})
     table_input: dict[str, Any] = {
         "Name": table,
         "TableType": table_type,
-        "Parameters": params,
-        "PartitionKeys": [col(k) for k in partition_keys],
+        "Parameters": {"classification": fmt, "EXTERNAL": "TRUE", **(parameters or {})},
+        "PartitionKeys": keys,
         "StorageDescriptor": sd,
     }
     if view_sql is not None:
@@ -199,7 +185,38 @@ def put_table(
         glue.create_table(database, table, table_input)
         return
     glue.create_table(database, table, table_input)
-    _write_rows(region, database, table, data, partition_keys, location, fmt, sd, register_partitions)
+    _write_rows(region, database, table, data, partition_keys, location, fmt, sd, register_partitions, tmp_root)
+
+
+def _delete_table(region: str, database: str, table: str, location: str) -> None:
+    """Remove a Glue table and the objects under its location (put_table replaces a table)."""
+    moto_state.glue_backend(region).delete_table(database, table)
+    bucket, prefix = moto_state.split_s3_url(location)
+    backend = moto_state.s3_backend()
+    for f in moto_state.list_objects(bucket, prefix):
+        backend.delete_object(bucket, f.key)
+
+
+def _glue_columns(
+    data: pa.Table, partition_keys: list[str], glue_types: dict[str, str], comments: dict[str, str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(columns, partition keys) as Glue keeps them: lower-case, single-line names (glue_names); the data files
+    keep the names they were given."""
+
+    def col(name: str) -> dict[str, Any]:
+        c = {"Name": name, "Type": glue_types.get(name) or arrow_to_glue(data.schema.field(name).type)}
+        if name in comments:
+            c["Comment"] = comments[name]
+        return c
+
+    checked = glue_names.table_input(
+        {
+            "Name": "columns",
+            "StorageDescriptor": {"Columns": [col(n) for n in data.column_names if n not in partition_keys]},
+            "PartitionKeys": [col(k) for k in partition_keys],
+        }
+    )
+    return checked["StorageDescriptor"]["Columns"], checked["PartitionKeys"]
 
 
 def drop_database(region: str, database: str) -> None:
@@ -218,7 +235,7 @@ def drop_database(region: str, database: str) -> None:
     glue.delete_database(database)
 
 
-def append_rows(region: str, database: str, table: str, data: pa.Table) -> None:
+def append_rows(region: str, database: str, table: str, data: pa.Table, tmp_root: str | None = None) -> None:
     """New files for ``data`` in the table's existing/new partitions; new partitions are registered."""
     glue = moto_state.glue_backend(region)
     database, table = database.lower(), table.lower()
@@ -226,4 +243,4 @@ def append_rows(region: str, database: str, table: str, data: pa.Table) -> None:
     sd = d["StorageDescriptor"]
     fmt = moto_state._fmt_of(sd)
     keys = [k["Name"] for k in d.get("PartitionKeys") or []]
-    _write_rows(region, database, table, data, keys, sd["Location"], fmt, sd, True)
+    _write_rows(region, database, table, data, keys, sd["Location"], fmt, sd, True, tmp_root)

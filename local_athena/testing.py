@@ -7,6 +7,7 @@ the tests short.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 FINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
@@ -40,3 +41,15 @@ def all_rows(client: Any, query_id: str, page_size: int = 1000) -> list[list[str
         if not page.get("NextToken"):
             return rows
         kwargs["NextToken"] = page["NextToken"]
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 30.0, poll: float = 0.01) -> bool:
+    """Poll the stand-in's state until ``condition()`` is true (True) or ``timeout`` passes (False).
+
+    For tests: wait on what the stand-in reports, never a fixed sleep; the timeout only stops a broken run."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(poll)
+    return True

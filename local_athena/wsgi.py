@@ -16,49 +16,67 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from .faults import ErrorRule
-from .runtime import current
+from .runtime import Runtime
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/")
 _TARGET_SERVICES = {"AmazonAthena": "athena", "AWSGlue": "glue"}
 
 
-def _s3_operation(method: str, path: str, query: dict[str, list[str]], environ: dict[str, Any]) -> str:
-    parts = path.lstrip("/").split("/", 1)
-    bucket = parts[0]
-    key = parts[1] if len(parts) > 1 and parts[1] else None
+Query = dict[str, list[str]]
+
+
+def _s3_get(key: str | None, query: Query) -> str:
+    if key:
+        return "GetObjectTagging" if "tagging" in query else "GetObject"
+    if query.get("list-type") == ["2"]:
+        return "ListObjectsV2"
+    for marker, operation in (("location", "GetBucketLocation"), ("versions", "ListObjectVersions")):
+        if marker in query:
+            return operation
+    return "ListMultipartUploads" if "uploads" in query else "ListObjects"
+
+
+def _s3_put(key: str | None, query: Query, environ: dict[str, Any]) -> str:
+    if not key:
+        return "CreateBucket"
+    if "partNumber" in query:
+        return "UploadPart"
+    return "CopyObject" if "HTTP_X_AMZ_COPY_SOURCE" in environ else "PutObject"
+
+
+def _s3_delete(key: str | None, query: Query) -> str:
+    if not key:
+        return "DeleteBucket"
+    return "AbortMultipartUpload" if "uploadId" in query else "DeleteObject"
+
+
+def _s3_post(query: Query) -> str:
+    for marker, operation in (
+        ("delete", "DeleteObjects"),
+        ("uploads", "CreateMultipartUpload"),
+        ("uploadId", "CompleteMultipartUpload"),
+    ):
+        if marker in query:
+            return operation
+    return "POSTObject"
+
+
+def _s3_operation(method: str, path: str, query: Query, environ: dict[str, Any]) -> str:
+    """The S3 API operation of a path-style request (S3 names none on the wire: method, key and sub-resource do)."""
+    bucket, _, key_text = path.lstrip("/").partition("/")
+    key = key_text or None
     if not bucket:
         return "ListBuckets"
     if method == "GET":
-        if key:
-            return "GetObjectTagging" if "tagging" in query else "GetObject"
-        if query.get("list-type") == ["2"]:
-            return "ListObjectsV2"
-        if "location" in query:
-            return "GetBucketLocation"
-        if "versions" in query:
-            return "ListObjectVersions"
-        if "uploads" in query:
-            return "ListMultipartUploads"
-        return "ListObjects"
+        return _s3_get(key, query)
     if method == "HEAD":
         return "HeadObject" if key else "HeadBucket"
     if method == "PUT":
-        if key:
-            if "partNumber" in query:
-                return "UploadPart"
-            return "CopyObject" if "HTTP_X_AMZ_COPY_SOURCE" in environ else "PutObject"
-        return "CreateBucket"
+        return _s3_put(key, query, environ)
     if method == "DELETE":
-        if key:
-            return "AbortMultipartUpload" if "uploadId" in query else "DeleteObject"
-        return "DeleteBucket"
+        return _s3_delete(key, query)
     if method == "POST":
-        if "delete" in query:
-            return "DeleteObjects"
-        if "uploads" in query:
-            return "CreateMultipartUpload"
-        if "uploadId" in query:
-            return "CompleteMultipartUpload"
+        return _s3_post(query)
     return f"{method}Object"
 
 
@@ -116,8 +134,9 @@ def _error_response(service: str, rule: ErrorRule) -> tuple[str, list[tuple[str,
 class FaultHook:
     """WSGI middleware: count, delay, maybe fail, else hand over to moto."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+    def __init__(self, app: Callable[..., Iterable[bytes]], runtime: Runtime) -> None:
         self.app = app
+        self.runtime = runtime
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -125,9 +144,8 @@ class FaultHook:
             return self.app(environ, start_response)
         service, op = operation_of(environ)
         name = f"{service}:{op}"
-        rt = current()
-        with rt.lock:
-            rt.calls[name] += 1
+        rt = self.runtime
+        rt.count_call(name)
         delay = rt.faults.latency_for(name)
         if delay > 0:
             time.sleep(delay)

@@ -84,7 +84,7 @@ class AwsClients:
         # "standard" retries ThrottlingException and TooManyRequestsException (legacy does not retry the
         # latter); the pool fits the concurrent queries plus their result downloads.
         self._botocore_config = botocore.config.Config(
-            retries={"mode": "standard", "max_attempts": API_CALL_ATTEMPTS},
+            retries={"mode": "standard", "total_max_attempts": API_CALL_ATTEMPTS},
             connect_timeout=10,
             read_timeout=120,
             max_pool_connections=max(10, 4 * self.config.max_concurrent_queries),

@@ -8,11 +8,14 @@ wait at once because every wait is on the stop Event.
 
 from __future__ import annotations
 
+import os
 import random
 from dataclasses import dataclass
 
-# botocore's "standard" retry mode, per API call (throttling, 5xx, TooManyRequestsException): aws.py.
-API_CALL_ATTEMPTS = 8
+# botocore's "standard" retry mode, per API call (throttling, 5xx, TooManyRequestsException): aws.py. Attempts per
+# call, the first included (botocore's `total_max_attempts`); AWS_MAX_ATTEMPTS, botocore's own variable with the
+# same meaning, overrides it as botocore would if the client config did not set it.
+API_CALL_ATTEMPTS = int(os.environ.get("AWS_MAX_ATTEMPTS") or 8)
 
 
 @dataclass(frozen=True)

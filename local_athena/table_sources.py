@@ -1,0 +1,74 @@
+"""DuckDB SELECTs that read one Glue table's files the way Athena's SerDes do, typed by the Glue columns.
+
+Why: Athena trusts the catalog, not the file: each column is read by name (Parquet, JSON) or position (CSV) and
+cast to its Glue type, missing columns are NULL, partition values come from the partition, not the file.
+"""
+
+from __future__ import annotations
+
+import pyarrow.parquet as pq
+
+from .glue_types import duck_ident, glue_to_duck
+from .moto_state import TableInfo
+
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # Hive's partition value for NULL
+
+
+def file_select(info: TableInfo, paths: list[str], values: list[str]) -> str:
+    """SELECT the table's columns (then its partition keys, from ``values``) from local copies of its files."""
+    path_list = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+    if info.fmt == "parquet":
+        exprs, source = _parquet(info, paths, path_list)
+    elif info.fmt == "json":
+        exprs, source = _json(info, path_list)
+    else:
+        exprs, source = _csv(info, path_list)
+    for (name, gtype), value in zip(info.partition_keys, values, strict=False):
+        lit = "NULL" if value == HIVE_NULL else "'" + value.replace("'", "''") + "'"
+        exprs.append(f"CAST({lit} AS {glue_to_duck(gtype)}) AS {duck_ident(name.lower())}")
+    return f"SELECT {', '.join(exprs) or '1 AS __dummy'} FROM {source}"
+
+
+def empty_select(info: TableInfo) -> str:
+    """A typed, empty SELECT of the table's columns (a table without data files)."""
+    cols = [
+        f"CAST(NULL AS {glue_to_duck(t)}) AS {duck_ident(n.lower())}" for n, t in info.columns + info.partition_keys
+    ]
+    return "SELECT " + ", ".join(cols) + " WHERE false"
+
+
+def _parquet(info: TableInfo, paths: list[str], path_list: str) -> tuple[list[str], str]:
+    """Columns by name, case-insensitively (Glue names are lower case, the files' need not be)."""
+    present: dict[str, str] = {}
+    for p in paths:
+        for name in pq.read_schema(p).names:
+            present.setdefault(name.lower(), name)
+    exprs = []
+    for name, gtype in info.columns:
+        dt = glue_to_duck(gtype)
+        src = present.get(name.lower())
+        value = f"CAST({duck_ident(src)} AS {dt})" if src else f"CAST(NULL AS {dt})"
+        exprs.append(f"{value} AS {duck_ident(name.lower())}")
+    return exprs, f"read_parquet({path_list}, union_by_name=true)"
+
+
+def _json(info: TableInfo, path_list: str) -> tuple[list[str], str]:
+    cols = ", ".join(f"'{n}': '{glue_to_duck(t)}'" for n, t in info.columns)
+    exprs = [duck_ident(n.lower()) for n, _ in info.columns]
+    return exprs, f"read_json({path_list}, format='newline_delimited', columns={{{cols}}})"
+
+
+def _csv(info: TableInfo, path_list: str) -> tuple[list[str], str]:
+    """OpenCSVSerde/LazySimpleSerDe: by position; an unquoted empty field is an empty string; \\N is NULL."""
+    skip = int(info.parameters.get("skip.header.line.count", "0") or 0)
+    delim = info.serde_parameters.get("separatorChar") or info.serde_parameters.get("field.delim") or ","
+    cols = ", ".join(f"'{n}': 'VARCHAR'" for n, _ in info.columns)
+    exprs = [
+        f"TRY_CAST({duck_ident(name)} AS {glue_to_duck(gtype)}) AS {duck_ident(name.lower())}"
+        for name, gtype in info.columns
+    ]
+    source = (
+        f"read_csv({path_list}, header=false, skip={skip}, delim='{delim}', quote='\"', "
+        f"columns={{{cols}}}, allow_quoted_nulls=false, nullstr='\\N', null_padding=true)"
+    )
+    return exprs, source
