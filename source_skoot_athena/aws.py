@@ -121,7 +121,9 @@ def error_code(exc: BaseException) -> str:
 def _attempts(exc: botocore.exceptions.ClientError) -> str:
     """How many times the failed call was tried, as botocore recorded it (its retries plus the first try)."""
     retries = exc.response.get("ResponseMetadata", {}).get("RetryAttempts")
-    return f"after {int(retries) + 1} attempt(s)" if isinstance(retries, int) else "after botocore's retries"
+    if not isinstance(retries, int):
+        return "after botocore's retries"
+    return "after 1 attempt" if retries == 0 else f"after {retries + 1} attempts"
 
 
 def _aws_message(exc: botocore.exceptions.ClientError) -> str:
