@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,7 @@ from image.connector_image import PROJECT_ROOT, BuiltImage, build
 from image.daemon import Docker, LocalDockerd
 
 TOOLS = ("dockerd", "docker", "debootstrap")
+HOST_NETWORK_SHIM = Path(__file__).resolve().parent / "host-network"
 
 
 @pytest.fixture(scope="session")
@@ -61,3 +63,13 @@ def connector_image(docker_daemon: Docker, base_standin_image: str, image_times:
     image_times["build"] = built.build_seconds
     image_times["image_size_mb"] = built.size_bytes / 1e6
     return built
+
+
+@pytest.fixture
+def docker_on_path(docker_daemon: Docker, monkeypatch: pytest.MonkeyPatch) -> Docker:
+    """`docker` on PATH, for tools that call it themselves (the CDK's image tests): this session's daemon, and
+    every `docker run` on the host network with the AWS endpoint variables (image/host-network/docker)."""
+    monkeypatch.setenv("DOCKER_HOST", docker_daemon.host)
+    monkeypatch.setenv("SKOOT_DOCKER_CLI", docker_daemon.cli)
+    monkeypatch.setenv("PATH", f"{HOST_NETWORK_SHIM}{os.pathsep}{os.environ['PATH']}")
+    return docker_daemon
