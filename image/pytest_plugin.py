@@ -45,7 +45,7 @@ def base_standin_image(docker_daemon: Docker) -> str:
 
 
 @pytest.fixture(scope="session")
-def image_times() -> Iterator[dict[str, float]]:
+def image_times(request: pytest.FixtureRequest) -> Iterator[dict[str, float]]:
     """Seconds per measured step (build, each verb in the container, the venv's run of the same verb)."""
     times: dict[str, float] = {}
     yield times
@@ -53,7 +53,12 @@ def image_times() -> Iterator[dict[str, float]]:
         out = PROJECT_ROOT / "build" / "image-times.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(times, indent=2) + "\n")
-        print("\nimage times (s): " + ", ".join(f"{k} {v:.1f}" for k, v in times.items()))
+        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("")
+            reporter.write_line(f"image times ({out.relative_to(PROJECT_ROOT)}):")
+            for step, value in times.items():
+                reporter.write_line(f"  {step:<32} {value:8.1f}")
 
 
 @pytest.fixture(scope="session")

@@ -139,6 +139,26 @@ def test_image_holds_no_test_dependencies(docker_daemon: Docker, connector_image
     assert json.loads(done.stdout) == {"spec": True, "test_only": []}
 
 
+def test_console_script_of_the_installed_package(docker_daemon: Docker, connector_image: BuiltImage) -> None:  # noqa: F811
+    """`source-skoot-athena spec` away from the copied sources: the installed package and its entry point work."""
+    done = docker_daemon.run(
+        "run",
+        "--rm",
+        "--network",
+        "host",
+        "--workdir",
+        "/",
+        "--entrypoint",
+        "source-skoot-athena",
+        connector_image.tag,
+        "spec",
+    )
+    (spec,) = [m for m in map(json.loads, done.stdout.splitlines()) if m["type"] == "SPEC"]
+    assert_valid_protocol(done.stdout)
+    properties = spec["spec"]["connectionSpecification"]["properties"]
+    assert [p["title"] for p in sorted(properties.values(), key=lambda p: p.get("order", 1_000))][:7] == SPEC_TITLES
+
+
 def test_spec(in_image: Any, in_venv: Any) -> None:
     image = in_image("spec", "spec")
     (spec,) = image.of_type("SPEC")
