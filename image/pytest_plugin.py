@@ -7,6 +7,7 @@ session ends, also after a failure, so no dockerd outlives the tests. Times are 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -53,12 +54,11 @@ def image_times(request: pytest.FixtureRequest) -> Iterator[dict[str, float]]:
         out = PROJECT_ROOT / "build" / "image-times.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(times, indent=2) + "\n")
-        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line("")
-            reporter.write_line(f"image times ({out.relative_to(PROJECT_ROOT)}):")
-            for step, value in times.items():
-                reporter.write_line(f"  {step:<32} {value:8.1f}")
+        lines = [f"image times ({out.relative_to(PROJECT_ROOT)}):"]
+        lines += [f"  {step:<32} {value:8.1f}" for step, value in times.items()]
+        capture = request.config.pluginmanager.get_plugin("capturemanager")
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            print("\n" + "\n".join(lines), flush=True)
 
 
 @pytest.fixture(scope="session")

@@ -23,9 +23,6 @@ from image.base_standin import UID, USER, VENV
 from image.connector_image import BuiltImage
 from image.container import ContainerRun, docker_run_args, mounted_files, run_verb
 from image.daemon import Docker
-
-# The session fixtures of the image tests (dockerd, base stand-in, built image, times).
-from image.pytest_plugin import base_standin_image, connector_image, docker_daemon, image_times  # noqa: F401
 from integration_tests.connector import DEMO_CONFIG, Run, run_connector
 from integration_tests.protocol import SPEC_TITLES, assert_valid_protocol
 from local_athena import LocalAthena
@@ -60,10 +57,10 @@ def parsed(run: ContainerRun) -> Run:
 
 @pytest.fixture
 def in_image(
-    docker_daemon: Docker,  # noqa: F811
-    connector_image: BuiltImage,  # noqa: F811
+    docker_daemon: Docker,
+    connector_image: BuiltImage,
     athena: LocalAthena,
-    image_times: dict[str, float],  # noqa: F811
+    image_times: dict[str, float],
 ) -> Any:
     """Run a verb in the built image against the stand-in; its wall time is recorded under `label`."""
 
@@ -77,7 +74,7 @@ def in_image(
 
 
 @pytest.fixture
-def in_venv(athena: LocalAthena, image_times: dict[str, float]) -> Any:  # noqa: F811
+def in_venv(athena: LocalAthena, image_times: dict[str, float]) -> Any:
     """The same verb from the project's venv (the reference the image's output must equal)."""
 
     def run(verb: str, label: str, **files: Any) -> Run:
@@ -102,7 +99,7 @@ def stream_states(run: Run) -> list[dict[str, Any]]:
 # --- the base stand-in ---------------------------------------------------------------------------------------
 
 
-def test_base_standin_offers_what_the_dockerfile_relies_on(docker_daemon: Docker, base_standin_image: str) -> None:  # noqa: F811
+def test_base_standin_offers_what_the_dockerfile_relies_on(docker_daemon: Docker, base_standin_image: str) -> None:
     """python (3.11) and pip on PATH, user airbyte uid 1000 for `USER airbyte`, /airbyte for the WORKDIR."""
     probe = "command -v python; python -V; command -v pip; pip --version; id -u airbyte; pwd; stat -c %U /airbyte"
     done = docker_daemon.run("run", "--rm", "--network", "host", base_standin_image, "sh", "-c", probe)
@@ -115,7 +112,7 @@ def test_base_standin_offers_what_the_dockerfile_relies_on(docker_daemon: Docker
 # --- the image ---------------------------------------------------------------------------------------------
 
 
-def test_image_runs_as_its_non_root_user(docker_daemon: Docker, connector_image: BuiltImage) -> None:  # noqa: F811
+def test_image_runs_as_its_non_root_user(docker_daemon: Docker, connector_image: BuiltImage) -> None:
     """The Dockerfile's USER and ENTRYPOINT are the image's; a process in it runs as uid 1000, not root."""
     config = json.loads(docker_daemon.run("image", "inspect", connector_image.tag).stdout)[0]["Config"]
     assert config["User"] == USER
@@ -125,7 +122,7 @@ def test_image_runs_as_its_non_root_user(docker_daemon: Docker, connector_image:
     assert done.stdout.strip() == str(UID)
 
 
-def test_image_holds_no_test_dependencies(docker_daemon: Docker, connector_image: BuiltImage) -> None:  # noqa: F811
+def test_image_holds_no_test_dependencies(docker_daemon: Docker, connector_image: BuiltImage) -> None:
     """Only the runtime dependencies were installed (no `[tests]` extra), and spec.json is package data."""
     probe = (
         "import importlib.util, importlib.resources, json\n"
@@ -139,7 +136,7 @@ def test_image_holds_no_test_dependencies(docker_daemon: Docker, connector_image
     assert json.loads(done.stdout) == {"spec": True, "test_only": []}
 
 
-def test_console_script_of_the_installed_package(docker_daemon: Docker, connector_image: BuiltImage) -> None:  # noqa: F811
+def test_console_script_of_the_installed_package(docker_daemon: Docker, connector_image: BuiltImage) -> None:
     """`source-skoot-athena spec` away from the copied sources: the installed package and its entry point work."""
     done = docker_daemon.run(
         "run",
@@ -211,8 +208,8 @@ def test_incremental_with_state_reads_what_the_venv_reads(in_image: Any, in_venv
 
 @pytest.fixture
 def running_read(
-    docker_daemon: Docker,  # noqa: F811
-    connector_image: BuiltImage,  # noqa: F811
+    docker_daemon: Docker,
+    connector_image: BuiltImage,
     athena: LocalAthena,
 ) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """A `read` started in a named container whose movies query the stand-in holds RUNNING for 120 s."""
@@ -233,7 +230,7 @@ def running_read(
 
 
 def test_docker_stop_stops_the_running_query(
-    docker_daemon: Docker,  # noqa: F811
+    docker_daemon: Docker,
     athena: LocalAthena,
     running_read: tuple[subprocess.Popen[str], str],
 ) -> None:

@@ -27,9 +27,6 @@ from boltons.typeutils import classproperty
 
 from image.connector_image import BuiltImage
 from image.daemon import Docker
-
-# The image tests' session fixtures (dockerd, base stand-in, built image); started only when an image test runs.
-from image.pytest_plugin import base_standin_image, connector_image, docker_daemon, docker_on_path, image_times  # noqa: F401
 from local_athena import LocalAthena
 from source_skoot_athena.source import SourceSkootAthena
 
@@ -49,7 +46,7 @@ def _aws_points_at_local_athena(local_athena: LocalAthena, monkeypatch: pytest.M
 
 
 @pytest.fixture
-def connector_image_override(connector_image: BuiltImage, docker_on_path: Docker) -> str:  # noqa: F811
+def connector_image_override(connector_image: BuiltImage, docker_on_path: Docker) -> str:
     """The CDK's image tests use the image built from the project's Dockerfile (the CDK's own build needs buildx
     and pulls the real base image), with `docker` on PATH bound to the session's loopback-only daemon."""
     return connector_image.tag
