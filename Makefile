@@ -56,4 +56,4 @@ image-tools:
 # Dockerfile on a local stand-in for the base image (cached in ~/.cache/source-skoot-athena/), run every verb in it.
 test-image: setup image-tools
 	$(BIN)/pytest -m image_tests integration_tests/test_image.py integration_tests/test_standard_suite.py \
-		-p no:cacheprovider
+		-p no:cacheprovider --timeout=1800
