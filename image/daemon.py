@@ -17,7 +17,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 LOOPBACK_ONLY = ("--bridge=none", "--iptables=false", "--ip-masq=false")
 
@@ -32,13 +31,9 @@ class Docker:
     def env(self) -> dict[str, str]:
         return {**os.environ, "DOCKER_HOST": self.host, "DOCKER_BUILDKIT": "0"}
 
-    def run(
-        self, *args: str, timeout: float = 600, check: bool = True, stdin: IO[bytes] | None = None
-    ) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
         """`docker <args>`, output captured as text; a failure raises with the command's stderr."""
-        done = subprocess.run(
-            [self.cli, *args], env=self.env(), capture_output=True, text=True, timeout=timeout, stdin=stdin
-        )
+        done = subprocess.run([self.cli, *args], env=self.env(), capture_output=True, text=True, timeout=timeout)
         if check and done.returncode != 0:
             raise RuntimeError(f"docker {' '.join(args[:3])} … failed ({done.returncode}):\n{done.stderr[-4000:]}")
         return done

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ import pytest
 from image.base_standin import UID, USER, VENV
 from image.connector_image import BuiltImage
 from image.container import ContainerRun, docker_run_args, mounted_files, run_verb
-from image.daemon import Docker
+from image.daemon import Docker, LocalDockerd
 from integration_tests.connector import DEMO_CONFIG, Run, run_connector
 from integration_tests.protocol import SPEC_TITLES, assert_valid_protocol
 from local_athena import LocalAthena
@@ -94,6 +95,32 @@ def records(run: Run) -> list[tuple[str | None, str, str]]:
 
 def stream_states(run: Run) -> list[dict[str, Any]]:
     return [s["stream"] for s in run.states if s.get("type") == "STREAM"]
+
+
+# --- the daemon ------------------------------------------------------------------------------------------
+
+
+def test_daemon_networks_are_host_and_none_only(docker_daemon: Docker) -> None:
+    """No bridge network (so no private-range address for any container); host networking is all there is."""
+    names = docker_daemon.run("network", "ls", "--format", "{{.Name}}").stdout.split()
+    assert sorted(names) == ["host", "none"]
+
+
+def test_daemon_stops_by_its_pid_and_leaves_nothing(docker_daemon: Docker) -> None:
+    """A second daemon beside the session's: its own socket; stopped, its process, mounts and dir are gone."""
+    daemon = LocalDockerd()
+    try:
+        other = daemon.start()
+        assert other.host != docker_daemon.host and other.ready()
+        pid = daemon.pid
+        assert pid is not None and daemon.pidfile.read_text().strip() == str(pid)
+    finally:
+        daemon.stop()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert not daemon.root.exists()
+    assert str(daemon.root) not in Path("/proc/self/mounts").read_text()
+    assert docker_daemon.ready(), "the session's daemon is untouched"
 
 
 # --- the base stand-in ---------------------------------------------------------------------------------------
