@@ -80,8 +80,13 @@ class LocalDockerd:
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
-    def stop(self, timeout: float = 60) -> None:
-        """SIGTERM by pid (dockerd stops its containers and its containerd), SIGKILL if it hangs; remove the dir."""
+    def stop(self, timeout: float = 60, *, remove_in_background: bool = False) -> None:
+        """SIGTERM by pid (dockerd stops its containers and its containerd), SIGKILL if it hangs; remove the dir.
+
+        With a built image the data root holds tens of thousands of files (botocore's models, pyarrow, pandas):
+        deleting them took 30-75 s on this shared disk, so the session's daemon leaves that to a detached `rm -rf`
+        once the daemon is gone and nothing is mounted there any more.
+        """
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
             os.kill(process.pid, signal.SIGTERM)
@@ -91,7 +96,11 @@ class LocalDockerd:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(10)
         unmount_below(self.root)
-        shutil.rmtree(self.root, ignore_errors=True)
+        if remove_in_background:
+            # sh returns at once; its `rm` carries on, re-parented to init (no child left for this process to reap).
+            subprocess.run(["sh", "-c", 'rm -rf -- "$1" >/dev/null 2>&1 &', "sh", str(self.root)], check=True)
+        else:
+            shutil.rmtree(self.root, ignore_errors=True)
 
 
 def docker_cli() -> str:

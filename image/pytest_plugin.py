@@ -36,7 +36,7 @@ def docker_daemon() -> Iterator[Docker]:
     try:
         yield daemon.start()
     finally:
-        daemon.stop()
+        daemon.stop(remove_in_background=True)
 
 
 @pytest.fixture(scope="session")
