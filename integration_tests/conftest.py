@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from image.pytest_plugin import base_standin_image, connector_image, docker_daemon, docker_on_path, image_times  # noqa: F401
 from local_athena import LocalAthena
 
 

@@ -1,27 +1,18 @@
-"""The image, without a Docker engine: the Dockerfile's own steps replayed in a fresh venv, then its ENTRYPOINT.
+"""The packaging files, read statically: what the built image cannot show (runs in `make test`, in a second).
 
-The Dockerfile is parsed (ARG/FROM, WORKDIR, COPY, the pip install RUN, USER, ENV AIRBYTE_ENTRYPOINT,
-ENTRYPOINT); exactly what it copies goes into a temporary WORKDIR; a new venv (no system or project
-site-packages) gets the same `pip install`; the ENTRYPOINT runs `spec`. metadata.yaml is checked against the
-Dockerfile and the package.
-
-The only liberty taken with the RUN line: `--no-cache-dir` is dropped so pip may reuse wheels from a local pip
-cache where there is one (it changes the image's size, not what is installed). The install downloads and
-installs every runtime dependency (airbyte-cdk, boto3, pyarrow, pandas, …): ~85-95 s here, every run (this
-machine's package index answers with responses pip does not cache). Under the 3 min line, so not marked slow.
-Without a reachable package index (probed once per session) the two replay tests are skipped with the reason.
+The Dockerfile is parsed (ARG/FROM, WORKDIR, COPY, the pip install RUN, USER, ENV AIRBYTE_ENTRYPOINT, ENTRYPOINT)
+and held to Airbyte's Python connector pattern; metadata.yaml is checked against the Dockerfile (the pinned base
+image, which the image tests replace by a local stand-in) and the package; .dockerignore keeps tests and venvs out
+of the build context. The image itself (build, user, installed package, every verb) is built and run for real by
+integration_tests/test_image.py (`make test-image`), which replaced the venv replay of the Dockerfile.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import json
-import os
 import re
 import shlex
-import shutil
-import subprocess
-import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,14 +21,9 @@ from typing import Any
 import pytest
 import yaml
 from airbyte_cdk.models.connector_metadata import ConnectorLanguage, MetadataFile
-from airbyte_protocol.models import Type
-
-from integration_tests.package_index import PROBE_REQUIREMENT, skip_unless_reachable
-from integration_tests.protocol import SPEC_TITLES, assert_valid_protocol, of_type
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_IMAGE = re.compile(r"^docker\.io/airbyte/python-connector-base:4\.0\.2@sha256:[0-9a-f]{64}$")
-TEST_ONLY_MODULES = ("moto", "pytest", "duckdb", "hypothesis", "sqlglot", "mypy", "ruff")
 
 
 # --- Dockerfile --------------------------------------------------------------------------------------------
@@ -177,7 +163,7 @@ def test_dockerfile_follows_the_python_connector_pattern(dockerfile: Dockerfile)
 
 def test_dockerignore_keeps_tests_and_venvs_out() -> None:
     patterns = dockerignore_patterns()
-    for excluded in (".venv", "integration_tests", "unit_tests", "bench", ".git"):
+    for excluded in (".venv", "integration_tests", "unit_tests", "bench", ".git", "image", "local_athena"):
         assert is_ignored(Path(excluded), patterns), excluded
     assert is_ignored(Path("source_skoot_athena/__pycache__/x.pyc"), patterns)
     for kept in ("setup.py", "main.py", "source_skoot_athena/spec.json", "source_skoot_athena/source.py"):
@@ -208,148 +194,3 @@ def test_metadata(metadata: dict[str, Any], dockerfile: Dockerfile) -> None:
     # The CDK's own reader (used by `airbyte-cdk image build`) accepts it and sees a Python connector.
     parsed = MetadataFile.from_file(ROOT / "metadata.yaml")
     assert parsed.data.language == ConnectorLanguage.PYTHON
-
-
-# --- the image, replayed -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Image:
-    root: Path
-    workdir: Path
-    venv: Path
-    env: dict[str, str]
-
-    @property
-    def python(self) -> Path:
-        return self.venv / "bin" / "python"
-
-    def entrypoint(self, dockerfile: Dockerfile) -> list[str]:
-        """The ENTRYPOINT with `python` the image's interpreter and WORKDIR paths mapped into the replay."""
-        command = [str(self.python) if part == "python" else part for part in dockerfile.entrypoint]
-        return [
-            str(self.workdir) + part[len(dockerfile.workdir) :] if part.startswith(dockerfile.workdir) else part
-            for part in command
-        ]
-
-
-@pytest.fixture(scope="module")
-def image(dockerfile: Dockerfile, tmp_path_factory: pytest.TempPathFactory) -> Image:
-    skip_unless_reachable("replaying the Dockerfile's pip install")
-    root = tmp_path_factory.mktemp("image")
-    workdir = root / dockerfile.workdir.lstrip("/")
-    workdir.mkdir(parents=True)
-    patterns = dockerignore_patterns()
-    for sources, dest in dockerfile.copies:
-        target = workdir / dest
-        for source in sources:
-            src = ROOT / source
-            assert src.exists(), f"COPY source {source} does not exist"
-            assert not is_ignored(Path(source), patterns), f"COPY source {source} is excluded by .dockerignore"
-            to = target if not dest.endswith("/") or src.is_dir() else target / src.name
-            if src.is_dir():
-                shutil.copytree(
-                    src,
-                    to,
-                    ignore=lambda d, names: [n for n in names if is_ignored(Path(d, n).relative_to(ROOT), patterns)],
-                )
-            else:
-                to.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(src, to)
-    venv = root / "usr-local"
-    # The base interpreter (not the project's venv), and no --system-site-packages: only what pip installs.
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
-    env = {
-        "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
-        "HOME": str(root / "home"),
-        "LANG": "C.UTF-8",
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        "PIP_NO_INPUT": "1",
-    }
-    # This machine's pip settings (index, certificates, proxies) apply as they would to a build here.
-    passthrough = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy", "SSL_CERT_FILE")
-    env.update({k: v for k, v in os.environ.items() if k.startswith("PIP_") or k in passthrough})
-    pip = dockerfile.pip_install
-    pip_args = [arg for arg in pip[pip.index("install") + 1 :] if arg != "--no-cache-dir"]
-    install = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", *pip_args],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert install.returncode == 0, f"pip install failed:\n{install.stdout[-3000:]}\n{install.stderr[-3000:]}"
-    return Image(root, workdir, venv, env)
-
-
-def spec_properties(stdout: str) -> dict[str, Any]:
-    messages = assert_valid_protocol(stdout)
-    (message,) = of_type(messages, Type.SPEC)
-    assert message.spec is not None
-    properties: dict[str, Any] = message.spec.connectionSpecification["properties"]
-    return properties
-
-
-@pytest.mark.timeout(900)
-def test_entrypoint_runs_spec(image: Image, dockerfile: Dockerfile) -> None:
-    """`docker run <image> spec`: the ENTRYPOINT in WORKDIR prints one valid SPEC with the seven fields."""
-    run = subprocess.run(
-        [*image.entrypoint(dockerfile), "spec"],
-        cwd=image.workdir,
-        env=image.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    properties = spec_properties(run.stdout)
-    ordered = sorted(properties.values(), key=lambda p: p.get("order", 1_000))
-    assert [p["title"] for p in ordered[:7]] == SPEC_TITLES
-
-
-@pytest.mark.timeout(900)
-def test_installed_package(image: Image) -> None:
-    """What pip built: spec.json is package data, the code comes from the venv, no test dependencies."""
-    probe = (
-        "import importlib.resources, importlib.util, json, source_skoot_athena, airbyte_cdk\n"
-        "spec = importlib.resources.files('source_skoot_athena').joinpath('spec.json')\n"
-        "print(json.dumps({'spec_json': str(spec), 'is_file': spec.is_file(),\n"
-        "  'package': source_skoot_athena.__file__, 'cdk': airbyte_cdk.__file__,\n"
-        f"  'test_only': [m for m in {TEST_ONLY_MODULES!r} if importlib.util.find_spec(m)]}}))\n"
-    )
-    elsewhere = image.root / "home"
-    elsewhere.mkdir(exist_ok=True)
-    # -I: neither the current directory nor PYTHON* variables on the path: only the venv's site-packages.
-    run = subprocess.run(
-        [str(image.python), "-I", "-c", probe], cwd=elsewhere, env=image.env, capture_output=True, text=True
-    )
-    assert run.returncode == 0, run.stderr
-    found = json.loads(run.stdout)
-    site = str(image.venv)
-    assert found["is_file"] and found["spec_json"].startswith(site), found
-    assert found["package"].startswith(site) and found["cdk"].startswith(site), found
-    assert found["test_only"] == [], f"test-only packages in the image: {found['test_only']}"
-    # The console script of the installed package, away from the copied sources.
-    script = subprocess.run(
-        [str(image.venv / "bin" / "source-skoot-athena"), "spec"],
-        cwd=elsewhere,
-        env=image.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert script.returncode == 0, script.stderr[-3000:]
-    assert [p["title"] for p in sorted(spec_properties(script.stdout).values(), key=lambda p: p["order"])][:7] == (
-        SPEC_TITLES
-    )
-
-
-def test_an_unreachable_index_is_reported_with_its_reason() -> None:
-    """The probe behind the skips: a dead index gives a reason naming the probe, not a pass."""
-    code = "from integration_tests.package_index import unreachable_reason; print(unreachable_reason())"
-    env = {**os.environ, "PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_EXTRA_INDEX_URL": ""}
-    probe = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert probe.returncode == 0, probe.stderr
-    assert probe.stdout.startswith("the package index"), probe.stdout
-    assert PROBE_REQUIREMENT in probe.stdout

@@ -18,6 +18,7 @@ import fcntl
 import hashlib
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from typing import Any
 import pytest
 
 from integration_tests.connector import DEMO_CONFIG, EXECUTABLE, PROJECT_ROOT, connector_env
-from integration_tests.package_index import skip_unless_reachable
+from integration_tests.package_index import PROBE_REQUIREMENT, skip_unless_reachable
 from local_athena import LocalAthena
 from local_athena.demo_lake import expected_rows
 
@@ -206,3 +207,15 @@ def test_streams_without_default_cursor_fail_clearly_under_default_incremental(c
         assert f"Stream entertainment.{stream} is incremental but has no cursor field: pick a cursor column" in log
     assert '"failure_type":"config_error"' in log
     assert "Traceback (most recent call last)" not in log
+
+
+def test_an_unreachable_index_is_reported_with_its_reason() -> None:
+    """The probe behind the skips: a dead index gives a reason naming the probe, not a pass."""
+    code = "from integration_tests.package_index import unreachable_reason; print(unreachable_reason())"
+    env = {**os.environ, "PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_EXTRA_INDEX_URL": ""}
+    probe = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.startswith("the package index"), probe.stdout
+    assert PROBE_REQUIREMENT in probe.stdout

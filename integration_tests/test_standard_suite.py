@@ -2,8 +2,9 @@
 
 The suite reads `integration_tests/acceptance-test-config.yml` and runs spec, check (demo config: SUCCEEDED;
 invalid_config.json: FAILED), discover and full-refresh reads of every demo stream against the local Athena
-stand-in over real HTTP. The Docker image tests (`image_tests` marker) need a Docker engine and are deselected
-with `-m "not image_tests"`.
+stand-in over real HTTP. Its Docker image tests (`image_tests` marker, deselected by `make test`) run the same
+commands in the image built from the Dockerfile by the session's own dockerd (image/pytest_plugin.py;
+`make test-image`), the image passed as the CDK's connector image override.
 """
 
 from __future__ import annotations
@@ -20,14 +21,13 @@ from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 # The CDK's hooks, imported so that this module alone parametrizes its tests by scenario (the root conftest is
 # not ours to change): `pytest_generate_tests` turns acceptance-test-config.yml into `scenario` parameters.
 from airbyte_cdk.test.standard_tests.pytest_hooks import (  # noqa: F401
-    connector_base_image_override,
-    connector_image_override,
     pytest_generate_tests,
     read_from_streams,
-    read_scenarios,
 )
 from boltons.typeutils import classproperty
 
+from image.connector_image import BuiltImage
+from image.daemon import Docker
 from integration_tests.connector import connector_env
 from local_athena import LocalAthena
 from source_skoot_athena.source import SourceSkootAthena
@@ -47,6 +47,27 @@ def _aws_points_at_local_athena(local_athena: LocalAthena, monkeypatch: pytest.M
     for name, value in local_athena.env().items():
         monkeypatch.setenv(name, value)
     yield
+
+
+@pytest.fixture
+def connector_image_override(connector_image: BuiltImage, docker_on_path: Docker) -> str:
+    """The CDK's image tests use the image built from the project's Dockerfile (the CDK's own build needs buildx
+    and pulls the real base image), with `docker` on PATH bound to the session's loopback-only daemon."""
+    return connector_image.tag
+
+
+@pytest.fixture
+def connector_base_image_override() -> str | None:
+    """No base override: the image is given whole (the CDK hook reads a command-line option this suite does not
+    register)."""
+    return None
+
+
+@pytest.fixture
+def read_scenarios() -> str:
+    """The image read covers every config listed under a read section (the CDK's default reads only a scenario
+    named config, valid_config or default; ours is sample_config)."""
+    return "all"
 
 
 class TestSkootAthenaStandardSuite(SourceTestSuiteBase):
