@@ -16,6 +16,8 @@ TEST_REQUIREMENTS = [
     "sqlglot==30.30.0",
     "pytest>=8,<10",
     "pytest-timeout>=2.3",
+    "pytest-cov==7.1.0",
+    "coverage[toml]==7.17.5",  # 7.10+ measures subprocesses (`patch = ["subprocess"]` in pyproject.toml)
     "hypothesis>=6.100",
     "airbyte-protocol-models-pdv2==0.18.0",
     "ruff==0.17.6",
