@@ -244,3 +244,20 @@ def test_injected_projection_refuses_a_query_that_does_not_pin_the_key(athena_sa
         )
     pinned = run(client, f"SELECT id FROM {DB}.devices WHERE device IN ('a', 'b')")
     assert pinned["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED: ")  # not modelled, never a guess
+
+
+# --- a failed UNLOAD leaves its files ------------------------------------------------------------------------
+def test_a_failed_unload_leaves_partial_files_and_its_target_is_then_not_empty(athena_sandbox: LocalAthena) -> None:
+    athena_sandbox.put_table(DB, "base", pa.table({"id": pa.array([1], pa.int64())}))
+    rule = athena_sandbox.faults.fail_query("UNLOAD", retryable=True, partial_output=True)
+    client = athena_sandbox.client("athena")
+    target = "s3://skoot-athena-results/la-formats-unload/"
+    sql = f"UNLOAD (SELECT id FROM {DB}.base) TO '{target}' WITH (format = 'PARQUET')"
+    failed = run(client, sql)
+    assert failed["Status"]["State"] == "FAILED" and rule.fired == 1
+    left = moto_state.list_objects("skoot-athena-results", "la-formats-unload/")
+    assert [f.key for f in left] == [f"la-formats-unload/{failed['QueryExecutionId']}_00000"]
+    again = run(client, sql)
+    assert again["Status"]["StateChangeReason"].startswith("HIVE_PATH_ALREADY_EXISTS: ")
+    for f in left:
+        moto_state.s3_backend().delete_object(f.bucket, f.key)

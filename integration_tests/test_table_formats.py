@@ -204,3 +204,26 @@ def test_an_athena_view_reads_exactly(athena_sandbox: LocalAthena) -> None:
     run = _read(athena_sandbox, configured_catalog(discover_catalog(athena_sandbox, [DB]), streams=["recent"]))
     assert run.returncode == 0, run.stdout[-3000:]
     assert run.rows("recent") == _expected([2], days[1:])
+
+
+# --- UNLOAD retry -------------------------------------------------------------------------------------------
+def test_a_retried_unload_uses_a_fresh_prefix_and_deletes_the_failed_attempts_files(
+    athena_sandbox: LocalAthena,
+) -> None:
+    days = ["2024-01-01", "2024-01-02"]
+    athena_sandbox.put_table(DB, "plain", _events([5, 6], days))
+    catalog = configured_catalog(discover_catalog(athena_sandbox, [DB]))
+    rule = athena_sandbox.faults.fail_query("UNLOAD", retryable=True, partial_output=True)
+    run = _read(athena_sandbox, catalog)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert rule.fired == 1
+    assert sorted(run.rows("plain"), key=lambda r: r["id"]) == _expected([5, 6], days)
+    assert not any("result CSV for the rest" in log for log in run.logs)  # still on the Parquet path
+    unloads = [q for q in athena_sandbox.queries if q.kind == "UNLOAD"]
+    assert [q.state for q in unloads] == ["FAILED", "SUCCEEDED"]
+    (failed_target,) = {q.sql.split(" TO '")[1].split("'")[0] for q in unloads[:1]}
+    (retry_target,) = {q.sql.split(" TO '")[1].split("'")[0] for q in unloads[1:]}
+    assert retry_target != failed_target and retry_target.endswith("-retry2/")
+    bucket, prefix = moto_state.split_s3_url(failed_target)
+    assert moto_state.list_objects(bucket, prefix) == []  # the partial file is gone
+    assert moto_state.list_objects(*moto_state.split_s3_url(retry_target)) == []  # read and deleted
