@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import botocore.exceptions
 import pyarrow as pa
 import pytest
 
 from local_athena import LocalAthena, moto_state
+from local_athena.glue_expressions import RESERVED_WORDS
 from local_athena.testing import all_rows, run
+from source_skoot_athena.partitions import GLUE_EXPRESSION_RESERVED_WORDS
 
 DB = "la_formats"
 
@@ -261,3 +264,20 @@ def test_a_failed_unload_leaves_partial_files_and_its_target_is_then_not_empty(a
     assert again["Status"]["StateChangeReason"].startswith("HIVE_PATH_ALREADY_EXISTS: ")
     for f in left:
         moto_state.s3_backend().delete_object(f.bucket, f.key)
+
+
+# --- Glue partition expressions -----------------------------------------------------------------------------
+def test_glue_refuses_an_expression_naming_a_reserved_word_column(athena_sandbox: LocalAthena) -> None:
+    data = pa.table({"id": pa.array([1, 2], pa.int64()), "key": ["1", "2"], "dt": ["a", "b"]})
+    athena_sandbox.put_table(DB, "keyed", data, partition_keys=["key", "dt"])
+    glue = athena_sandbox.client("glue")
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        glue.get_partitions(DatabaseName=DB, TableName="keyed", Expression="key >= '2'")
+    assert refused.value.response["Error"]["Code"] == "InvalidInputException"
+    # A reserved word inside a string literal, or a key that is no reserved word, is fine.
+    found = glue.get_partitions(DatabaseName=DB, TableName="keyed", Expression="dt = 'key' OR dt >= 'b'")
+    assert [p["Values"] for p in found["Partitions"]] == [["2", "b"]]
+
+
+def test_the_connector_and_the_stand_in_know_the_same_reserved_words() -> None:
+    assert GLUE_EXPRESSION_RESERVED_WORDS == RESERVED_WORDS

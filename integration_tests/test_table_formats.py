@@ -227,3 +227,23 @@ def test_a_retried_unload_uses_a_fresh_prefix_and_deletes_the_failed_attempts_fi
     bucket, prefix = moto_state.split_s3_url(failed_target)
     assert moto_state.list_objects(bucket, prefix) == []  # the partial file is gone
     assert moto_state.list_objects(*moto_state.split_s3_url(retry_target)) == []  # read and deleted
+
+
+# --- partition keys named with Glue's reserved words --------------------------------------------------------
+def test_incremental_on_a_partition_key_named_order_lists_only_newer_partitions(athena_sandbox: LocalAthena) -> None:
+    data = pa.table({"id": pa.array([1, 2], pa.int64()), "order": pa.array([1, 2], pa.int32())})
+    athena_sandbox.put_table(DB, "orders", data, partition_keys=["order"])
+    catalog = configured_catalog(
+        discover_catalog(athena_sandbox, [DB]), sync_mode="incremental", cursor={"orders": "order"}
+    )
+    first = _read(athena_sandbox, catalog)
+    assert first.returncode == 0, first.stdout[-3000:]
+    assert sorted(r["id"] for r in first.rows("orders")) == [1, 2]
+    athena_sandbox.append_rows(
+        DB, "orders", pa.table({"id": pa.array([3], pa.int64()), "order": pa.array([3], pa.int32())})
+    )
+    second = _read(athena_sandbox, catalog, state=last_states(first))
+    assert second.returncode == 0, second.stdout[-3000:]
+    assert sorted(r["id"] for r in second.rows("orders")) == [2, 3]  # the last partition is read again
+    (state,) = last_states(second)
+    assert state["stream"]["stream_state"]["cursor"] == "3"
