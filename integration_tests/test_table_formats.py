@@ -4,6 +4,7 @@ COMPLETE stream with rows missing, never one bad table failing the others."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pyarrow as pa
@@ -247,3 +248,33 @@ def test_incremental_on_a_partition_key_named_order_lists_only_newer_partitions(
     assert sorted(r["id"] for r in second.rows("orders")) == [2, 3]  # the last partition is read again
     (state,) = last_states(second)
     assert state["stream"]["stream_state"]["cursor"] == "3"
+
+
+def test_a_configured_stream_of_an_injected_projection_table_fails_alone_with_the_reason(
+    athena_sandbox: LocalAthena,
+) -> None:
+    days = ["2024-01-01", "2024-01-02"]
+    athena_sandbox.put_table(DB, "plain", _events([5, 6], days))
+    athena_sandbox.put_delta_table(DB, "events", _events([1, 2], days), partition_keys=["day"])
+    good = configured_catalog(discover_catalog(athena_sandbox, [DB]))
+    athena_sandbox.put_table(
+        DB,
+        "devices",
+        pa.table({"id": pa.array([1], pa.int64()), "device": ["a"]}),
+        partition_keys=["device"],
+        parameters={"projection.enabled": "true", "projection.device.type": "injected"},
+    )
+    # Configured before the table's projection was changed to `injected` (discover now leaves it out).
+    stale = json.loads(json.dumps(good["streams"][0]))
+    stale["stream"]["name"] = "devices"
+    stale["stream"]["json_schema"]["properties"] = {
+        "id": {"type": ["null", "integer"]},
+        "device": {"type": ["null", "string"]},
+    }
+    run = _read(athena_sandbox, {"streams": [*good["streams"], stale]})
+    assert run.returncode == 1
+    assert run.statuses("devices")[-1] == "INCOMPLETE"
+    assert any("devices cannot be read" in e["message"] and "injects 'device'" in e["message"] for e in run.errors)
+    assert not any("devices" in q.sql for q in athena_sandbox.queries)
+    assert sorted(run.rows("plain"), key=lambda r: r["id"]) == _expected([5, 6], days)
+    assert sorted(run.rows("events"), key=lambda r: r["id"]) == _expected([1, 2], days)

@@ -224,6 +224,7 @@ class StreamPlanner:
 
     def plan(self, configured: ConfiguredAirbyteStream, table: TableInfo, saved: StreamState) -> StreamPlan:
         key = StreamKey(configured.stream.namespace, configured.stream.name)
+        refuse_unreadable(table)
         columns = selected_columns(configured, table, self._logger)
         cursor = cursor_column(configured, table)
         state = _saved_for_cursor(saved, cursor, str(table.key), self._logger)
@@ -344,6 +345,18 @@ class StreamPlanner:
             qualified_table(self._config.catalog, plan.table.database, plan.table.name),
             conditions,
         )
+
+
+def refuse_unreadable(table: TableInfo) -> None:
+    """A stream configured before its table became one discover leaves out fails here, with the reason, instead
+    of with Athena's error (or, worse, a partial read)."""
+    reason = table.left_out or (
+        "it is a Delta Lake table whose Glue schema is Spark's placeholder (col array<string>)"
+        if table.is_delta_placeholder
+        else None
+    )
+    if reason:
+        raise ConfigError(f"Stream {table.key} cannot be read: {reason}")
 
 
 def plans_from_glue_partitions(table: TableInfo) -> bool:
