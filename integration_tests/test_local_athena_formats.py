@@ -281,3 +281,19 @@ def test_glue_refuses_an_expression_naming_a_reserved_word_column(athena_sandbox
 
 def test_the_connector_and_the_stand_in_know_the_same_reserved_words() -> None:
     assert GLUE_EXPRESSION_RESERVED_WORDS == RESERVED_WORDS
+
+
+def test_unload_writes_a_manifest_and_a_metadata_file_in_the_result_location(athena_sandbox: LocalAthena) -> None:
+    athena_sandbox.put_table(DB, "base", pa.table({"id": pa.array([1], pa.int64())}))
+    target = "s3://skoot-athena-results/la-formats-meta/"
+    qe = run(
+        athena_sandbox.client("athena"), f"UNLOAD (SELECT id FROM {DB}.base) TO '{target}' WITH (format = 'PARQUET')"
+    )
+    assert qe["Status"]["State"] == "SUCCEEDED"
+    qid = qe["QueryExecutionId"]
+    (record,) = [q for q in athena_sandbox.queries if q.query_execution_id == qid]
+    bucket, prefix = moto_state.split_s3_url(record.output_location)
+    names = {f.key.rsplit("/", 1)[-1] for f in moto_state.list_objects(bucket, prefix) if qid in f.key}
+    assert {f"{qid}-manifest.csv", f"{qid}.metadata"} <= names
+    for f in moto_state.list_objects("skoot-athena-results", "la-formats-meta/"):
+        moto_state.s3_backend().delete_object(f.bucket, f.key)

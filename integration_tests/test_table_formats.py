@@ -278,3 +278,13 @@ def test_a_configured_stream_of_an_injected_projection_table_fails_alone_with_th
     assert not any("devices" in q.sql for q in athena_sandbox.queries)
     assert sorted(run.rows("plain"), key=lambda r: r["id"]) == _expected([5, 6], days)
     assert sorted(run.rows("events"), key=lambda r: r["id"]) == _expected([1, 2], days)
+
+
+def test_a_read_leaves_no_unload_manifest_or_metadata_file(athena_sandbox: LocalAthena) -> None:
+    athena_sandbox.put_table(DB, "plain", _events([5], ["2024-01-01"]))
+    run = _read(athena_sandbox, configured_catalog(discover_catalog(athena_sandbox, [DB])))
+    assert run.returncode == 0, run.stdout[-3000:]
+    (unload,) = [q for q in athena_sandbox.queries if q.kind == "UNLOAD"]
+    bucket, prefix = moto_state.split_s3_url(unload.output_location)
+    names = {f.key.rsplit("/", 1)[-1] for f in moto_state.list_objects(bucket, prefix)}
+    assert not {n for n in names if n.startswith(unload.query_execution_id)}  # manifest and .metadata deleted

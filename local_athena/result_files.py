@@ -269,4 +269,9 @@ def write_unload(
     manifest_key = rprefix + f"{exec_id}-manifest.csv"
     body = "".join(f + "\n" for f in files).encode()
     moto_state.put_object(rb, manifest_key, body, account_id)
+    # "Athena generates a metadata file and data manifest file for each UNLOAD query", both in the query result
+    # location (https://docs.aws.amazon.com/athena/latest/ug/unload.html; names as in
+    # https://docs.aws.amazon.com/athena/latest/ug/querying-finding-output-files.html). Content: ColumnInfo JSON.
+    metadata = json.dumps(column_info(relation.columns, relation.types)).encode()
+    moto_state.put_object(rb, rprefix + f"{exec_id}.metadata", metadata, account_id)
     return files, f"s3://{rb}/{manifest_key}"
