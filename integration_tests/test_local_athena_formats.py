@@ -292,7 +292,7 @@ def test_unload_writes_a_manifest_and_a_metadata_file_in_the_result_location(ath
     assert qe["Status"]["State"] == "SUCCEEDED"
     qid = qe["QueryExecutionId"]
     (record,) = [q for q in athena_sandbox.queries if q.query_execution_id == qid]
-    bucket, prefix = moto_state.split_s3_url(record.output_location)
+    bucket, prefix = moto_state.split_s3_url(record.output_location or "")
     names = {f.key.rsplit("/", 1)[-1] for f in moto_state.list_objects(bucket, prefix) if qid in f.key}
     assert {f"{qid}-manifest.csv", f"{qid}.metadata"} <= names
     for f in moto_state.list_objects("skoot-athena-results", "la-formats-meta/"):

@@ -285,6 +285,6 @@ def test_a_read_leaves_no_unload_manifest_or_metadata_file(athena_sandbox: Local
     run = _read(athena_sandbox, configured_catalog(discover_catalog(athena_sandbox, [DB])))
     assert run.returncode == 0, run.stdout[-3000:]
     (unload,) = [q for q in athena_sandbox.queries if q.kind == "UNLOAD"]
-    bucket, prefix = moto_state.split_s3_url(unload.output_location)
+    bucket, prefix = moto_state.split_s3_url(unload.output_location or "")
     names = {f.key.rsplit("/", 1)[-1] for f in moto_state.list_objects(bucket, prefix)}
     assert not {n for n in names if n.startswith(unload.query_execution_id)}  # manifest and .metadata deleted
