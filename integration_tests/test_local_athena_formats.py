@@ -11,6 +11,7 @@ import pytest
 
 from local_athena import LocalAthena, moto_state
 from local_athena.glue_expressions import RESERVED_WORDS
+from local_athena.projection_dates import date_values
 from local_athena.testing import all_rows, run
 from source_skoot_athena.partitions import GLUE_EXPRESSION_RESERVED_WORDS
 
@@ -297,3 +298,37 @@ def test_unload_writes_a_manifest_and_a_metadata_file_in_the_result_location(ath
     assert {f"{qid}-manifest.csv", f"{qid}.metadata"} <= names
     for f in moto_state.list_objects("skoot-athena-results", "la-formats-meta/"):
         moto_state.s3_backend().delete_object(f.bucket, f.key)
+
+
+# --- date partition projection ------------------------------------------------------------------------------
+def test_date_projection_values_by_format_interval_and_now() -> None:
+    days = {"projection.dt.range": "2024-01-30,2024-02-02", "projection.dt.format": "yyyy-MM-dd"}
+    assert date_values(days, "dt") == ["2024-01-30", "2024-01-31", "2024-02-01", "2024-02-02"]
+    hours = {
+        "projection.h.range": "2024/01/01/22,NOW",
+        "projection.h.format": "yyyy/MM/dd/HH",
+        "projection.h.interval": "2",
+    }
+    now = dt.datetime(2024, 1, 2, 3, 30)
+    assert date_values(hours, "h", now) == ["2024/01/01/22", "2024/01/02/00", "2024/01/02/02"]
+    months = {
+        "projection.m.range": "NOW-2MONTHS,NOW",
+        "projection.m.format": "yyyy-MM",
+        "projection.m.interval.unit": "MONTHS",
+    }
+    assert date_values(months, "m", dt.datetime(2024, 1, 15)) == ["2023-11", "2023-12", "2024-01"]
+
+
+def test_a_date_projected_table_reads_the_projected_days_not_glues(athena_sandbox: LocalAthena) -> None:
+    data = pa.table({"id": pa.array([1, 2, 3], pa.int64()), "dt": ["2024-01-01", "2024-01-02", "2024-01-03"]})
+    parameters = {
+        "projection.enabled": "true",
+        "projection.dt.type": "date",
+        "projection.dt.range": "2024-01-02,2024-01-03",
+        "projection.dt.format": "yyyy-MM-dd",
+    }
+    athena_sandbox.put_table(DB, "daily", data, partition_keys=["dt"], register_partitions=False, parameters=parameters)
+    assert _rows(athena_sandbox, f"SELECT id, dt FROM {DB}.daily ORDER BY id") == [
+        ["2", "2024-01-02"],
+        ["3", "2024-01-03"],
+    ]

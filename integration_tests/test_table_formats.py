@@ -288,3 +288,24 @@ def test_a_read_leaves_no_unload_manifest_or_metadata_file(athena_sandbox: Local
     bucket, prefix = moto_state.split_s3_url(unload.output_location or "")
     names = {f.key.rsplit("/", 1)[-1] for f in moto_state.list_objects(bucket, prefix)}
     assert not {n for n in names if n.startswith(unload.query_execution_id)}  # manifest and .metadata deleted
+
+
+def test_a_date_projected_table_reads_exactly_what_athena_projects(athena_sandbox: LocalAthena) -> None:
+    days = ["2024-01-01", "2024-01-02", "2024-01-03"]
+    data = pa.table({"id": pa.array([1, 2, 3], pa.int64()), "dt": days})
+    parameters = {
+        "projection.enabled": "true",
+        "projection.dt.type": "date",
+        "projection.dt.range": "2024-01-02,2024-01-03",
+        "projection.dt.format": "yyyy-MM-dd",
+    }
+    athena_sandbox.put_table(DB, "daily", data, partition_keys=["dt"], register_partitions=False, parameters=parameters)
+    catalog = configured_catalog(
+        discover_catalog(athena_sandbox, [DB]), sync_mode="incremental", cursor={"daily": "dt"}
+    )
+    run = _read(athena_sandbox, catalog)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert sorted(run.rows("daily"), key=lambda r: r["id"]) == [{"id": 2, "dt": days[1]}, {"id": 3, "dt": days[2]}]
+    assert athena_sandbox.calls["glue:GetPartitions"] == 0  # projection: Glue's partitions are not Athena's
+    (state,) = last_states(run)
+    assert state["stream"]["stream_state"]["cursor"] == "2024-01-03"

@@ -8,7 +8,7 @@ partition-projection-supported-types.html: ``values``; ``range``, ``interval``, 
 (``storage.location.template`` with ``${key}``, else the Hive layout ``<location>/key=value/``). An ``injected``
 key (https://docs.aws.amazon.com/athena/latest/ug/partition-projection-dynamic-id-partitioning.html) FAILs
 CONSTRAINT_VIOLATION unless every reference's WHERE pins it with `=`/`IN` to literals; a pinned one is not
-modelled (NOT_SUPPORTED). Other types (date) are not modelled: such a table keeps its registered partitions.
+modelled (NOT_SUPPORTED). ``date`` keys: projection_dates.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import itertools
 
 from sqlglot import exp
 
+from .projection_dates import date_values
 from .query_errors import AthenaQueryError
 
 
@@ -41,6 +42,8 @@ def _values(parameters: dict[str, str], key: str) -> list[str] | None:
         return _enum_values(parameters, key)
     if kind == "integer":
         return _integer_values(parameters, key)
+    if kind == "date":
+        return date_values(parameters, key)
     return None
 
 
