@@ -12,8 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_FIELDS = (("yyyy", "%Y", "YEARS"), ("MM", "%m", "MONTHS"), ("dd", "%d", "DAYS"), ("HH", "%H", "HOURS"))
-_FIELDS += (("mm", "%M", "MINUTES"), ("ss", "%S", "SECONDS"))
+# (Java pattern field, strftime directive, interval unit), largest first.
+_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("yyyy", "%Y", "YEARS"),
+    ("MM", "%m", "MONTHS"),
+    ("dd", "%d", "DAYS"),
+    ("HH", "%H", "HOURS"),
+    ("mm", "%M", "MINUTES"),
+    ("ss", "%S", "SECONDS"),
+)
 _NOW = re.compile(r"^NOW\s*(?:([+-])\s*(\d+)\s*(YEARS?|MONTHS?|WEEKS?|DAYS?|HOURS?|MINUTES?|SECONDS?))?$", re.I)
 _FIXED = {"WEEKS": dt.timedelta(weeks=1), "DAYS": dt.timedelta(days=1), "HOURS": dt.timedelta(hours=1)}
 _FIXED |= {"MINUTES": dt.timedelta(minutes=1), "SECONDS": dt.timedelta(seconds=1)}
