@@ -20,16 +20,13 @@ from sqlglot import exp
 
 from . import moto_state
 from .arns import glue_table_arns
-from .delta_tables import Group, is_delta
-from .delta_tables import file_groups as delta_file_groups
 from .glue_types import GlueType, duck_ident, parse_glue_type
 from .iceberg_tables import current_table as iceberg_current_table
 from .iceberg_tables import is_iceberg
 from .iceberg_tables import select_sql as iceberg_select_sql
-from .partition_predicates import pruned_partitions
-from .partition_projection import check_injected_keys
 from .query_errors import AthenaQueryError, glue_denied, s3_read_denied
 from .scanned_bytes import ParquetColumnBytes, referenced_columns
+from .table_files import file_groups, refuse_unrunnable
 from .table_sources import empty_select, file_select
 
 _MACROS = [
@@ -45,7 +42,6 @@ _MACROS = [
     "THEN strftime(timezone('UTC', CAST(x AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%S.%gZ') "
     "ELSE strftime(CAST(x AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g') END",
 ]
-UNMODELLED_TABLE_TYPES = ("HUDI",)  # Delta: delta_tables, Iceberg: iceberg_tables
 
 
 def new_connection(temp_dir: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -157,19 +153,7 @@ class Resolver:
 
     def _create(self, info: moto_state.TableInfo, nodes: list[exp.Table], ast: exp.Expr, depth: int) -> str:
         """A DuckDB view for one catalog table or view; returns its name."""
-        if info.parameters.get("table_type", "").upper() in UNMODELLED_TABLE_TYPES:
-            # Athena reads these through their own metadata (Iceberg: metadata_location), not by listing the
-            # location as Hive: reading their files as a Hive table would let a test pass that AWS would not.
-            raise AthenaQueryError(
-                "NOT_SUPPORTED",
-                f"{info.parameters['table_type']} table {info.database}.{info.name} is not modelled by the stand-in",
-            )
-        if info.table_type == "VIRTUAL_VIEW" and info.view_sql is None:
-            # Athena runs only Presto/Athena views; a Spark or Hive view's text is HiveQL. Trino's Hive connector
-            # refuses those: HiveViewNotSupportedException "Hive views are not supported: '<view>'"
-            # (trinodb/trino plugin/trino-hive .../HiveViewNotSupportedException.java; Athena's own text unverified).
-            raise AthenaQueryError("NOT_SUPPORTED", f"Hive views are not supported: '{info.database}.{info.name}'")
-        check_injected_keys(info.parameters, [k for k, _ in info.partition_keys], nodes)
+        refuse_unrunnable(info, nodes)
         self.counter += 1
         view = f"__t{self.counter}_{info.name}"
         if info.view_sql is not None:
@@ -237,19 +221,9 @@ class Resolver:
 
     def _create_table_view(self, view: str, info: moto_state.TableInfo, nodes: list[exp.Table], ast: exp.Expr) -> None:
         used = referenced_columns(ast, [name for name, _ in info.columns])
-        selects = []
-        for values, files in self._file_groups(info, nodes):
-            if not files:
-                continue
-            for f in files:
-                self._check_object(f)
-            paths = [self.engine.cache.path_for(f, self.engine.account_id) for f in files]
-            if info.fmt == "parquet":
-                self.prepared.scanned_bytes += sum(self.engine.column_bytes.scanned(p, used) for p in paths)
-            else:
-                self.prepared.scanned_bytes += sum(f.size for f in files)
-            self.prepared.files_read.extend(f"s3://{f.bucket}/{f.key}" for f in files)
-            selects.append(file_select(info, paths, values))
+        account = self.engine.account_id
+        groups = file_groups(info, nodes, account, self._check_glue, self._check_location)
+        selects = [file_select(info, self._read(files, used, info.fmt), values) for values, files in groups if files]
         if not selects:
             selects.append(empty_select(info))
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS " + " UNION ALL ".join(selects))
@@ -258,36 +232,20 @@ class Resolver:
         """The current snapshot's files with the current schema (iceberg_tables); Glue's columns are not used."""
         self._check_location(info.location)
         columns, files = iceberg_current_table(info, self.engine.account_id)
+        paths = self._read(files, referenced_columns(ast, [name for name, _ in columns]), "parquet")
+        self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS {iceberg_select_sql(columns, paths)}")
+
+    def _read(self, files: list[moto_state.S3File], used: set[str] | None, fmt: str) -> list[str]:
+        """Local copies of files the query reads (each checked against the caller's permissions), billed."""
         for f in files:
             self._check_object(f)
         paths = [self.engine.cache.path_for(f, self.engine.account_id) for f in files]
-        used = referenced_columns(ast, [name for name, _ in columns])
-        self.prepared.scanned_bytes += sum(self.engine.column_bytes.scanned(p, used) for p in paths)
-        self.prepared.files_read.extend(f"s3://{f.bucket}/{f.key}" for f in files)
-        self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS {iceberg_select_sql(columns, paths)}")
-
-    def _file_groups(self, info: moto_state.TableInfo, nodes: list[exp.Table]) -> list[Group]:
-        """(partition values, data files) the query reads: a Delta table's from its log, a Hive table's by
-        listing the location of each registered partition that survives pruning."""
-        if is_delta(info.parameters):
-            self._check_location(info.location)
-            groups = delta_file_groups(info, self.engine.account_id)
-            kept = pruned_partitions(info.partition_keys, [v for v, _ in groups], nodes) if info.partition_keys else [0]
-            return [groups[i] for i in kept if i < len(groups)]
-        if info.partition_keys:
-            self._check_glue("glue:GetPartitions", info.database, info.name)
-            located = [
-                info.partitions[i]
-                for i in pruned_partitions(info.partition_keys, [v for v, _ in info.partitions], nodes)
-            ]
+        if fmt == "parquet":
+            self.prepared.scanned_bytes += sum(self.engine.column_bytes.scanned(p, used) for p in paths)
         else:
-            located = [([], info.location)]
-        groups = []
-        for values, location in located:
-            if location:
-                self._check_location(location)
-                groups.append((values, moto_state.data_files(location, self.engine.account_id)))
-        return groups
+            self.prepared.scanned_bytes += sum(f.size for f in files)
+        self.prepared.files_read.extend(f"s3://{f.bucket}/{f.key}" for f in files)
+        return paths
 
     def _info_schema(self, t: exp.Table) -> None:
         name = t.name.lower()
