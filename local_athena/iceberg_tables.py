@@ -160,11 +160,26 @@ def put_iceberg_table(
         {"id": len(fields) + i + 1, "name": n, "required": False, "type": t}
         for i, (n, t) in enumerate((dropped or {}).items())
     ]
+    metadata = _new_metadata(location, fields, old)
+    metadata_location = _write_snapshot(location, metadata, [], data)
+    columns = [_glue_column(f, current=True) for f in fields] + [_glue_column(f, current=False) for f in old]
+    table_input = {
+        "Name": table,
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {"table_type": "ICEBERG", "metadata_location": metadata_location, "EXTERNAL": "TRUE"},
+        "PartitionKeys": [],
+        "StorageDescriptor": tables.storage_descriptor(columns, location, "parquet"),
+    }
+    glue.create_table(database, table, table_input)
+
+
+def _new_metadata(location: str, fields: list[dict[str, Any]], old: list[dict[str, Any]]) -> dict[str, Any]:
+    """Table metadata (spec "Table Metadata Fields"): schema 0 holds the earlier columns too, schema 1 is current."""
     schemas = [
         {"type": "struct", "schema-id": 0, "fields": fields + old},
         {"type": "struct", "schema-id": 1, "fields": fields},
     ]
-    metadata = {
+    return {
         "format-version": 2,
         "table-uuid": str(uuid.uuid4()),
         "location": location.rstrip("/"),
@@ -177,16 +192,6 @@ def put_iceberg_table(
         "properties": {},
         "snapshots": [],
     }
-    metadata_location = _write_snapshot(location, metadata, [], data)
-    columns = [_glue_column(f, current=True) for f in fields] + [_glue_column(f, current=False) for f in old]
-    table_input = {
-        "Name": table,
-        "TableType": "EXTERNAL_TABLE",
-        "Parameters": {"table_type": "ICEBERG", "metadata_location": metadata_location, "EXTERNAL": "TRUE"},
-        "PartitionKeys": [],
-        "StorageDescriptor": tables.storage_descriptor(columns, location, "parquet"),
-    }
-    glue.create_table(database, table, table_input)
 
 
 def append_iceberg(region: str, database: str, table: str, data: pa.Table) -> None:
