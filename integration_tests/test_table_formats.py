@@ -309,3 +309,18 @@ def test_a_date_projected_table_reads_exactly_what_athena_projects(athena_sandbo
     assert athena_sandbox.calls["glue:GetPartitions"] == 0  # projection: Glue's partitions are not Athena's
     (state,) = last_states(run)
     assert state["stream"]["stream_state"]["cursor"] == "2024-01-03"
+
+
+def test_a_failed_unload_falling_back_to_csv_leaves_no_partial_files(athena_sandbox: LocalAthena) -> None:
+    days = ["2024-01-01", "2024-01-02"]
+    athena_sandbox.put_table(DB, "plain", _events([5, 6], days))
+    catalog = configured_catalog(discover_catalog(athena_sandbox, [DB]))
+    rule = athena_sandbox.faults.fail_query("UNLOAD", error_type="NOT_SUPPORTED", partial_output=True)
+    run = _read(athena_sandbox, catalog)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert rule.fired == 1
+    assert sorted(run.rows("plain"), key=lambda r: r["id"]) == _expected([5, 6], days)
+    assert any("result CSV for the rest" in log for log in run.logs)
+    (failed,) = [q for q in athena_sandbox.queries if q.kind == "UNLOAD"]
+    target = failed.sql.split(" TO '")[1].split("'")[0]
+    assert moto_state.list_objects(*moto_state.split_s3_url(target)) == []

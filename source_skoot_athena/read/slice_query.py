@@ -129,8 +129,8 @@ class SliceQueries:
 
         try:
             finished = self._runner.run(attempt_sql, purpose=f"UNLOAD of {plan.label}", cancel=cancel)
-        except QueryError:
-            if len(prefixes) > 1:
+        except QueryError as exc:
+            if exc.kind == "failed" and prefixes:  # what the last failed attempt left
                 self._delete_prefix(prefixes[-1])
             raise
         return SliceQuery(finished, ReadPath.PARQUET, prefixes[-1])
