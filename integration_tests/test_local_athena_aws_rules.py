@@ -109,12 +109,12 @@ def test_row_formats_are_scanned_whole(athena_sandbox: LocalAthena) -> None:
 
 
 # --- table formats the stand-in does not model ----------------------------------------------------------------
-def test_a_table_glue_marks_iceberg_is_not_read_as_hive(athena_sandbox: LocalAthena) -> None:
+def test_a_table_glue_marks_hudi_is_not_read_as_hive(athena_sandbox: LocalAthena) -> None:
     athena = athena_sandbox
-    athena.put_table("formats", "ice", pa.table({"id": [1]}), parameters={"table_type": "ICEBERG"})
-    qe = run(athena.client("athena"), "SELECT id FROM formats.ice")
+    athena.put_table("formats", "hudi", pa.table({"id": [1]}), parameters={"table_type": "HUDI"})
+    qe = run(athena.client("athena"), "SELECT id FROM formats.hudi")
     assert qe["Status"]["State"] == "FAILED"
-    assert qe["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED: ICEBERG table formats.ice is not modelled")
+    assert qe["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED: HUDI table formats.hudi is not modelled")
 
 
 # --- the active-query quota ----------------------------------------------------------------------------------------

@@ -21,13 +21,18 @@ from sqlglot import exp
 from . import moto_state
 from .arns import glue_table_arns
 from .glue_types import GlueType, duck_ident, parse_glue_type
-from .partition_predicates import pruned_partitions
+from .iceberg_tables import current_table as iceberg_current_table
+from .iceberg_tables import is_iceberg
+from .iceberg_tables import select_sql as iceberg_select_sql
 from .query_errors import AthenaQueryError, glue_denied, s3_read_denied
 from .scanned_bytes import ParquetColumnBytes, referenced_columns
+from .table_files import file_groups, refuse_unrunnable
 from .table_sources import empty_select, file_select
 
 _MACROS = [
     "SET lambda_syntax='ENABLE_SINGLE_ARROW'",
+    # Athena's session time zone is UTC: CAST(timestamp with time zone AS timestamp) gives the UTC wall time.
+    "SET TimeZone='UTC'",
     "CREATE OR REPLACE MACRO nan() AS CAST('nan' AS DOUBLE)",
     "CREATE OR REPLACE MACRO infinity() AS CAST('inf' AS DOUBLE)",
     # Trino's to_iso8601 renders a timestamp with time zone with its zone (https://trino.io/docs/current/functions/
@@ -37,7 +42,6 @@ _MACROS = [
     "THEN strftime(timezone('UTC', CAST(x AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%S.%gZ') "
     "ELSE strftime(CAST(x AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g') END",
 ]
-UNMODELLED_TABLE_TYPES = ("ICEBERG", "HUDI", "DELTA")
 
 
 def new_connection(temp_dir: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -149,17 +153,13 @@ class Resolver:
 
     def _create(self, info: moto_state.TableInfo, nodes: list[exp.Table], ast: exp.Expr, depth: int) -> str:
         """A DuckDB view for one catalog table or view; returns its name."""
-        if info.parameters.get("table_type", "").upper() in UNMODELLED_TABLE_TYPES:
-            # Athena reads these through their own metadata (Iceberg: metadata_location), not by listing the
-            # location as Hive: reading their files as a Hive table would let a test pass that AWS would not.
-            raise AthenaQueryError(
-                "NOT_SUPPORTED",
-                f"{info.parameters['table_type']} table {info.database}.{info.name} is not modelled by the stand-in",
-            )
+        refuse_unrunnable(info, nodes)
         self.counter += 1
         view = f"__t{self.counter}_{info.name}"
         if info.view_sql is not None:
             self._create_view(view, info, depth)
+        elif is_iceberg(info.parameters):
+            self._create_iceberg_view(view, info, ast)
         else:
             self._create_table_view(view, info, nodes, ast)
         return view
@@ -220,34 +220,32 @@ class Resolver:
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS {inner.sql(dialect='duckdb')}")
 
     def _create_table_view(self, view: str, info: moto_state.TableInfo, nodes: list[exp.Table], ast: exp.Expr) -> None:
-        if info.partition_keys:
-            self._check_glue("glue:GetPartitions", info.database, info.name)
-            parts = [
-                (info.partitions[i][0], info.partitions[i][1])
-                for i in pruned_partitions(info.partition_keys, [v for v, _ in info.partitions], nodes)
-            ]
-        else:
-            parts = [([], info.location)]
         used = referenced_columns(ast, [name for name, _ in info.columns])
-        selects = []
-        for values, location in parts:
-            if location:
-                self._check_location(location)
-            files = moto_state.data_files(location, self.engine.account_id) if location else []
-            if not files:
-                continue
-            for f in files:
-                self._check_object(f)
-            paths = [self.engine.cache.path_for(f, self.engine.account_id) for f in files]
-            if info.fmt == "parquet":
-                self.prepared.scanned_bytes += sum(self.engine.column_bytes.scanned(p, used) for p in paths)
-            else:
-                self.prepared.scanned_bytes += sum(f.size for f in files)
-            self.prepared.files_read.extend(f"s3://{f.bucket}/{f.key}" for f in files)
-            selects.append(file_select(info, paths, values))
+        account = self.engine.account_id
+        groups = file_groups(info, nodes, account, self._check_glue, self._check_location)
+        selects = [file_select(info, self._read(files, used, info.fmt), values) for values, files in groups if files]
         if not selects:
             selects.append(empty_select(info))
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS " + " UNION ALL ".join(selects))
+
+    def _create_iceberg_view(self, view: str, info: moto_state.TableInfo, ast: exp.Expr) -> None:
+        """The current snapshot's files with the current schema (iceberg_tables); Glue's columns are not used."""
+        self._check_location(info.location)
+        columns, files = iceberg_current_table(info, self.engine.account_id)
+        paths = self._read(files, referenced_columns(ast, [name for name, _ in columns]), "parquet")
+        self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS {iceberg_select_sql(columns, paths)}")
+
+    def _read(self, files: list[moto_state.S3File], used: set[str] | None, fmt: str) -> list[str]:
+        """Local copies of files the query reads (each checked against the caller's permissions), billed."""
+        for f in files:
+            self._check_object(f)
+        paths = [self.engine.cache.path_for(f, self.engine.account_id) for f in files]
+        if fmt == "parquet":
+            self.prepared.scanned_bytes += sum(self.engine.column_bytes.scanned(p, used) for p in paths)
+        else:
+            self.prepared.scanned_bytes += sum(f.size for f in files)
+        self.prepared.files_read.extend(f"s3://{f.bucket}/{f.key}" for f in files)
+        return paths
 
     def _info_schema(self, t: exp.Table) -> None:
         name = t.name.lower()

@@ -114,6 +114,8 @@ def _forced_outcome(ex: Execution, rules: list[QueryRule]) -> bool:
         return True
     for rule in rules:
         if rule.kind == "fail":
+            if rule.partial_output:
+                _leave_partial_unload(ex)
             ex.finish("FAILED", AthenaQueryError(rule.error_type, "injected failure", retryable=rule.retryable))
             return True
         if rule.kind == "cancel":
@@ -237,6 +239,16 @@ class Executor:
             raise from_duckdb(e) from e
         ex.unload_target = target
         ex.manifest_location = manifest
+
+
+def _leave_partial_unload(ex: Execution) -> None:
+    """What a failed UNLOAD leaves: "In the case of a failure, Athena does not attempt to delete orphaned data"
+    (https://docs.aws.amazon.com/athena/latest/ug/unload.html, "Orphaned data not deleted")."""
+    m = _UNLOAD.match(strip_leading_comments(ex.sql).strip())
+    if m:
+        bucket, prefix = moto_state.split_s3_url(m.group("target"))
+        prefix = prefix if prefix.endswith("/") or not prefix else prefix + "/"
+        moto_state.put_object(bucket, f"{prefix}{ex.id}_00000", b"PAR1 partial", ex.account_id)
 
 
 def _check_unload_target(ex: Execution, target: str) -> None:

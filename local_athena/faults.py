@@ -51,6 +51,7 @@ class QueryRule:
     error_type: str = "INTERNAL_ERROR"
     seconds: float = 0.0
     fired: int = 0
+    partial_output: bool = False  # a failed UNLOAD leaves a partial file under its target
 
     def take(self, sql: str) -> bool:
         """Whether this rule applies to the query (consumes one ``count``); the caller holds the lock."""
@@ -100,10 +101,18 @@ class Faults:
         return rule
 
     def fail_query(
-        self, sql_contains: str, *, retryable: bool = False, count: int = 1, error_type: str = "INTERNAL_ERROR"
+        self,
+        sql_contains: str,
+        *,
+        retryable: bool = False,
+        count: int = 1,
+        error_type: str = "INTERNAL_ERROR",
+        partial_output: bool = False,
     ) -> QueryRule:
-        """The next ``count`` queries whose SQL contains the text end FAILED."""
-        return self._add_query(QueryRule("fail", sql_contains, count, retryable, error_type))
+        """The next ``count`` queries whose SQL contains the text end FAILED (``partial_output``: an UNLOAD leaves
+        a partial file under its TO prefix first, as Athena does not delete a failed UNLOAD's files)."""
+        rule = QueryRule("fail", sql_contains, count, retryable, error_type, partial_output=partial_output)
+        return self._add_query(rule)
 
     def cancel_query(self, sql_contains: str, count: int = 1) -> QueryRule:
         """The next ``count`` matching queries end CANCELLED."""

@@ -152,7 +152,7 @@ def decode_view_text(original: str) -> str | None:
     if original.startswith(marker):
         payload = original[len(marker) :].rstrip().removesuffix("*/").strip()
         return str(json.loads(base64.b64decode(payload))["originalSql"])
-    return original or None
+    return None  # a Spark/Hive view: Athena does not run its text (engine: "Hive views are not supported")
 
 
 def encode_view_text(sql: str, database: str, columns: list[tuple[str, str]]) -> str:
@@ -181,7 +181,7 @@ def get_table_info(region: str, database: str, table: str, account_id: str = ACC
     pkeys = [(c["Name"], c.get("Type", "string")) for c in d.get("PartitionKeys", []) or []]
     view_sql = None
     if d.get("TableType") == "VIRTUAL_VIEW":
-        view_sql = decode_view_text(d.get("ViewOriginalText", "")) or d.get("ViewExpandedText")
+        view_sql = decode_view_text(d.get("ViewOriginalText", ""))
     info = TableInfo(
         database=database,
         name=table,

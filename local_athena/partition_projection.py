@@ -5,13 +5,20 @@ table properties and reads the matching S3 locations ("Athena ignores any partit
 table in the AWS Glue Data Catalog", https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html).
 Modelled: the ``enum`` and ``integer`` types (https://docs.aws.amazon.com/athena/latest/ug/
 partition-projection-supported-types.html: ``values``; ``range``, ``interval``, ``digits``) and the location
-(``storage.location.template`` with ``${key}``, else the Hive layout ``<location>/key=value/``). Other types
-(date, injected) are not modelled: such a table keeps its registered partitions.
+(``storage.location.template`` with ``${key}``, else the Hive layout ``<location>/key=value/``). An ``injected``
+key (https://docs.aws.amazon.com/athena/latest/ug/partition-projection-dynamic-id-partitioning.html) FAILs
+CONSTRAINT_VIOLATION unless every reference's WHERE pins it with `=`/`IN` to literals; a pinned one is not
+modelled (NOT_SUPPORTED). ``date`` keys: projection_dates.
 """
 
 from __future__ import annotations
 
 import itertools
+
+from sqlglot import exp
+
+from .projection_dates import date_values
+from .query_errors import AthenaQueryError
 
 
 def _enum_values(parameters: dict[str, str], key: str) -> list[str] | None:
@@ -35,6 +42,8 @@ def _values(parameters: dict[str, str], key: str) -> list[str] | None:
         return _enum_values(parameters, key)
     if kind == "integer":
         return _integer_values(parameters, key)
+    if kind == "date":
+        return date_values(parameters, key)
     return None
 
 
@@ -58,3 +67,35 @@ def projected_partitions(
             where = location.rstrip("/") + "/" + "".join(f"{k}={v}/" for k, v in zip(keys, combo, strict=True))
         partitions.append((list(combo), where if where.endswith("/") else where + "/"))
     return partitions
+
+
+def check_injected_keys(parameters: dict[str, str], keys: list[str], nodes: list[exp.Table]) -> None:
+    """Refuse a query on a table with an ``injected`` projected key as Athena does (see the module doc)."""
+    if parameters.get("projection.enabled", "").lower() != "true":
+        return
+    for key in keys:
+        if parameters.get(f"projection.{key}.type", "").lower() != "injected":
+            continue
+        if not all(_pins(node, key) for node in nodes):
+            raise AthenaQueryError(
+                "CONSTRAINT_VIOLATION",
+                f"For the injected projected partition column {key}, the WHERE clause must contain only static "
+                "equality conditions, and at least one such condition must be present.",
+            )
+        raise AthenaQueryError(
+            "NOT_SUPPORTED", f"injected partition projection ({key}) is not modelled by the stand-in"
+        )
+
+
+def _pins(node: exp.Table, key: str) -> bool:
+    select = node.find_ancestor(exp.Select)
+    where = select.args.get("where") if select else None
+    if where is None:
+        return False
+    conjuncts = list(where.this.flatten()) if isinstance(where.this, exp.And) else [where.this]
+    for c in conjuncts:
+        if isinstance(c, exp.EQ | exp.In) and isinstance(c.this, exp.Column) and c.this.name.lower() == key.lower():
+            values = c.args.get("expressions") or [c.expression]
+            if all(isinstance(v, exp.Literal) for v in values if v is not None):
+                return True
+    return False

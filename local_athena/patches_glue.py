@@ -18,6 +18,7 @@ from moto.glue.exceptions import InvalidInputException
 from moto.glue.responses import GlueResponse
 
 from . import glue_names, iam, moto_patching
+from .glue_expressions import check_expression
 from .partition_predicates import filter_by_expression
 
 PATCHED = ("get_databases", "get_tables", "get_partitions")
@@ -72,6 +73,7 @@ def get_partitions(self: GlueResponse) -> ActionResult:
     if expression:
         d = table.as_dict()
         keys = [(c["Name"], c.get("Type", "string")) for c in d.get("PartitionKeys") or []]
+        check_expression(str(expression), [k for k, _ in keys])
         idx = filter_by_expression(keys, [list(p.values) for p in partitions], expression)
         if idx is None:
             partitions = self.glue_backend.get_partitions(db, name, expression)

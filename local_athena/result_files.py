@@ -190,6 +190,19 @@ def read_rows(handle: ResultHandle, offset: int, limit: int) -> list[list[str | 
 ROWS_PER_UNLOAD_FILE = 256 * 1024
 
 
+# UNLOAD writes through the Hive writer, which has no zoned timestamp or time type: "NOT_SUPPORTED: Unsupported
+# Hive type: timestamp(6) with time zone" (apache/iceberg#15761, aws/aws-sdk-pandas#86), "… Hive type: time"
+# (PyAthena docs/arrow.rst). DuckDB type name -> Athena's name in the message.
+_NOT_HIVE_WRITABLE = {"TIMESTAMP WITH TIME ZONE": "timestamp(6) with time zone", "TIME": "time"}
+
+
+def _check_hive_writable(types: list[str]) -> None:
+    for t in types:
+        for duck, athena in _NOT_HIVE_WRITABLE.items():
+            if t == duck or f" {duck}" in t or f"{duck}[" in t:
+                raise AthenaQueryError("NOT_SUPPORTED", f"Unsupported Hive type: {athena}")
+
+
 def write_unload(
     conn: duckdb.DuckDBPyConnection,
     sql: str,
@@ -212,7 +225,9 @@ def write_unload(
     bucket, prefix = moto_state.split_s3_url(target)
     if prefix and not prefix.endswith("/"):
         prefix += "/"
-    reader = conn.sql(sql).to_arrow_reader(65536)
+    relation = conn.sql(sql)
+    _check_hive_writable([str(t) for t in relation.types])
+    reader = relation.to_arrow_reader(65536)
     files: list[str] = []
     writer: pq.ParquetWriter | None = None
     rows_in_file = 0
@@ -254,4 +269,9 @@ def write_unload(
     manifest_key = rprefix + f"{exec_id}-manifest.csv"
     body = "".join(f + "\n" for f in files).encode()
     moto_state.put_object(rb, manifest_key, body, account_id)
+    # "Athena generates a metadata file and data manifest file for each UNLOAD query", both in the query result
+    # location (https://docs.aws.amazon.com/athena/latest/ug/unload.html; names as in
+    # https://docs.aws.amazon.com/athena/latest/ug/querying-finding-output-files.html). Content: ColumnInfo JSON.
+    metadata = json.dumps(column_info(relation.columns, relation.types)).encode()
+    moto_state.put_object(rb, rprefix + f"{exec_id}.metadata", metadata, account_id)
     return files, f"s3://{rb}/{manifest_key}"

@@ -30,6 +30,7 @@ from .compat import check_moto
 from .engine import Engine
 from .executions import Executor
 from .faults import Faults
+from .format_setup import FormatSetup
 from .runtime import QueryRecord, Runtime
 from .wsgi import FaultHook
 
@@ -47,7 +48,7 @@ class KeepAliveHandler(MotoRequestHandler):
         """Quiet: one line per request would drown test output."""
 
 
-class LocalAthena(CatalogSetup):
+class LocalAthena(CatalogSetup, FormatSetup):
     """A started-on-demand local AWS Athena/Glue/S3 stand-in. One per process (moto's state is global)."""
 
     def __init__(

@@ -49,7 +49,7 @@ _EXT = {"parquet": "parquet", "csv": "csv", "json": "json"}
 _counter = itertools.count()
 
 
-def _encode(table: pa.Table, fmt: str, tmp_root: str | None) -> bytes:
+def encode(table: pa.Table, fmt: str, tmp_root: str | None) -> bytes:
     if fmt == "parquet":
         buf = io.BytesIO()
         pq.write_table(table, buf, compression="snappy")
@@ -69,7 +69,7 @@ def _encode(table: pa.Table, fmt: str, tmp_root: str | None) -> bytes:
         conn.close()
 
 
-def _partition_value(v: Any) -> str:
+def partition_value(v: Any) -> str:
     if v is None:
         return HIVE_NULL
     if hasattr(v, "isoformat"):
@@ -79,7 +79,7 @@ def _partition_value(v: Any) -> str:
     return str(v)
 
 
-def _storage_descriptor(columns: list[dict[str, Any]], location: str, fmt: str) -> dict[str, Any]:
+def storage_descriptor(columns: list[dict[str, Any]], location: str, fmt: str) -> dict[str, Any]:
     base = _FORMATS[fmt]
     return {
         "Columns": columns,
@@ -125,11 +125,11 @@ def _write_rows(
         for k, v in combo.items():
             mask = pc.is_null(part[k]) if v is None else pc.equal(part[k], pa.scalar(v, part.schema.field(k).type))
             part = part.filter(mask)
-        values = [_partition_value(combo[k]) for k in partition_keys]
+        values = [partition_value(combo[k]) for k in partition_keys]
         sub = "".join(f"{k}={v}/" for k, v in zip(partition_keys, values, strict=True))
         part_location = f"s3://{bucket}/{prefix}{sub}"
         name = f"part-{next(_counter):05d}-{uuid.uuid4().hex[:8]}.{_EXT[fmt]}"
-        moto_state.put_object(bucket, f"{prefix}{sub}{name}", _encode(part.select(data_cols), fmt, tmp_root))
+        moto_state.put_object(bucket, f"{prefix}{sub}{name}", encode(part.select(data_cols), fmt, tmp_root))
         if partition_keys and register and str(values) not in fake.partitions:
             psd = dict(sd)
             psd["Location"] = part_location
@@ -165,9 +165,9 @@ def put_table(
     glue = moto_state.glue_backend(region)
     location = f"s3://{bucket}/{database}/{table}/"
     if table in glue.databases[database].tables:
-        _delete_table(region, database, table, location)
-    columns, keys = _glue_columns(data, partition_keys, glue_types, comments or {})
-    sd = _storage_descriptor(columns, location, fmt)
+        delete_table(region, database, table, location)
+    columns, keys = glue_columns(data, partition_keys, glue_types, comments or {})
+    sd = storage_descriptor(columns, location, fmt)
     table_input: dict[str, Any] = {
         "Name": table,
         "TableType": table_type,
@@ -188,7 +188,7 @@ def put_table(
     _write_rows(region, database, table, data, partition_keys, location, fmt, sd, register_partitions, tmp_root)
 
 
-def _delete_table(region: str, database: str, table: str, location: str) -> None:
+def delete_table(region: str, database: str, table: str, location: str) -> None:
     """Remove a Glue table and the objects under its location (put_table replaces a table)."""
     moto_state.glue_backend(region).delete_table(database, table)
     bucket, prefix = moto_state.split_s3_url(location)
@@ -197,7 +197,7 @@ def _delete_table(region: str, database: str, table: str, location: str) -> None
         backend.delete_object(bucket, f.key)
 
 
-def _glue_columns(
+def glue_columns(
     data: pa.Table, partition_keys: list[str], glue_types: dict[str, str], comments: dict[str, str]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(columns, partition keys) as Glue keeps them: lower-case, single-line names (glue_names); the data files

@@ -12,6 +12,7 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,14 +124,21 @@ class QueryRunner:
 
     # -- one query ----------------------------------------------------------------------------------------------
     def run(
-        self, sql: str, *, database: str | None = None, purpose: str = "query", cancel: threading.Event | None = None
+        self,
+        sql: str | Callable[[int], str],
+        *,
+        database: str | None = None,
+        purpose: str = "query",
+        cancel: threading.Event | None = None,
     ) -> FinishedQuery:
-        """Run `sql` to completion; retry a FAILED query Athena marks retryable; raise QueryError otherwise."""
+        """Run `sql` to completion; retry a FAILED query Athena marks retryable; raise QueryError otherwise.
+        `sql` may be a function of the attempt number (an UNLOAD retried to a fresh prefix)."""
         policy = self._failed_retry
         for attempt in itertools.count(1):
             try:
                 with self.limit:
-                    return self._run_once(sql, database=database, attempt=attempt, cancel=cancel)
+                    text = sql(attempt) if callable(sql) else sql
+                    return self._run_once(text, database=database, attempt=attempt, cancel=cancel)
             except QueryError as exc:
                 if not exc.retryable or policy.gives_up_after(attempt) or self._stopping.is_set():
                     raise

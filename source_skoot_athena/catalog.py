@@ -17,7 +17,14 @@ import botocore.exceptions
 from source_skoot_athena.aws import DENIED_CODES, GLUE_SIDS, AwsClients, aws_call, describe_error, error_code
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import AwsCallError
+from source_skoot_athena.quoting import quote_identifier
 from source_skoot_athena.state import StreamKey
+from source_skoot_athena.table_formats import (
+    iceberg_read_as,
+    is_current_iceberg_column,
+    left_out_reason,
+    partitions_in_glue,
+)
 from source_skoot_athena.types import AthenaType, parse_type, with_timestamp_precision
 
 DATABASES_PER_PAGE = 100  # GetDatabases MaxResults (at most 100)
@@ -62,6 +69,13 @@ class Column:
     type: AthenaType
     comment: str | None = None
     is_partition_key: bool = False
+    read_as: str | None = None  # a CAST the read applies: the engine's type differs from Glue's (Iceberg)
+
+    @property
+    def sql_reference(self) -> str:
+        """The column in a query: quoted, and CAST to the type Glue states when the engine's type differs."""
+        quoted = quote_identifier(self.name)
+        return f"CAST({quoted} AS {self.read_as})" if self.read_as else quoted
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,7 @@ class TableInfo:
     parameters: dict[str, str] = field(default_factory=dict)
     location: str | None = None
     description: str | None = None
+    left_out: str | None = None  # why discover leaves it out (table_formats.left_out_reason)
 
     @property
     def key(self) -> StreamKey:
@@ -92,6 +107,11 @@ class TableInfo:
     @property
     def is_iceberg(self) -> bool:
         return is_iceberg(self.parameters)
+
+    @property
+    def partitions_in_glue(self) -> bool:
+        """Whether Glue's partitions are the table's (not for Delta or Iceberg: table_formats)."""
+        return partitions_in_glue(self.parameters)
 
     @property
     def statistics(self) -> GlueStatistics:
@@ -127,17 +147,19 @@ class TableInfo:
 def table_from_glue(database: str, table: dict[str, Any]) -> TableInfo:
     """One GetTables entry -> TableInfo; partition keys are columns too (after the data columns, as Athena)."""
     storage = table.get("StorageDescriptor", {}) or {}
+    parameters = {str(k): str(v) for k, v in (table.get("Parameters", {}) or {}).items()}
+    glue_columns = storage.get("Columns", []) or []
+    if is_iceberg(parameters):  # earlier schemas' columns stay in Glue; Athena knows only the current ones
+        glue_columns = [c for c in glue_columns if is_current_iceberg_column(c)]
     columns = [
-        Column(str(c["Name"]), parse_type(str(c.get("Type", "string"))), c.get("Comment") or None)
-        for c in storage.get("Columns", []) or []
+        Column(str(c["Name"]), parse_type(str(c.get("Type", "string"))), c.get("Comment") or None) for c in glue_columns
     ]
     columns += [
         Column(str(c["Name"]), parse_type(str(c.get("Type", "string"))), c.get("Comment") or None, True)
         for c in table.get("PartitionKeys", []) or []
     ]
-    parameters = {str(k): str(v) for k, v in (table.get("Parameters", {}) or {}).items()}
     if is_iceberg(parameters):
-        columns = [replace(c, type=with_timestamp_precision(c.type, ICEBERG_TIMESTAMP_PRECISION)) for c in columns]
+        columns = [iceberg_column(c) for c in columns]
     return TableInfo(
         database=database,
         name=str(table["Name"]),
@@ -146,7 +168,15 @@ def table_from_glue(database: str, table: dict[str, Any]) -> TableInfo:
         parameters=parameters,
         location=storage.get("Location"),
         description=table.get("Description") or None,
+        left_out=left_out_reason(table, parameters),
     )
+
+
+def iceberg_column(column: Column) -> Column:
+    """An Iceberg column as the connector reads it: µs timestamps, and the CAST that makes Athena's type Glue's
+    (table_formats.iceberg_read_as: timestamptz behind `timestamp`, time/uuid behind `string`)."""
+    typed = with_timestamp_precision(column.type, ICEBERG_TIMESTAMP_PRECISION)
+    return replace(column, type=typed, read_as=iceberg_read_as(typed))
 
 
 def glue_pages(call: Any, key: str, **params: Any) -> Iterator[list[dict[str, Any]]]:
@@ -227,6 +257,9 @@ def discover_tables(clients: AwsClients, config: Config, logger: logging.Logger)
                     "placeholder (col array<string>), so its real columns are unknown to Glue. Register it with "
                     "Athena's native Delta support (CREATE EXTERNAL TABLE … TBLPROPERTIES ('table_type'='DELTA'))."
                 )
+                continue
+            if table.left_out:
+                logger.warning(f"Leaving out {table.key}: {table.left_out}")
                 continue
             tables.append(table)
     if not tables and failures and len(failures) == len(databases):

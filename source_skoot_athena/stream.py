@@ -192,7 +192,7 @@ def cursor_bound_sql(config: Config, table: TableInfo, cursor: Column, lower: st
     Cast in SQL: the engine's own text of the column's real type (µs for timestamp(6)/Iceberg, every decimal
     digit), not the result renderer's (which may cut a timestamp to ms and lose the bound).
     """
-    quoted = quote_identifier(cursor.name)
+    quoted = cursor.sql_reference
     conditions = [f"{quoted} >= {_cursor_literal(cursor, lower, table.name)}"] if lower is not None else []
     return select_statement(
         leading_comment(config.connection_name, f"cursor bound of {table.key}"),
@@ -224,11 +224,12 @@ class StreamPlanner:
 
     def plan(self, configured: ConfiguredAirbyteStream, table: TableInfo, saved: StreamState) -> StreamPlan:
         key = StreamKey(configured.stream.namespace, configured.stream.name)
+        refuse_unreadable(table)
         columns = selected_columns(configured, table, self._logger)
         cursor = cursor_column(configured, table)
         state = _saved_for_cursor(saved, cursor, str(table.key), self._logger)
         stream = _Stream(key, table, columns, cursor)
-        if not table.partition_keys or table.uses_projection or table.is_view:
+        if not plans_from_glue_partitions(table):
             return self._plan_whole(stream, state)
         if cursor is not None and cursor.is_partition_key:
             return self._plan_by_partition_cursor(stream, cursor, state)
@@ -315,7 +316,7 @@ class StreamPlanner:
     def select_sql(self, plan: StreamPlan, slice_: Slice, path: ReadPath) -> str:
         """The slice's SELECT: selected columns (aliased c0, c1, … by position), partition and cursor filters."""
         select_list = [
-            f"{select_expression(quote_identifier(column.name), column.type, path)} AS {quote_identifier(f'c{i}')}"
+            f"{select_expression(column.sql_reference, column.type, path)} AS {quote_identifier(f'c{i}')}"
             for i, column in enumerate(plan.columns)
         ]
         conditions: list[str] = []
@@ -331,7 +332,7 @@ class StreamPlanner:
             conditions.append(" OR ".join(f"({a})" for a in alternatives))
         if slice_.cursor_range is not None and plan.cursor is not None:
             lower, upper = slice_.cursor_range
-            quoted = quote_identifier(plan.cursor.name)
+            quoted = plan.cursor.sql_reference
             if lower is not None:
                 conditions.append(f"{quoted} >= {_cursor_literal(plan.cursor, lower, plan.label)}")
             if upper is not None:
@@ -344,6 +345,24 @@ class StreamPlanner:
             qualified_table(self._config.catalog, plan.table.database, plan.table.name),
             conditions,
         )
+
+
+def refuse_unreadable(table: TableInfo) -> None:
+    """A stream configured before its table became one discover leaves out fails here, with the reason, instead
+    of with Athena's error (or, worse, a partial read)."""
+    reason = table.left_out or (
+        "it is a Delta Lake table whose Glue schema is Spark's placeholder (col array<string>)"
+        if table.is_delta_placeholder
+        else None
+    )
+    if reason:
+        raise ConfigError(f"Stream {table.key} cannot be read: {reason}")
+
+
+def plans_from_glue_partitions(table: TableInfo) -> bool:
+    """Whether the table is read by its Glue partitions: not a view, not projected, and not a Delta or Iceberg
+    table, whose partitions Glue does not hold (an empty GetPartitions must never make a stream COMPLETE)."""
+    return bool(table.partition_keys) and table.partitions_in_glue and not table.uses_projection and not table.is_view
 
 
 def _after(keys: tuple[Column, ...], values: tuple[str | None, ...], done: tuple[str | None, ...]) -> bool:

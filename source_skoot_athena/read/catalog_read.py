@@ -60,7 +60,9 @@ class CatalogRead:
         streams = unique_streams(catalog, self._logger)
         warn_about_stale_states(saved, streams, self._logger)
         workgroup = usable_workgroup(self._clients, self._config, self._logger)
-        queries = SliceQueries(self._config, self._runner, self._planner, workgroup, self._run_id, self._logger)
+        queries = SliceQueries(
+            self._config, self._runner, self._planner, workgroup, self._run_id, self._logger, self._clients.s3
+        )
         runs = [StreamRun(configured, saved.get(stream_key(configured), StreamState())) for configured in streams]
         size = self._config.max_concurrent_queries
         pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="query")

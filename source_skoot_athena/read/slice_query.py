@@ -12,10 +12,13 @@ import itertools
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from source_skoot_athena.athena import FinishedQuery, QueryRunner
+from source_skoot_athena.aws import aws_call, raise_delete_errors
 from source_skoot_athena.config import Config
-from source_skoot_athena.errors import QueryError
+from source_skoot_athena.errors import AwsCallError, QueryError
+from source_skoot_athena.results import split_s3_uri
 from source_skoot_athena.sql import leading_comment, unload_statement
 from source_skoot_athena.stream import Slice, StreamPlan, StreamPlanner
 from source_skoot_athena.types import ReadPath
@@ -68,8 +71,10 @@ class SliceQueries:
         workgroup: Workgroup,
         run_id: str,
         logger: logging.Logger,
+        s3: Any = None,
     ) -> None:
         self._config = config
+        self._s3 = s3  # deletes what a failed UNLOAD attempt left behind (None: nothing is deleted)
         self._runner = runner
         self._planner = planner
         self._logger = logger
@@ -105,10 +110,43 @@ class SliceQueries:
         return SliceQuery(finished, ReadPath.CSV, None)
 
     def run_unload(self, plan: StreamPlan, slice_: Slice, cancel: threading.Event) -> SliceQuery:
-        """UNLOAD of the slice's SELECT to Parquet files under a prefix of its own."""
-        prefix = f"{self._unload_root}/{next(self._slice_numbers):06d}/"
+        """UNLOAD of the slice's SELECT to Parquet files under a prefix of its own.
+
+        A retried attempt (a FAILED UNLOAD Athena marks retryable) gets a fresh prefix and the previous one is
+        deleted: Athena leaves a failed UNLOAD's files behind ("Athena does not attempt to delete orphaned
+        data") and the TO location must be empty (https://docs.aws.amazon.com/athena/latest/ug/unload.html).
+        """
+        slice_root = f"{self._unload_root}/{next(self._slice_numbers):06d}"
         select = self._planner.select_sql(plan, slice_, ReadPath.PARQUET)
         comment = leading_comment(self._config.connection_name, f"read {plan.label}")
-        sql = unload_statement(comment, select[len(comment) :], prefix)
-        finished = self._runner.run(sql, purpose=f"UNLOAD of {plan.label}", cancel=cancel)
-        return SliceQuery(finished, ReadPath.PARQUET, prefix)
+        prefixes: list[str] = []
+
+        def attempt_sql(attempt: int) -> str:
+            if prefixes:
+                self._delete_prefix(prefixes[-1])
+            prefixes.append(f"{slice_root}/" if attempt == 1 else f"{slice_root}-retry{attempt}/")
+            return unload_statement(comment, select[len(comment) :], prefixes[-1])
+
+        try:
+            finished = self._runner.run(attempt_sql, purpose=f"UNLOAD of {plan.label}", cancel=cancel)
+        except QueryError as exc:
+            if exc.kind == "failed" and prefixes:  # what the last failed attempt left
+                self._delete_prefix(prefixes[-1])
+            raise
+        return SliceQuery(finished, ReadPath.PARQUET, prefixes[-1])
+
+    def _delete_prefix(self, prefix: str) -> None:
+        """Delete the objects a failed UNLOAD attempt left under `prefix` (a failure to do so is only logged)."""
+        if self._s3 is None:
+            return
+        bucket, key = split_s3_uri(prefix)
+        try:
+            with aws_call("s3:ListBucket", what=prefix):
+                listed = self._s3.list_objects_v2(Bucket=bucket, Prefix=key).get("Contents", []) or []
+            if listed:
+                with aws_call("s3:DeleteObject", what=prefix):
+                    objects = [{"Key": o["Key"]} for o in listed]
+                    response = self._s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
+                raise_delete_errors(response, bucket)
+        except AwsCallError as exc:
+            self._logger.warning(f"Could not delete the files a failed UNLOAD left under {prefix}: {exc.message}")

@@ -36,6 +36,9 @@ def batch_rows(parquet: pq.ParquetFile) -> int:
     return max(MIN_BATCH_ROWS, min(MAX_BATCH_ROWS, BATCH_BYTES // bytes_per_row))
 
 
+MANIFEST_SUFFIX = "-manifest.csv"  # Athena's `<query id>-manifest.csv`, next to `<query id>.metadata`
+
+
 class UnloadResult:
     """The Parquet files an UNLOAD wrote under `prefix`, as listed by its manifest."""
 
@@ -87,10 +90,12 @@ class UnloadResult:
                 del parquet, data
 
     def cleanup(self) -> None:
-        """Delete the data files and the manifest (DeleteObject is granted by SkootAthenaResultsS3)."""
+        """Delete the data files, the manifest and the metadata file (DeleteObject: SkootAthenaResultsS3)."""
         uris = list(self.files())
         if self._manifest_location:
             uris.append(self._manifest_location)
+            if self._manifest_location.endswith(MANIFEST_SUFFIX):  # and `<id>.metadata` beside it (UNLOAD docs)
+                uris.append(self._manifest_location.removesuffix(MANIFEST_SUFFIX) + ".metadata")
         by_bucket: dict[str, list[str]] = {}
         for uri in uris:
             bucket, key = split_s3_uri(uri)

@@ -31,8 +31,18 @@ _NOT_UNLOADABLE_KINDS: Final = frozenset({Kind.TIME, Kind.TIME_TZ, Kind.TIMESTAM
 JSON_TEXT_KINDS: Final = COMPLEX_KINDS | {Kind.JSON}
 
 
+# UNLOAD writes through the Hive writer, whose timestamps are milliseconds (Trino's Hive connector writes at its
+# `hive.timestamp-precision`, MILLISECONDS by default: trinodb/trino plugin/trino-hive HiveConfig; the stand-in's
+# UNLOAD writes timestamp[ms]). A timestamp declared finer (Iceberg's timestamp(6)) is rendered as text instead,
+# so its microseconds are kept on every path.
+UNLOAD_TIMESTAMP_PRECISION: Final = 3
+
+
 def unloadable(t: AthenaType) -> bool:
-    """Whether UNLOAD to Parquet can write this type as it is (no time, zoned or json values inside)."""
+    """Whether UNLOAD to Parquet can write this type as it is (no time, zoned, json or sub-millisecond
+    timestamp values inside)."""
+    if t.kind == Kind.TIMESTAMP and (t.precision or 0) > UNLOAD_TIMESTAMP_PRECISION:
+        return False
     return t.kind not in _NOT_UNLOADABLE_KINDS and all(unloadable(child) for child in t.children)
 
 
@@ -70,7 +80,7 @@ def select_expression(quoted_column: str, t: AthenaType, path: str) -> str:
     if t.kind == Kind.TIMESTAMP_TZ:
         return f"to_iso8601({x})"
     if path == PARQUET:
-        return f"CAST({x} AS varchar)" if t.kind in _NOT_UNLOADABLE_KINDS else x
+        return f"CAST({x} AS varchar)" if not unloadable(t) else x
     if t.kind == Kind.VARBINARY:
         return f"to_base64({x})"
     return x

@@ -1,0 +1,249 @@
+"""Iceberg tables as Glue keeps them and Athena reads them: the current schema and live files from Iceberg metadata.
+
+Why: Athena reads an Iceberg table through the metadata file Glue's `metadata_location` names, with the table's
+current schema, not Glue's columns (https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg.html). The
+writers (apache/iceberg aws/src/main/java/org/apache/iceberg/aws/glue/IcebergToGlueConverter.java `toColumns`,
+apache/iceberg-python pyiceberg/catalog/glue.py `_to_columns`) keep the columns of earlier schemas in Glue with
+`iceberg.field.current=false`; selecting one fails COLUMN_NOT_FOUND. Glue's types are Hive's: `timestamptz` is
+`timestamp`, `time` and `uuid` are `string`; Athena reads them as `timestamp(6) with time zone`, `time(6)` and
+`uuid` (https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-supported-data-types.html). Glue holds no
+partitions (hidden partitioning).
+
+The metadata model follows the table spec (https://iceberg.apache.org/spec/#table-metadata-fields): a
+`metadata/NNNNN-<uuid>.metadata.json` with `schemas`, `current-schema-id`, `snapshots` and
+`current-snapshot-id`, whose snapshot names a `manifest-list`. One simplification: the manifest list is a JSON
+file listing the snapshot's live data files (the spec's manifest list and manifests are Avro files); data
+columns are matched by name, not by Parquet field id. Not modelled: delete files (v2 row deletes), partition
+specs and pruning, time travel, `$files`/`$partitions` metadata tables.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import moto_state, tables
+from .glue_types import duck_ident
+from .query_errors import AthenaQueryError
+
+# Iceberg type -> (Glue type as the writers map it, DuckDB type Athena reads it as).
+_TYPES: dict[str, tuple[str, str]] = {
+    "boolean": ("boolean", "BOOLEAN"),
+    "int": ("int", "INTEGER"),
+    "long": ("bigint", "BIGINT"),
+    "float": ("float", "FLOAT"),
+    "double": ("double", "DOUBLE"),
+    "date": ("date", "DATE"),
+    "time": ("string", "TIME"),
+    "timestamp": ("timestamp", "TIMESTAMP"),
+    "timestamptz": ("timestamp", "TIMESTAMPTZ"),
+    "string": ("string", "VARCHAR"),
+    "uuid": ("string", "UUID"),
+    "binary": ("binary", "BLOB"),
+}
+_FROM_ARROW = {
+    pa.bool_(): "boolean",
+    pa.int32(): "int",
+    pa.int64(): "long",
+    pa.float32(): "float",
+    pa.float64(): "double",
+    pa.date32(): "date",
+    pa.string(): "string",
+    pa.binary(): "binary",
+}
+
+
+def is_iceberg(parameters: Mapping[str, str]) -> bool:
+    return parameters.get("table_type", "").upper() == "ICEBERG"
+
+
+def _glue_and_duck(iceberg_type: str) -> tuple[str, str]:
+    if iceberg_type.startswith("decimal"):
+        return iceberg_type, iceberg_type.upper()
+    return _TYPES[iceberg_type]
+
+
+def _arrow_type(t: pa.DataType) -> str:
+    if pa.types.is_timestamp(t):
+        return "timestamptz" if t.tz else "timestamp"
+    if pa.types.is_time(t):
+        return "time"
+    if pa.types.is_decimal(t):
+        return f"decimal({t.precision},{t.scale})"
+    return _FROM_ARROW[t]
+
+
+def _get_json(url: str, account_id: str = moto_state.ACCOUNT_ID) -> Any:
+    bucket, key = moto_state.split_s3_url(url)
+    return json.loads(moto_state.s3_backend(account_id).get_object(bucket, key).value)
+
+
+# --- reading (the engine) ----------------------------------------------------------------------------------
+def current_table(info: moto_state.TableInfo, account_id: str) -> tuple[list[tuple[str, str]], list[moto_state.S3File]]:
+    """(current schema as (name, DuckDB type), live data files) of the table's current snapshot."""
+    location = info.parameters.get("metadata_location")
+    if not location:  # trinodb/trino plugin/trino-iceberg: IcebergUtil / AbstractIcebergTableOperations
+        raise AthenaQueryError(
+            "ICEBERG_INVALID_METADATA",
+            f"Table is missing [metadata_location] property: {info.database}.{info.name}",
+        )
+    metadata = _get_json(location, account_id)
+    (schema,) = [s for s in metadata["schemas"] if s["schema-id"] == metadata["current-schema-id"]]
+    columns = [(f["name"], _glue_and_duck(f["type"])[1]) for f in schema["fields"]]
+    snapshot_id = metadata.get("current-snapshot-id")
+    snapshots = [s for s in metadata.get("snapshots", []) if s["snapshot-id"] == snapshot_id]
+    if not snapshots:
+        return columns, []
+    listing = _get_json(snapshots[0]["manifest-list"], account_id)
+    files = []
+    for entry in listing["data-files"]:
+        bucket, key = moto_state.split_s3_url(entry["file_path"])
+        files += [o for o in moto_state.list_objects(bucket, key, account_id) if o.key == key]
+    return columns, files
+
+
+def select_sql(columns: list[tuple[str, str]], paths: list[str]) -> str:
+    """The current schema's columns from local copies of the data files (a column a file lacks is NULL)."""
+    present: dict[str, str] = {}
+    for p in paths:
+        for name in pq.read_schema(p).names:
+            present.setdefault(name.lower(), name)
+    exprs = []
+    for name, duck_type in columns:
+        src = present.get(name.lower())
+        value = f"CAST({duck_ident(src)} AS {duck_type})" if src else f"CAST(NULL AS {duck_type})"
+        exprs.append(f"{value} AS {duck_ident(name.lower())}")
+    if not paths:
+        return "SELECT " + ", ".join(exprs) + " WHERE false"
+    path_list = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+    return f"SELECT {', '.join(exprs)} FROM read_parquet({path_list}, union_by_name=true)"
+
+
+# --- writing (tests): a table as Iceberg's GlueCatalog leaves it --------------------------------------------
+def put_iceberg_table(
+    region: str,
+    database: str,
+    table: str,
+    data: pa.Table,
+    *,
+    types: Mapping[str, str] | None = None,
+    dropped: Mapping[str, str] | None = None,
+    bucket: str = "skoot-data-demo",
+) -> None:
+    """Replace ``database.table`` with an Iceberg table holding ``data`` (Iceberg ``types`` by column, else from
+    Arrow; uuid values as text); ``dropped``: columns of an earlier schema (name -> Iceberg type), kept in Glue
+    with `iceberg.field.current=false` as the writers do."""
+    database, table = database.lower(), table.lower()
+    location = f"s3://{bucket}/{database}/{table}/"
+    moto_state.ensure_bucket(bucket, region)
+    tables.ensure_database(region, database)
+    glue = moto_state.glue_backend(region)
+    if table in glue.databases[database].tables:
+        tables.delete_table(region, database, table, location)
+    fields = [
+        {
+            "id": i + 1,
+            "name": f.name.lower(),
+            "required": False,
+            "type": (types or {}).get(f.name) or _arrow_type(f.type),
+        }
+        for i, f in enumerate(data.schema)
+    ]
+    old = [
+        {"id": len(fields) + i + 1, "name": n, "required": False, "type": t}
+        for i, (n, t) in enumerate((dropped or {}).items())
+    ]
+    metadata = _new_metadata(location, fields, old)
+    metadata_location = _write_snapshot(location, metadata, [], data)
+    columns = [_glue_column(f, current=True) for f in fields] + [_glue_column(f, current=False) for f in old]
+    table_input = {
+        "Name": table,
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {"table_type": "ICEBERG", "metadata_location": metadata_location, "EXTERNAL": "TRUE"},
+        "PartitionKeys": [],
+        "StorageDescriptor": tables.storage_descriptor(columns, location, "parquet"),
+    }
+    glue.create_table(database, table, table_input)
+
+
+def _new_metadata(location: str, fields: list[dict[str, Any]], old: list[dict[str, Any]]) -> dict[str, Any]:
+    """Table metadata (spec "Table Metadata Fields"): schema 0 holds the earlier columns too, schema 1 is current."""
+    schemas = [
+        {"type": "struct", "schema-id": 0, "fields": fields + old},
+        {"type": "struct", "schema-id": 1, "fields": fields},
+    ]
+    return {
+        "format-version": 2,
+        "table-uuid": str(uuid.uuid4()),
+        "location": location.rstrip("/"),
+        "last-updated-ms": int(time.time() * 1000),
+        "last-column-id": len(fields) + len(old),
+        "schemas": schemas,
+        "current-schema-id": 1,
+        "partition-specs": [{"spec-id": 0, "fields": []}],
+        "default-spec-id": 0,
+        "properties": {},
+        "snapshots": [],
+    }
+
+
+def append_iceberg(region: str, database: str, table: str, data: pa.Table) -> None:
+    """A new snapshot adding a data file with ``data``; Glue's `metadata_location` moves to the new metadata file
+    and the old one becomes `previous_metadata_location`, as the Glue catalog commits."""
+    glue = moto_state.glue_backend(region)
+    d = glue.get_table(database, table).as_dict()
+    previous = d["Parameters"]["metadata_location"]
+    metadata = _get_json(previous)
+    live = _get_json(metadata["snapshots"][-1]["manifest-list"])["data-files"] if metadata["snapshots"] else []
+    new_location = _write_snapshot(d["StorageDescriptor"]["Location"], metadata, live, data)
+    table_input = {k: d[k] for k in ("Name", "TableType", "PartitionKeys", "StorageDescriptor")}
+    parameters = {**d["Parameters"], "metadata_location": new_location, "previous_metadata_location": previous}
+    glue.update_table(database, table, {**table_input, "Parameters": parameters})
+
+
+def _write_snapshot(location: str, metadata: dict[str, Any], live: list[dict[str, Any]], data: pa.Table) -> str:
+    bucket, prefix = moto_state.split_s3_url(location)
+    buf = io.BytesIO()
+    pq.write_table(data, buf)
+    key = f"{prefix}data/{uuid.uuid4().hex}.parquet"
+    moto_state.put_object(bucket, key, buf.getvalue())
+    entry = {
+        "file_path": f"s3://{bucket}/{key}",
+        "file_format": "PARQUET",
+        "record_count": data.num_rows,
+        "file_size_in_bytes": len(buf.getvalue()),
+    }
+    snapshot_id = len(metadata["snapshots"]) + 1
+    manifest_list = f"{prefix}metadata/snap-{snapshot_id}-{uuid.uuid4().hex}.json"
+    moto_state.put_object(bucket, manifest_list, json.dumps({"data-files": [*live, entry]}).encode())
+    metadata["snapshots"].append(
+        {
+            "snapshot-id": snapshot_id,
+            "timestamp-ms": int(time.time() * 1000),
+            "manifest-list": f"s3://{bucket}/{manifest_list}",
+            "summary": {"operation": "append"},
+        }
+    )
+    metadata["current-snapshot-id"] = snapshot_id
+    key = f"{prefix}metadata/{snapshot_id:05d}-{uuid.uuid4()}.metadata.json"
+    moto_state.put_object(bucket, key, json.dumps(metadata).encode())
+    return f"s3://{bucket}/{key}"
+
+
+def _glue_column(field: dict[str, Any], *, current: bool) -> dict[str, Any]:
+    return {
+        "Name": field["name"],
+        "Type": _glue_and_duck(field["type"])[0],
+        "Parameters": {
+            "iceberg.field.id": str(field["id"]),
+            "iceberg.field.optional": "true",
+            "iceberg.field.current": "true" if current else "false",
+        },
+    }
