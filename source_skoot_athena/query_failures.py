@@ -53,12 +53,16 @@ def unfinished_query_error(query_id: str, execution: dict[str, Any]) -> QueryErr
             kind="cancelled",
         )
     error_type = str(athena_error.get("ErrorType", "") or athena_error.get("ErrorCategory", ""))
+    hint = permission_hint(reason)
+    category = athena_error.get("ErrorCategory")
     return QueryError(
         f"Athena query {query_id} failed: {reason or 'no reason given'}"
         + (f" (error type {error_type})" if error_type else "")
-        + permission_hint(reason),
+        + hint,
         retryable=bool(athena_error.get("Retryable", False)),
         error_type=error_type,
+        category=category if isinstance(category, int) else None,
+        denied=bool(hint),
     )
 
 
