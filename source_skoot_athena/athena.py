@@ -12,7 +12,7 @@ import random
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import botocore.exceptions
@@ -65,6 +65,16 @@ def estimated_cost_usd(data_scanned_bytes: int) -> float:
     return billed / BYTES_PER_TB * PRICE_PER_TB_USD
 
 
+@dataclass
+class RunningQuery:
+    """A query while it runs, for the read's heartbeat log: what it is for, since when, bytes scanned so far."""
+
+    query_id: str
+    purpose: str
+    started: float  # time.monotonic()
+    scanned_bytes: int = 0
+
+
 class AdaptiveLimit:
     """How many queries may run at once; lowered when Athena says the account's concurrency limit is reached."""
 
@@ -113,7 +123,8 @@ class QueryRunner:
         self._config = config
         self._logger = logger
         self._run_id = uuid.uuid4().hex
-        self._running: set[str] = set()
+        self._running: dict[str, RunningQuery] = {}
+        self._backing_off = 0  # workers waiting out CONCURRENT_QUERY_LIMIT_EXCEEDED
         self._lock = threading.Lock()
         self._stopping = stop if stop is not None else threading.Event()
         self._rng = rng if rng is not None else random.Random()
@@ -130,7 +141,7 @@ class QueryRunner:
         for attempt in itertools.count(1):
             try:
                 with self.limit:
-                    return self._run_once(sql, database=database, attempt=attempt, cancel=cancel)
+                    return self._run_once(sql, database=database, attempt=attempt, cancel=cancel, purpose=purpose)
             except QueryError as exc:
                 if not exc.retryable or policy.gives_up_after(attempt) or self._stopping.is_set():
                     raise
@@ -149,7 +160,17 @@ class QueryRunner:
         value = rows[1]["Data"][0].get("VarCharValue")
         return None if value is None else str(value)
 
-    def _start(self, sql: str, *, database: str | None, attempt: int) -> str:
+    def running(self) -> list[RunningQuery]:
+        """The queries running now (a snapshot), for the read's "still running" log."""
+        with self._lock:
+            return [replace(query) for query in self._running.values()]
+
+    @property
+    def rate_limited(self) -> bool:
+        """True while a start waits because the account's concurrent query limit is reached."""
+        return self._backing_off > 0
+
+    def _start(self, sql: str, *, database: str | None, attempt: int, purpose: str) -> str:
         # The token makes a start retried by botocore idempotent, while a later run (new run id) or a retry of a
         # failed query (new attempt) really runs again instead of returning an old result.
         token = hashlib.sha256(f"{self._run_id}:{attempt}:{sql}".encode()).hexdigest()
@@ -164,7 +185,7 @@ class QueryRunner:
         response = self._start_within_limit(params)
         query_id = str(response["QueryExecutionId"])
         with self._lock:
-            self._running.add(query_id)
+            self._running[query_id] = RunningQuery(query_id, purpose, time.monotonic())
         return query_id
 
     def _start_within_limit(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -183,7 +204,14 @@ class QueryRunner:
                     f"Athena's concurrent query limit was reached; running at most {limit} queries at once and "
                     f"retrying in {delay:.1f}s."
                 )
-                if self._stopping.wait(delay):
+                with self._lock:
+                    self._backing_off += 1
+                try:
+                    interrupted = self._stopping.wait(delay)
+                finally:
+                    with self._lock:
+                        self._backing_off -= 1
+                if interrupted:
                     raise QueryError(
                         "The sync was interrupted before the query could start.", kind="interrupted"
                     ) from None
@@ -192,16 +220,16 @@ class QueryRunner:
         raise AssertionError("unreachable")
 
     def _run_once(
-        self, sql: str, *, database: str | None, attempt: int, cancel: threading.Event | None
+        self, sql: str, *, database: str | None, attempt: int, cancel: threading.Event | None, purpose: str
     ) -> FinishedQuery:
         if self._stopping.is_set() or (cancel is not None and cancel.is_set()):
             raise QueryError("The query was not started: the sync is being stopped.", kind="interrupted")
-        query_id = self._start(sql, database=database, attempt=attempt)
+        query_id = self._start(sql, database=database, attempt=attempt, purpose=purpose)
         try:
             execution = self._wait(query_id, cancel)
         finally:
             with self._lock:
-                self._running.discard(query_id)
+                self._running.pop(query_id, None)
         if execution["Status"]["State"] == "SUCCEEDED":
             return FinishedQuery.from_execution(query_id, execution)
         raise unfinished_query_error(query_id, execution)
@@ -217,6 +245,7 @@ class QueryRunner:
                 ]
             if execution["Status"]["State"] in TERMINAL_STATES:
                 return execution
+            self._note_scanned(query_id, execution)
             if self._stopping.is_set() or (cancel is not None and cancel.is_set()):
                 self.stop(query_id)
                 raise QueryError(
@@ -233,6 +262,13 @@ class QueryRunner:
                 )
             self._stopping.wait(min(delay, max(0.0, deadline - now)))
             delay = min(POLL_MAX_S, delay * POLL_GROWTH)
+
+    def _note_scanned(self, query_id: str, execution: dict[str, Any]) -> None:
+        """GetQueryExecution's running statistics: DataScannedInBytes grows while the query runs."""
+        scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes", 0) or 0)
+        with self._lock:
+            if query_id in self._running:
+                self._running[query_id].scanned_bytes = scanned
 
     # -- stopping -----------------------------------------------------------------------------------------------
     def stop(self, query_id: str) -> None:

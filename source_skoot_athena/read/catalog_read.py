@@ -28,6 +28,7 @@ from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError, UserError
 from source_skoot_athena.output import RecordChunk
 from source_skoot_athena.partitions import GluePartitions
+from source_skoot_athena.read.progress import Ticker, heartbeat_interval
 from source_skoot_athena.read.scheduler import StreamRun, stream_key, window_ahead, work_items
 from source_skoot_athena.read.slice_query import SliceQueries, SliceQuery
 from source_skoot_athena.read.stream_output import StreamOutput
@@ -68,7 +69,7 @@ class CatalogRead:
         def submit(plan: StreamPlan, slice_: Slice, cancel: threading.Event) -> Future[SliceQuery]:
             return pool.submit(queries.run, plan, slice_, cancel)
 
-        output = StreamOutput(self._clients, self._logger)
+        output = StreamOutput(self._clients, self._runner, Ticker(heartbeat_interval()), self._logger)
         try:
             for item in window_ahead(work_items(runs, self._plan, submit, self._logger), size):
                 yield from output.messages(item)
