@@ -112,7 +112,7 @@ def test_waiting_out_the_concurrency_limit_writes_running_rate_limited_and_the_l
     assert state.type == Type.STATE and state.state is not None and state.state.stream is not None
     assert state.state.stream.stream_state.__dict__ == {"resume_after": ["2024-01-01"]}
     assert state.state.sourceStats is not None and state.state.sourceStats.recordCount == 0
-    assert finished.value.value.finished.query_id == "q1" and not runner.rate_limited
+    assert finished.value.value.finished.query_id == "q1" and not runner.active.rate_limited
 
 
 def test_the_runner_lists_a_running_query_with_its_bytes_scanned_so_far() -> None:
@@ -123,10 +123,10 @@ def test_the_runner_lists_a_running_query_with_its_bytes_scanned_so_far() -> Non
         """Each poll wait records what the runner says is running, and returns at once."""
 
         def wait(self, timeout: float | None = None) -> bool:
-            seen.extend(runners[0].running())
+            seen.extend(runners[0].active.snapshot())
             return False
 
     runners.append(QueryRunner(ScannedAthena(), CONFIG, LOGGER, stop=RecordingStop()))
     runners[0].run("SELECT 1", purpose="query of db.t")
     assert [(q.query_id, q.purpose, q.scanned_bytes) for q in seen] == [("q1", "query of db.t", 4096)]
-    assert runners[0].running() == []
+    assert runners[0].active.snapshot() == []

@@ -102,11 +102,11 @@ class StreamOutput:
 
     def _heartbeat(self, run: StreamRun) -> Iterator[AirbyteMessage]:
         now = time.monotonic()
-        for query in self._runner.running():
+        for query in self._runner.active.snapshot():
             self._logger.info(still_running_line(query, now))
         if run.plan is not None:
             self._logger.info(run.progress.line(run.plan.label))
-        if self._runner.rate_limited:
+        if self._runner.active.rate_limited:
             yield stream_status(run.key, AirbyteStreamStatus.RUNNING, rate_limited=True)
         yield state_message(run.key, run.latest_state, 0)
 
