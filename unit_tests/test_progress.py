@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -89,30 +89,42 @@ class ScannedAthena(FakeAthena):
         return super().get_query_execution(QueryExecutionId)
 
 
-def test_waiting_out_the_concurrency_limit_writes_running_rate_limited_and_the_last_state() -> None:
+def test_waiting_out_the_concurrency_limit_writes_running_rate_limited_once_without_waiting_for_a_tick() -> None:
     stop = HeldStop()
     runner = QueryRunner(FakeAthena(busy=1), CONFIG, LOGGER, stop=stop)
+    run = run_of("t")
+    run.plan = plan_with(2)
+    never = Ticker(1e9, clock=lambda: 0.0)  # no heartbeat tick during this test
+    output = StreamOutput(None, runner, never, LOGGER)  # type: ignore[arg-type]
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(lambda: SliceQuery(runner.run("SELECT 1", purpose="UNLOAD of db.t"), ReadPath.CSV, None))
+        assert stop.waiting.wait(10)
+        waiting = output._await(run, future)
+        status = next(waiting)
+        stop.release.set()
+        rest = []
+        with pytest.raises(StopIteration) as finished:
+            while True:
+                rest.append(next(waiting))
+    assert status.trace is not None and status.trace.stream_status is not None
+    assert status.trace.stream_status.status == AirbyteStreamStatus.RUNNING
+    assert [r.type for r in status.trace.stream_status.reasons or []] == [AirbyteStreamStatusReasonType.RATE_LIMITED]
+    assert rest == [], "once per wait, and no heartbeat before the tick"
+    assert finished.value.value.finished.query_id == "q1" and not runner.active.rate_limited
+
+
+def test_a_heartbeat_re_emits_the_last_state_with_no_records() -> None:
+    runner = QueryRunner(FakeAthena(), CONFIG, LOGGER)
     run = run_of("t")
     run.plan = plan_with(2)
     run.last_state = StreamState(resume_after=["2024-01-01"])
     ticks = itertools.count()
     output = StreamOutput(None, runner, Ticker(0.5, clock=lambda: float(next(ticks))), LOGGER)  # type: ignore[arg-type]
-    with ThreadPoolExecutor(1) as pool:
-        future = pool.submit(lambda: SliceQuery(runner.run("SELECT 1", purpose="UNLOAD of db.t"), ReadPath.CSV, None))
-        assert stop.waiting.wait(10)
-        waiting = output._await(run, future)
-        status, state = next(waiting), next(waiting)
-        stop.release.set()
-        with pytest.raises(StopIteration) as finished:
-            while True:
-                next(waiting)
-    assert status.trace is not None and status.trace.stream_status is not None
-    assert status.trace.stream_status.status == AirbyteStreamStatus.RUNNING
-    assert [r.type for r in status.trace.stream_status.reasons or []] == [AirbyteStreamStatusReasonType.RATE_LIMITED]
+    never_done: Future[SliceQuery] = Future()
+    state = next(output._await(run, never_done))
     assert state.type == Type.STATE and state.state is not None and state.state.stream is not None
     assert state.state.stream.stream_state.__dict__ == {"resume_after": ["2024-01-01"]}
     assert state.state.sourceStats is not None and state.state.sourceStats.recordCount == 0
-    assert finished.value.value.finished.query_id == "q1" and not runner.active.rate_limited
 
 
 def test_the_runner_lists_a_running_query_with_its_bytes_scanned_so_far() -> None:

@@ -30,6 +30,8 @@ from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.stream import Slice, StreamPlan
 
 Output = Iterator[RecordChunk | AirbyteMessage]
+# How often a wait on a query looks whether a start is waiting out Athena's concurrency limit.
+RATE_LIMIT_CHECK_S = 1.0
 
 
 class StreamOutput:
@@ -92,11 +94,17 @@ class StreamOutput:
             yield from self._complete(run, plan)
 
     def _await(self, run: StreamRun, future: Future[SliceQuery]) -> Generator[AirbyteMessage, None, SliceQuery]:
-        """The slice's finished query; a heartbeat at every tick while it runs (its failure is raised)."""
+        """The slice's finished query (its failure is raised). Meanwhile: RUNNING with reason RATE_LIMITED as soon
+        as a start waits out Athena's concurrency limit (checked every second), a heartbeat at every tick."""
+        limited = False
         while True:
             try:
-                return future.result(timeout=self._ticker.seconds_left())
+                return future.result(timeout=min(self._ticker.seconds_left(), RATE_LIMIT_CHECK_S))
             except TimeoutError:
+                now_limited = self._runner.active.rate_limited
+                if now_limited and not limited:
+                    yield stream_status(run.key, AirbyteStreamStatus.RUNNING, rate_limited=True)
+                limited = now_limited
                 if self._ticker.due():
                     yield from self._heartbeat(run)
 
@@ -106,8 +114,6 @@ class StreamOutput:
             self._logger.info(still_running_line(query, now))
         if run.plan is not None:
             self._logger.info(run.progress.line(run.plan.label))
-        if self._runner.active.rate_limited:
-            yield stream_status(run.key, AirbyteStreamStatus.RUNNING, rate_limited=True)
         yield state_message(run.key, run.latest_state, 0)
 
     @staticmethod
