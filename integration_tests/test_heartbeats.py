@@ -89,8 +89,16 @@ def test_a_long_query_re_emits_the_last_state_and_logs_its_progress(
         if log.startswith(f"still running: query {slow_query.query_execution_id} (UNLOAD of {DB}.slow)")
     ]
     assert still and all(re.search(r", \d+ s, \d+ bytes scanned so far\.$", log) for log in still), run.logs
-    progress = [log for log in run.logs if log.startswith(f"{DB}.slow progress: 1/2 slices, {20 * PER_PARTITION} rows")]
-    assert progress and all(re.search(r"\d+ bytes scanned, estimated cost \$\d+\.\d{6} so far\.$", p) for p in progress)
+    # Progress at the same tick: slices done of total, rows (with those of the slice being written), bytes, cost.
+    progress = [
+        re.fullmatch(
+            rf"{DB}\.slow progress: 1/2 slices, (\d+) rows, \d+ bytes scanned, estimated cost \$\d+\.\d{{6}} so far\.",
+            log,
+        )
+        for log in run.logs
+        if log.startswith(f"{DB}.slow progress: 1/2 slices")
+    ]
+    assert progress and all(m is not None and int(m.group(1)) >= 20 * PER_PARTITION for m in progress), run.logs
 
 
 def test_no_heartbeat_when_queries_finish_within_the_interval(athena: LocalAthena, discovered: dict[str, Any]) -> None:

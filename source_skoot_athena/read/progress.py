@@ -67,9 +67,10 @@ class StreamProgress:
         self.scanned_bytes += finished.data_scanned_bytes
         self.cost_usd += finished.cost_usd  # per query: Athena bills each query's 10 MB minimum
 
-    def line(self, label: str) -> str:
+    def line(self, label: str, rows_of_current_slice: int = 0) -> str:
+        """The progress line; rows include those already written of the slice being written."""
         return (
-            f"{label} progress: {self.slices_done}/{self.slices_total} slices, {self.rows} rows, "
+            f"{label} progress: {self.slices_done}/{self.slices_total} slices, {self.rows + rows_of_current_slice} rows, "
             f"{self.scanned_bytes} bytes scanned, estimated cost ${self.cost_usd:.6f} so far."
         )
 

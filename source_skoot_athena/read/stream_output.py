@@ -84,7 +84,7 @@ class StreamOutput:
                 yield chunk
                 count += chunk.count
                 if self._ticker.due():
-                    self._logger.info(run.progress.line(plan.label) + f" (slice {slice_.index + 1}: {count} rows)")
+                    self._logger.info(run.progress.line(plan.label, count))
         finally:
             clean_up(reader, self._logger)
         run.progress.add_slice(count, query.finished)
