@@ -81,6 +81,13 @@ def test_the_query_timeout_the_user_set_is_a_config_error(athena: LocalAthena, c
     assert [q.state for q in athena.queries if TABLE in q.sql] == ["CANCELLED"]
 
 
+def test_a_query_start_athena_refuses_is_a_config_error(athena: LocalAthena, catalog: dict[str, Any]) -> None:
+    athena.faults.error("athena:StartQueryExecution", "InvalidRequestException", message="No output location provided.")
+    error, final = failed_read(athena, catalog)
+    assert error["failure_type"] == final == "config_error"
+    assert "query result location" in error["message"]
+
+
 # --- transient_error: try again ---------------------------------------------------------------------------------
 def test_an_athena_system_error_is_transient(athena: LocalAthena, catalog: dict[str, Any]) -> None:
     athena.faults.fail_query(f'"{TABLE}"', count=2, error_type="INTERNAL_ERROR")  # ErrorCategory 1 (SYSTEM)
