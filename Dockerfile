@@ -20,5 +20,5 @@ USER airbyte
 ENV AIRBYTE_ENTRYPOINT="python /airbyte/integration_code/main.py"
 ENTRYPOINT ["python", "/airbyte/integration_code/main.py"]
 
-LABEL io.airbyte.name=airbyte/source-skoot-athena
+LABEL io.airbyte.name=skoot/source-skoot-athena
 LABEL io.airbyte.version=0.1.0

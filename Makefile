@@ -59,7 +59,7 @@ test-pyairbyte: setup
 
 # The connector's Docker image (README "Build the image"). `make image` builds it with your docker, on the real
 # Airbyte base pinned in the Dockerfile (override: BASE_IMAGE=...; IMAGE=... for another name).
-IMAGE ?= airbyte/source-skoot-athena:$(shell sed -n 's/^  dockerImageTag: *//p' metadata.yaml)
+IMAGE ?= $(shell sed -n "s/^  dockerRepository: *//p" metadata.yaml):$(shell sed -n 's/^  dockerImageTag: *//p' metadata.yaml)
 .PHONY: image image-tools test-image
 image:
 	docker build $(if $(BASE_IMAGE),--build-arg BASE_IMAGE=$(BASE_IMAGE)) --tag $(IMAGE) .

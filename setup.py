@@ -29,6 +29,7 @@ setup(
     version="0.1.0",
     description="Airbyte source connector for AWS Athena (Glue Data Catalog + S3).",
     author="Skoot",
+    license="MIT",
     python_requires=">=3.11",
     packages=find_packages(include=["source_skoot_athena", "source_skoot_athena.*"]),
     install_requires=MAIN_REQUIREMENTS,

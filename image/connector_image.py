@@ -13,7 +13,7 @@ from pathlib import Path
 from image.daemon import Docker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TAG = "airbyte/source-skoot-athena:dev"
+TAG = "skoot/source-skoot-athena:dev"
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,21 @@ from pydantic import ValidationError
 
 from source_skoot_athena.config import FORM, REQUIRED
 
-# The setup guide's form: the required fields' titles, in form order, as spec.json (the one source) states them.
+# The setup guide's form ("Connect in Skoot App": fill these fields exactly), the outside contract spec.json must
+# keep: these titles, in this order, first and required. Written out here on purpose: it is what the test checks
+# spec.json against, not a second source of the form.
+GUIDE_TITLES = [
+    "Connection Name",
+    "AWS Region",
+    "Access Key ID",
+    "Secret Access Key",
+    "Workgroup",
+    "Catalog",
+    "Query Timeout (ms)",
+]
+# The required fields' titles, in form order, as spec.json (the one source) states them.
 SPEC_TITLES = [FORM[key]["title"] for key in sorted(REQUIRED, key=lambda key: FORM[key]["order"])]
+assert SPEC_TITLES == GUIDE_TITLES, f"spec.json's required fields {SPEC_TITLES} are not the setup guide's form"
 
 # Message type -> the one payload key it carries (airbyte_protocol.yaml, AirbyteMessage).
 PAYLOAD_KEY: dict[Type, str] = {

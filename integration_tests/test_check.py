@@ -55,10 +55,11 @@ def test_result_location_that_is_not_enforced_is_enough(athena: LocalAthena) -> 
 
 
 def test_failing_trial_query_reports_athenas_reason(athena: LocalAthena) -> None:
-    athena.faults.fail_query("SELECT 1", error_type="INTERNAL_ERROR")
+    # A user error (ErrorCategory 2) is FAILED; Athena's own errors are a trace (test_failure_types.py).
+    athena.faults.fail_query("SELECT 1", error_type="GENERIC_USER_ERROR")
     status, message, _ = check(athena)
     assert status == "FAILED"
-    assert "failed" in message and "INTERNAL_ERROR" in message
+    assert "failed" in message and "GENERIC_USER_ERROR" in message
 
 
 def test_glue_denied_names_the_statement(athena: LocalAthena) -> None:

@@ -435,7 +435,7 @@ def test_killed_full_refresh_resumes_at_the_next_slice(athena: LocalAthena) -> N
     assert f"'{DAYS[0]}'" not in sqls and f"'{DAYS[19]}'" not in sqls
     # A STATE after each remaining slice; the last one ends the refresh.
     resumed_states = [s["stream"]["stream_state"] for s in stream_states(resumed, table)]
-    assert resumed_states[-1] == {}
+    assert resumed_states[-1] == {"__ab_full_refresh_sync_complete": True}
     assert all("resume_after" in s for s in resumed_states[:-1])
     assert len(resumed_states) == len(read_queries(athena, table))
 

@@ -177,7 +177,7 @@ def test_metadata(metadata: dict[str, Any], dockerfile: Dockerfile) -> None:
     assert str(uuid.UUID(data["definitionId"])) == data["definitionId"]
     assert data["connectorType"] == "source"
     assert data["connectorSubtype"] == "database"
-    assert data["dockerRepository"] == "airbyte/source-skoot-athena"
+    assert data["dockerRepository"] == "skoot/source-skoot-athena"
     assert data["dockerRepository"] == dockerfile.labels["io.airbyte.name"]
     assert data["dockerImageTag"] == importlib.metadata.version("source-skoot-athena")
     assert data["license"] == "MIT"

@@ -5,6 +5,7 @@ Every query of the connector (check's trial query, SELECTs, UNLOADs) goes throug
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import logging
@@ -12,8 +13,8 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 import botocore.exceptions
@@ -66,6 +67,61 @@ def estimated_cost_usd(data_scanned_bytes: int) -> float:
     return billed / BYTES_PER_TB * PRICE_PER_TB_USD
 
 
+@dataclass
+class RunningQuery:
+    """A query while it runs, for the read's heartbeat log: what it is for, since when, bytes scanned so far."""
+
+    query_id: str
+    purpose: str
+    started: float  # time.monotonic()
+    scanned_bytes: int = 0
+
+
+class RunningQueries:
+    """The queries running now (what `stop_all` stops and the heartbeat logs) and how many starts are waiting out
+    the account's concurrent query limit (the heartbeat's RATE_LIMITED); shared by the worker threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queries: dict[str, RunningQuery] = {}
+        self._backing_off = 0
+
+    def add(self, query_id: str, purpose: str) -> None:
+        with self._lock:
+            self._queries[query_id] = RunningQuery(query_id, purpose, time.monotonic())
+
+    def remove(self, query_id: str) -> None:
+        with self._lock:
+            self._queries.pop(query_id, None)
+
+    def note_scanned(self, query_id: str, execution: dict[str, Any]) -> None:
+        """GetQueryExecution's running statistics: DataScannedInBytes grows while the query runs."""
+        scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes", 0) or 0)
+        with self._lock:
+            if query_id in self._queries:
+                self._queries[query_id].scanned_bytes = scanned
+
+    def snapshot(self) -> list[RunningQuery]:
+        with self._lock:
+            return [replace(query) for query in self._queries.values()]
+
+    @contextlib.contextmanager
+    def backing_off(self) -> Iterator[None]:
+        with self._lock:
+            self._backing_off += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._backing_off -= 1
+
+    @property
+    def rate_limited(self) -> bool:
+        """True while a start waits because the account's concurrent query limit is reached."""
+        with self._lock:
+            return self._backing_off > 0
+
+
 class AdaptiveLimit:
     """How many queries may run at once; lowered when Athena says the account's concurrency limit is reached."""
 
@@ -114,8 +170,7 @@ class QueryRunner:
         self._config = config
         self._logger = logger
         self._run_id = uuid.uuid4().hex
-        self._running: set[str] = set()
-        self._lock = threading.Lock()
+        self.active = RunningQueries()
         self._stopping = stop if stop is not None else threading.Event()
         self._rng = rng if rng is not None else random.Random()
         self._failed_retry = failed_retry
@@ -138,7 +193,7 @@ class QueryRunner:
             try:
                 with self.limit:
                     text = sql(attempt) if callable(sql) else sql
-                    return self._run_once(text, database=database, attempt=attempt, cancel=cancel)
+                    return self._run_once(text, database=database, attempt=attempt, cancel=cancel, purpose=purpose)
             except QueryError as exc:
                 if not exc.retryable or policy.gives_up_after(attempt) or self._stopping.is_set():
                     raise
@@ -157,7 +212,7 @@ class QueryRunner:
         value = rows[1]["Data"][0].get("VarCharValue")
         return None if value is None else str(value)
 
-    def _start(self, sql: str, *, database: str | None, attempt: int) -> str:
+    def _start(self, sql: str, *, database: str | None, attempt: int, purpose: str) -> str:
         # The token makes a start retried by botocore idempotent, while a later run (new run id) or a retry of a
         # failed query (new attempt) really runs again instead of returning an old result.
         token = hashlib.sha256(f"{self._run_id}:{attempt}:{sql}".encode()).hexdigest()
@@ -171,8 +226,7 @@ class QueryRunner:
             params["QueryExecutionContext"]["Database"] = database
         response = self._start_within_limit(params)
         query_id = str(response["QueryExecutionId"])
-        with self._lock:
-            self._running.add(query_id)
+        self.active.add(query_id, purpose)
         return query_id
 
     def _start_within_limit(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -191,7 +245,9 @@ class QueryRunner:
                     f"Athena's concurrent query limit was reached; running at most {limit} queries at once and "
                     f"retrying in {delay:.1f}s."
                 )
-                if self._stopping.wait(delay):
+                with self.active.backing_off():
+                    interrupted = self._stopping.wait(delay)
+                if interrupted:
                     raise QueryError(
                         "The sync was interrupted before the query could start.", kind="interrupted"
                     ) from None
@@ -200,16 +256,15 @@ class QueryRunner:
         raise AssertionError("unreachable")
 
     def _run_once(
-        self, sql: str, *, database: str | None, attempt: int, cancel: threading.Event | None
+        self, sql: str, *, database: str | None, attempt: int, cancel: threading.Event | None, purpose: str
     ) -> FinishedQuery:
         if self._stopping.is_set() or (cancel is not None and cancel.is_set()):
             raise QueryError("The query was not started: the sync is being stopped.", kind="interrupted")
-        query_id = self._start(sql, database=database, attempt=attempt)
+        query_id = self._start(sql, database=database, attempt=attempt, purpose=purpose)
         try:
             execution = self._wait(query_id, cancel)
         finally:
-            with self._lock:
-                self._running.discard(query_id)
+            self.active.remove(query_id)
         if execution["Status"]["State"] == "SUCCEEDED":
             return FinishedQuery.from_execution(query_id, execution)
         raise unfinished_query_error(query_id, execution)
@@ -225,6 +280,7 @@ class QueryRunner:
                 ]
             if execution["Status"]["State"] in TERMINAL_STATES:
                 return execution
+            self.active.note_scanned(query_id, execution)
             if self._stopping.is_set() or (cancel is not None and cancel.is_set()):
                 self.stop(query_id)
                 raise QueryError(
@@ -256,7 +312,6 @@ class QueryRunner:
     def stop_all(self) -> None:
         """Stop every running query (SIGTERM/SIGINT): no query is left running, and billing, after we exit."""
         self._stopping.set()
-        with self._lock:
-            running = list(self._running)
+        running = [query.query_id for query in self.active.snapshot()]
         for query_id in running:
             self.stop(query_id)

@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import botocore.config
 import botocore.exceptions
+from airbyte_cdk.models import FailureType
 
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import AwsCallError
@@ -65,6 +66,19 @@ TRANSIENT_CODES = {
     "RequestTimeout",
     "500",
     "503",
+}
+
+# Errors that name something the user configured or must set up (a database, table, workgroup, bucket, a value):
+# config_error. Every other unexpected code is a system_error.
+USER_FIXABLE_CODES = {
+    "EntityNotFoundException",
+    "InvalidRequestException",
+    "InvalidInputException",
+    "ValidationException",
+    "ResourceNotFoundException",
+    "NoSuchBucket",
+    "NoSuchKey",
+    "NoSuchWorkGroup",
 }
 
 
@@ -166,7 +180,9 @@ def describe_error(exc: BaseException, action: str, *, statement: str | None = N
             code=code,
             transient=True,
         )
-    return AwsCallError(f"{action}{target} failed with {code}: {detail}", code=code)
+    # A name or setting that does not exist is the user's to fix; any other answer is unexpected.
+    failure_type = FailureType.config_error if code in USER_FIXABLE_CODES else FailureType.system_error
+    return AwsCallError(f"{action}{target} failed with {code}: {detail}", code=code, failure_type=failure_type)
 
 
 def raise_delete_errors(response: dict[str, Any], bucket: str) -> None:

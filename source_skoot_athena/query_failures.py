@@ -12,7 +12,7 @@ from typing import Any
 import botocore.exceptions
 
 from source_skoot_athena.aws import DATA_READ_SIDS, GLUE_SIDS, STATEMENT_FOR_ACTION, describe_error, error_code
-from source_skoot_athena.errors import QueryError, UserError
+from source_skoot_athena.errors import ATHENA_USER_ERROR, QueryError, UserError
 
 _NOT_AUTHORIZED = re.compile(r"not authorized to perform: ([\w-]+:\w+)(?: on resource: (\S+))?", re.I)
 _S3_URL = re.compile(r"s3://([^/\s]+)(/\S*)?")
@@ -35,7 +35,8 @@ def start_error(exc: botocore.exceptions.ClientError, workgroup: str) -> UserErr
         needs_location = "output" in message.lower() or "location" in message.lower()
         return QueryError(
             f"Athena refused to start the query (InvalidRequestException): {message[:500]}"
-            + (" — the workgroup needs a query result location (setup guide prerequisites)." if needs_location else "")
+            + (" — the workgroup needs a query result location (setup guide prerequisites)." if needs_location else ""),
+            category=ATHENA_USER_ERROR,  # a request Athena rejects (4xx): the workgroup's or the query's setup
         )
     return describe_error(exc, "athena:StartQueryExecution", what=f"workgroup {workgroup}")
 
@@ -53,12 +54,16 @@ def unfinished_query_error(query_id: str, execution: dict[str, Any]) -> QueryErr
             kind="cancelled",
         )
     error_type = str(athena_error.get("ErrorType", "") or athena_error.get("ErrorCategory", ""))
+    hint = permission_hint(reason)
+    category = athena_error.get("ErrorCategory")
     return QueryError(
         f"Athena query {query_id} failed: {reason or 'no reason given'}"
         + (f" (error type {error_type})" if error_type else "")
-        + permission_hint(reason),
+        + hint,
         retryable=bool(athena_error.get("Retryable", False)),
         error_type=error_type,
+        category=category if isinstance(category, int) else None,
+        denied=bool(hint),
     )
 
 

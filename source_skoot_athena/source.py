@@ -15,10 +15,12 @@ from airbyte_cdk.models import (
     AirbyteStateMessage,
     ConfiguredAirbyteCatalog,
     ConfiguredAirbyteCatalogSerializer,
+    FailureType,
     Status,
     Type,
 )
 from airbyte_cdk.sources.source import Source
+from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 
 from source_skoot_athena.aws import AwsClients
 from source_skoot_athena.catalog import discover_tables
@@ -43,12 +45,17 @@ class SourceSkootAthena(Source):
     check_config_against_spec = False
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        """FAILED for what the user must fix (config_error); anything else (AWS throttling or down, an Athena
+        SYSTEM error, a bug) is raised, as the CDK's `AirbyteEntrypoint.check` does: an error trace and a non-zero
+        exit, which the platform reports as an unexpected failure rather than as a wrong setting."""
         try:
             parsed = parse_config(config)
             run_check(AwsClients(parsed), parsed, logger)
         except UserError as exc:
+            if exc.failure_type != FailureType.config_error:
+                raise
             logger.error(f"Check failed: {exc.message}")
-            return AirbyteConnectionStatus(status=Status.FAILED, message=exc.message)
+            return AirbyteConnectionStatus(status=Status.FAILED, message=filter_secrets(exc.message or ""))
         return AirbyteConnectionStatus(status=Status.SUCCEEDED)
 
     @staticmethod

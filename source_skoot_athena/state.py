@@ -2,7 +2,8 @@
 
 A blob looks like `{"cursor_field": "updated_at", "cursor_type": "timestamp(3)", "cursor": "2024-05-01 10:00:00.123"}`,
 plus `resume_after` (partition values of the last finished slice) and `pending_cursor` (the sync's fixed upper
-bound) while a sync is unfinished. The cursor is kept as Athena's text so a timestamp keeps its fraction, a
+bound) while a sync is unfinished. A full-refresh stream that finished ends with the CDK's terminal blob
+`{"__ab_full_refresh_sync_complete": true}`, so a retry of the same job does not read it again. The cursor is kept as Athena's text so a timestamp keeps its fraction, a
 decimal its digits and a bigint its exactness; it is turned back into a typed literal by sql.literal().
 """
 
@@ -29,6 +30,12 @@ from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteStateMessageS
 
 from source_skoot_athena.errors import ConfigError
 
+# The terminal state of a finished full-refresh stream, as the CDK writes it (airbyte_cdk/sources/streams/checkpoint/
+# checkpoint_reader.py, FULL_REFRESH_COMPLETE_STATE; airbytehq/airbyte#38608). The platform keeps a stream's state
+# across the attempts of one job and clears full-refresh states when a new job starts (Airbyte docs:
+# docs/platform/understanding-airbyte/resumability.md), so a retry skips the streams that already finished.
+FULL_REFRESH_COMPLETE_KEY = "__ab_full_refresh_sync_complete"
+
 
 class StreamKey(NamedTuple):
     """A stream's identity: Glue database (the namespace) and table name; two databases may share a table name."""
@@ -49,8 +56,11 @@ class StreamState:
     cursor: str | None = None
     resume_after: list[str | None] | None = None
     pending_cursor: str | None = None
+    full_refresh_complete: bool = False
 
     def to_blob(self) -> dict[str, Any]:
+        if self.full_refresh_complete:
+            return {FULL_REFRESH_COMPLETE_KEY: True}
         blob: dict[str, Any] = {}
         if self.cursor_field is not None:
             blob.update(cursor_field=self.cursor_field, cursor_type=self.cursor_type, cursor=self.cursor)
@@ -81,12 +91,18 @@ class StreamState:
             not isinstance(resume, list) or not all(v is None or isinstance(v, str) for v in resume)
         ):
             raise ConfigError(f"The saved state of stream '{stream}' has a malformed 'resume_after': {resume!r}.")
+        complete = blob.get(FULL_REFRESH_COMPLETE_KEY, False)
+        if not isinstance(complete, bool):
+            raise ConfigError(
+                f"The saved state of stream '{stream}' has a malformed '{FULL_REFRESH_COMPLETE_KEY}': {complete!r}."
+            )
         return cls(
             cursor_field=text("cursor_field"),
             cursor_type=text("cursor_type"),
             cursor=text("cursor"),
             resume_after=resume,
             pending_cursor=text("pending_cursor"),
+            full_refresh_complete=complete,
         )
 
 

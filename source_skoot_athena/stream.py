@@ -35,6 +35,8 @@ from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.types import ReadPath, is_orderable, select_expression
 
 PARTITIONS_PER_SLICE = 20
+# A finished full-refresh stream's state (state.py, FULL_REFRESH_COMPLETE_KEY).
+FULL_REFRESH_COMPLETE = StreamState(full_refresh_complete=True)
 
 
 @dataclass(frozen=True)
@@ -180,9 +182,9 @@ def _estimate(partitions: list[Partition] | None, table: TableInfo) -> tuple[int
 
 def _final_state(state: StreamState, cursor: Column | None, upper: str | None) -> StreamState:
     """The state once every slice is read: the cursor at this sync's upper bound and no progress of an unfinished
-    sync; a full refresh remembers nothing."""
+    sync; a full refresh ends with the terminal state that keeps a retry of the same job from reading it again."""
     if cursor is None:
-        return StreamState()
+        return FULL_REFRESH_COMPLETE
     return replace(state, cursor=upper, pending_cursor=None, resume_after=None)
 
 
@@ -227,8 +229,12 @@ class StreamPlanner:
         refuse_unreadable(table)
         columns = selected_columns(configured, table, self._logger)
         cursor = cursor_column(configured, table)
-        state = _saved_for_cursor(saved, cursor, str(table.key), self._logger)
         stream = _Stream(key, table, columns, cursor)
+        if cursor is None and saved.full_refresh_complete:
+            # Finished in an earlier attempt of this job: reading it again would deliver its rows twice.
+            self._logger.info(f"{table.key}: already read in full by an earlier attempt of this sync; not read again.")
+            return stream.plan([], FULL_REFRESH_COMPLETE, 0, 0)
+        state = _saved_for_cursor(saved, cursor, str(table.key), self._logger)
         if not plans_from_glue_partitions(table):
             return self._plan_whole(stream, state)
         if cursor is not None and cursor.is_partition_key:
@@ -240,8 +246,8 @@ class StreamPlanner:
         rows, size = _estimate(None, stream.table)
         cursor = stream.cursor
         if cursor is None:
-            only = Slice(0, None, None, StreamState())
-            return stream.plan([only], StreamState(), rows, size)
+            only = Slice(0, None, None, FULL_REFRESH_COMPLETE)
+            return stream.plan([only], FULL_REFRESH_COMPLETE, rows, size)
         upper = self._bound.upper_bound(stream.table, cursor, state.cursor)
         if upper is None:
             self._logger.info(f"{stream.table.key}: no rows at or past cursor {state.cursor!r}.")

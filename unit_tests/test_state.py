@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from airbyte_cdk.models import AirbyteStateType
+from airbyte_cdk.sources.streams.checkpoint.checkpoint_reader import FULL_REFRESH_COMPLETE_STATE
 
 from source_skoot_athena.errors import ConfigError
 from source_skoot_athena.state import (
@@ -49,6 +50,14 @@ def test_blob_round_trip_keeps_cursor_text_exactly() -> None:
     assert StreamState().to_blob() == {}
     assert StreamState.from_blob("s", None) == StreamState()
     assert StreamState.from_blob("s", {}) == StreamState()
+
+
+def test_full_refresh_terminal_blob_is_the_cdks_and_a_malformed_one_names_the_stream() -> None:
+    complete = StreamState(full_refresh_complete=True)
+    assert complete.to_blob() == dict(FULL_REFRESH_COMPLETE_STATE)
+    assert StreamState.from_blob("s", dict(FULL_REFRESH_COMPLETE_STATE)) == complete
+    with pytest.raises(ConfigError, match=r"stream 'db\.t'.*__ab_full_refresh_sync_complete"):
+        StreamState.from_blob("db.t", {"__ab_full_refresh_sync_complete": "yes"})
 
 
 def test_blob_numbers_become_text_without_rounding() -> None:

@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 from airbyte_cdk.models import AirbyteStream, ConfiguredAirbyteStream, DestinationSyncMode, SyncMode
+from airbyte_cdk.sources.streams.checkpoint.checkpoint_reader import FULL_REFRESH_COMPLETE_STATE
 
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError
 from source_skoot_athena.partitions import GluePartitions, Partition, glue_expression, sort_key
 from source_skoot_athena.state import StreamState
-from source_skoot_athena.stream import PARTITIONS_PER_SLICE, StreamPlanner, cursor_bound_sql
+from source_skoot_athena.stream import FULL_REFRESH_COMPLETE, PARTITIONS_PER_SLICE, StreamPlanner, cursor_bound_sql
 from source_skoot_athena.types import ReadPath, parse_type
 
 LOGGER = logging.getLogger("test_stream")
@@ -135,8 +136,25 @@ def test_changed_cursor_type_is_a_config_error_and_changed_cursor_column_starts_
 def test_full_refresh_ignores_a_saved_cursor() -> None:
     bound = FixedBound("x")
     plan = planner(bound=bound).plan(configured(PLAIN, None), PLAIN, StreamState(cursor_field="id", cursor="5"))
-    assert [s.cursor_range for s in plan.slices] == [None] and plan.final_state == StreamState()
+    assert [s.cursor_range for s in plan.slices] == [None] and plan.final_state == FULL_REFRESH_COMPLETE
     assert bound.calls == [], "a full refresh asks for no cursor bound"
+
+
+def test_a_finished_full_refresh_ends_with_the_cdk_terminal_state_and_is_not_read_again() -> None:
+    plan = planner().plan(configured(PLAIN, None), PLAIN, StreamState())
+    assert plan.final_state.to_blob() == dict(FULL_REFRESH_COMPLETE_STATE)
+    assert plan.slices[-1].state_after == plan.final_state
+    listed = ListedPartitions(DAYS)
+    again = planner(listed).plan(
+        configured(BY_DAY, None), BY_DAY, StreamState.from_blob("s", plan.final_state.to_blob())
+    )
+    assert again.slices == [] and again.final_state == FULL_REFRESH_COMPLETE and listed.calls == []
+
+
+def test_an_incremental_stream_ignores_the_full_refresh_terminal_state() -> None:
+    bound = FixedBound("7")
+    plan = planner(bound=bound).plan(configured(PLAIN, "id"), PLAIN, FULL_REFRESH_COMPLETE)
+    assert plan.slices[0].cursor_range == (None, "7") and plan.final_state.cursor == "7"
 
 
 def test_whole_table_estimate_comes_from_glue_statistics() -> None:
@@ -154,14 +172,14 @@ def test_partitioned_full_refresh_checkpoints_each_slice_and_resumes_after_the_l
     assert [s.state_after.to_blob() for s in plan.slices] == [
         {"resume_after": [DAYS[19]]},
         {"resume_after": [DAYS[39]]},
-        {},
+        {"__ab_full_refresh_sync_complete": True},
     ]
     assert plan.row_estimate == 450
     # Resuming from the first checkpoint: only the partitions after it.
     resumed = planner(ListedPartitions(DAYS)).plan(configured(BY_DAY, None), BY_DAY, plan.slices[0].state_after)
     remaining = [p.values[0] for s in resumed.slices for p in s.partitions or ()]
     assert remaining == DAYS[20:]
-    assert resumed.slices[-1].state_after == StreamState() == resumed.final_state
+    assert resumed.slices[-1].state_after == FULL_REFRESH_COMPLETE == resumed.final_state
 
 
 def test_partitioned_table_with_a_data_cursor_keeps_the_bound_across_a_resume() -> None:

@@ -28,6 +28,7 @@ from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError, UserError
 from source_skoot_athena.output import RecordChunk
 from source_skoot_athena.partitions import GluePartitions
+from source_skoot_athena.read.progress import Ticker, heartbeat_interval
 from source_skoot_athena.read.scheduler import StreamRun, stream_key, window_ahead, work_items
 from source_skoot_athena.read.slice_query import SliceQueries, SliceQuery
 from source_skoot_athena.read.stream_output import StreamOutput
@@ -70,7 +71,7 @@ class CatalogRead:
         def submit(plan: StreamPlan, slice_: Slice, cancel: threading.Event) -> Future[SliceQuery]:
             return pool.submit(queries.run, plan, slice_, cancel)
 
-        output = StreamOutput(self._clients, self._logger)
+        output = StreamOutput(self._clients, self._runner, Ticker(heartbeat_interval()), self._logger)
         try:
             for item in window_ahead(work_items(runs, self._plan, submit, self._logger), size):
                 yield from output.messages(item)
@@ -122,14 +123,21 @@ def warn_about_stale_states(
 
 
 def raise_if_any_failed(runs: list[StreamRun]) -> None:
-    """One error naming every failed stream: a config error if all failures were, a system error otherwise."""
+    """One error naming every failed stream (the non-zero exit the platform needs), typed by the worst of theirs:
+    system_error if any was, else transient_error if any was, else config_error. Each stream's own trace, written
+    when it failed, already carries its type."""
     failures = [(r.key, r.error) for r in runs if r.error is not None]
     if not failures:
         return
     names = ", ".join(str(key) for key, _ in failures)
-    only_config = all(error.failure_type == FailureType.config_error for _, error in failures)
+    types = {error.failure_type for _, error in failures}
+    worst = next(
+        t
+        for t in (FailureType.system_error, FailureType.transient_error, FailureType.config_error)
+        if t in types or t == FailureType.config_error
+    )
     raise UserError(
         f"{len(failures)} of {len(runs)} streams did not sync: {names}. "
         + " | ".join(f"{key.name}: {error.message}" for key, error in failures),
-        failure_type=FailureType.config_error if only_config else FailureType.system_error,
+        failure_type=worst,
     )

@@ -12,6 +12,8 @@ from airbyte_cdk.models import (
     AirbyteEstimateTraceMessage,
     AirbyteMessage,
     AirbyteStreamStatus,
+    AirbyteStreamStatusReason,
+    AirbyteStreamStatusReasonType,
     AirbyteTraceMessage,
     EstimateType,
     StreamDescriptor,
@@ -31,9 +33,11 @@ def descriptor(key: StreamKey) -> StreamDescriptor:
     return StreamDescriptor(name=key.name, namespace=key.namespace)
 
 
-def stream_status(key: StreamKey, status: AirbyteStreamStatus) -> AirbyteMessage:
-    """A STREAM_STATUS trace (STARTED, RUNNING, COMPLETE, INCOMPLETE) for one stream."""
-    return as_airbyte_message(descriptor(key), status)
+def stream_status(key: StreamKey, status: AirbyteStreamStatus, *, rate_limited: bool = False) -> AirbyteMessage:
+    """A STREAM_STATUS trace (STARTED, RUNNING, COMPLETE, INCOMPLETE) for one stream; `rate_limited` adds the
+    protocol's RATE_LIMITED reason (to RUNNING, as the CDK's http_client.py does while it backs off)."""
+    reasons = [AirbyteStreamStatusReason(type=AirbyteStreamStatusReasonType.RATE_LIMITED)] if rate_limited else None
+    return as_airbyte_message(descriptor(key), status, reasons)
 
 
 def estimate(key: StreamKey, rows: int | None, size: int | None) -> AirbyteMessage:

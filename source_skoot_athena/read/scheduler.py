@@ -20,6 +20,7 @@ from airbyte_cdk.models import ConfiguredAirbyteStream, FailureType
 
 from source_skoot_athena.encoding import RecordEncoder
 from source_skoot_athena.errors import UserError
+from source_skoot_athena.read.progress import StreamProgress
 from source_skoot_athena.read.slice_query import SliceQuery
 from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.stream import Slice, StreamPlan
@@ -50,11 +51,18 @@ class StreamRun:
     error: UserError | None = None
     phase: Phase = Phase.WAITING
     cancel: threading.Event = field(default_factory=threading.Event)
+    progress: StreamProgress = field(default_factory=StreamProgress)
+    last_state: StreamState | None = None  # the last STATE written this run (None: the saved one stands)
     _encoder: RecordEncoder | None = None
 
     @property
     def key(self) -> StreamKey:
         return stream_key(self.configured)
+
+    @property
+    def latest_state(self) -> StreamState:
+        """What a heartbeat re-emits: the last STATE written, or the saved state before the first one."""
+        return self.last_state if self.last_state is not None else self.saved
 
     def encoder(self) -> RecordEncoder:
         """The stream's record encoder, made once its plan (the selected columns) is known."""

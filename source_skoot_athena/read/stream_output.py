@@ -1,35 +1,46 @@
 """One work item's output, in protocol order: the stream's STARTED (and ESTIMATE) first, then its records with
 RUNNING before the first of them, a STATE after each slice, and COMPLETE after the last slice — or, when the
-stream failed, its error trace and INCOMPLETE, after which its remaining slices are dropped."""
+stream failed, its error trace and INCOMPLETE, after which its remaining slices are dropped.
+
+While a slice's query is still running, every heartbeat tick (progress.py) re-emits the stream's last STATE,
+logs the running queries and, while a start waits out Athena's concurrency limit, writes RUNNING with the
+RATE_LIMITED reason; the same tick logs the stream's progress while its records are written."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from concurrent.futures import Future
 
 from airbyte_cdk.models import AirbyteMessage, AirbyteStreamStatus
 
+from source_skoot_athena.athena import QueryRunner
 from source_skoot_athena.aws import AwsClients
 from source_skoot_athena.encoding import RecordEncoder
 from source_skoot_athena.output import RecordChunk
 from source_skoot_athena.pipeline import RunAhead
 from source_skoot_athena.read.messages import error_trace, estimate, state_message, stream_status
+from source_skoot_athena.read.progress import Ticker, still_running_line
 from source_skoot_athena.read.result_source import clean_up, open_reader
 from source_skoot_athena.read.scheduler import Phase, StreamRun, WorkItem
 from source_skoot_athena.read.slice_query import SliceQuery
 from source_skoot_athena.results import ResultReader
-from source_skoot_athena.state import StreamKey
+from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.stream import Slice, StreamPlan
 
 Output = Iterator[RecordChunk | AirbyteMessage]
+# How often a wait on a query looks whether a start is waiting out Athena's concurrency limit.
+RATE_LIMIT_CHECK_S = 1.0
 
 
 class StreamOutput:
     """Writes work items as records and protocol messages (see the module docstring)."""
 
-    def __init__(self, clients: AwsClients, logger: logging.Logger) -> None:
+    def __init__(self, clients: AwsClients, runner: QueryRunner, ticker: Ticker, logger: logging.Logger) -> None:
         self._clients = clients
+        self._runner = runner
+        self._ticker = ticker
         self._logger = logger
 
     def messages(self, item: WorkItem) -> Output:
@@ -39,6 +50,7 @@ class StreamOutput:
             run.phase = Phase.STARTED
             yield stream_status(run.key, AirbyteStreamStatus.STARTED)
             plan = run.plan
+            run.progress.slices_total = len(plan.slices) if plan is not None else 0
             if plan is not None and (plan.row_estimate is not None or plan.byte_estimate is not None):
                 yield estimate(run.key, plan.row_estimate, plan.byte_estimate)
         if run.phase == Phase.FINISHED:
@@ -58,10 +70,10 @@ class StreamOutput:
         plan, slice_ = run.plan, item.slice_
         assert plan is not None
         if slice_ is None or item.future is None:
-            yield state_message(run.key, plan.final_state, 0)
+            yield self._state(run, plan.final_state, 0)
             yield from self._complete(run, plan)
             return
-        query = item.future.result()
+        query = yield from self._await(run, item.future)
         started, count = time.monotonic(), 0
         reader = open_reader(self._clients, plan, query, self._logger)
         try:
@@ -71,12 +83,43 @@ class StreamOutput:
                     yield stream_status(run.key, AirbyteStreamStatus.RUNNING)
                 yield chunk
                 count += chunk.count
+                if self._ticker.due():
+                    self._logger.info(run.progress.line(plan.label, count))
         finally:
             clean_up(reader, self._logger)
+        run.progress.add_slice(count, query.finished)
         self._log_slice(plan, slice_, query, reader.path, count, time.monotonic() - started)
-        yield state_message(run.key, slice_.state_after, count)
+        yield self._state(run, slice_.state_after, count)
         if slice_ is plan.slices[-1]:
             yield from self._complete(run, plan)
+
+    def _await(self, run: StreamRun, future: Future[SliceQuery]) -> Generator[AirbyteMessage, None, SliceQuery]:
+        """The slice's finished query (its failure is raised). Meanwhile: RUNNING with reason RATE_LIMITED as soon
+        as a start waits out Athena's concurrency limit (checked every second), a heartbeat at every tick."""
+        limited = False
+        while True:
+            try:
+                return future.result(timeout=min(self._ticker.seconds_left(), RATE_LIMIT_CHECK_S))
+            except TimeoutError:
+                now_limited = self._runner.active.rate_limited
+                if now_limited and not limited:
+                    yield stream_status(run.key, AirbyteStreamStatus.RUNNING, rate_limited=True)
+                limited = now_limited
+                if self._ticker.due():
+                    yield from self._heartbeat(run)
+
+    def _heartbeat(self, run: StreamRun) -> Iterator[AirbyteMessage]:
+        now = time.monotonic()
+        for query in self._runner.active.snapshot():
+            self._logger.info(still_running_line(query, now))
+        if run.plan is not None:
+            self._logger.info(run.progress.line(run.plan.label))
+        yield state_message(run.key, run.latest_state, 0)
+
+    @staticmethod
+    def _state(run: StreamRun, state: StreamState, count: int) -> AirbyteMessage:
+        run.last_state = state
+        return state_message(run.key, state, count)
 
     def _complete(self, run: StreamRun, plan: StreamPlan) -> Iterator[AirbyteMessage]:
         encoder = run.used_encoder
