@@ -3,7 +3,8 @@ and the SQL of each slice.
 
 Slicing rules:
 - a table with registered Glue partitions is read a group of partitions at a time, in partition order, with a
-  STATE after each group, so a killed sync (full refresh too) resumes at the next group;
+  STATE after each group, so a killed sync (full refresh too) resumes at the next group; groups are sized by what
+  their partitions hold (slicing.py), so small partitions share a query and a big one has its own;
 - a cursor that is a partition key lists only partitions at or past the saved cursor (bytes scanned follow the
   new data), and the cursor advances with each group;
 - any other cursor is read as `cursor >= saved AND cursor <= upper`, the upper bound fixed when the stream starts
@@ -23,6 +24,7 @@ from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError
 from source_skoot_athena.partitions import Partition, sort_key
+from source_skoot_athena.slicing import cost_groups
 from source_skoot_athena.sql import (
     equals_condition,
     leading_comment,
@@ -33,8 +35,6 @@ from source_skoot_athena.sql import (
 )
 from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.types import ReadPath, is_orderable, select_expression
-
-PARTITIONS_PER_SLICE = 20
 
 
 @dataclass(frozen=True)
@@ -164,8 +164,8 @@ def _saved_for_cursor(saved: StreamState, cursor: Column | None, stream: str, lo
     return replace(saved, cursor_type=cursor.type.raw)
 
 
-def _groups(partitions: list[Partition]) -> list[tuple[Partition, ...]]:
-    return [tuple(partitions[i : i + PARTITIONS_PER_SLICE]) for i in range(0, len(partitions), PARTITIONS_PER_SLICE)]
+def _groups(table: TableInfo, partitions: list[Partition]) -> list[tuple[Partition, ...]]:
+    return cost_groups(partitions, [k.name for k in table.partition_keys])
 
 
 def _estimate(partitions: list[Partition] | None, table: TableInfo) -> tuple[int | None, int | None]:
@@ -263,7 +263,7 @@ class StreamPlanner:
         rows, size = _estimate(partitions, table)
         slices: list[Slice] = []
         current = state
-        for index, group in enumerate(_groups(partitions)):
+        for index, group in enumerate(_groups(table, partitions)):
             values = [p.values[position] for p in group if p.values[position] is not None]
             if values:
                 current = replace(current, cursor=max(values, key=lambda v: sort_key(cursor, v)))
@@ -286,7 +286,7 @@ class StreamPlanner:
             if state.cursor is not None:  # the partitions' statistics would overstate what is past the cursor
                 rows = size = None
         final = _final_state(state, cursor, cursor_range[1] if cursor_range else None)
-        groups = _groups(partitions)
+        groups = _groups(table, partitions)
         slices = [
             Slice(
                 index,

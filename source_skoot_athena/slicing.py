@@ -1,0 +1,82 @@
+"""Partitions grouped into slices by what they cost to query, not by a fixed count.
+
+Why: every Athena query pays queue and planning time (often 1-2 s) and a 10 MB billing minimum, so many small
+partitions belong in one query; a big one gets a query of its own so each query stays well inside the Query
+Timeout, and a killed sync loses at most one slice. A partition's cost is what Glue's statistics or the S3
+listing say it holds (bytes as stored, else rows); the query text caps how many partitions one WHERE can name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from source_skoot_athena.partitions import Partition
+
+# Athena scans Parquet/ORC at hundreds of MB/s per query and we stream the result at ~50-100 MB/s of Parquet,
+# so a slice of 1 GiB as stored finishes in minutes, far inside the default 30 min DML timeout.
+SLICE_TARGET_BYTES = 1024**3
+SLICE_TARGET_ROWS = 20_000_000  # when only row counts are known (≈ 1 GiB of Parquet at ~50 bytes a row)
+# Athena's query text limit is 262,144 bytes (DESIGN §5): the partitions' WHERE stays under half of it.
+MAX_CONDITION_CHARS = 120_000
+CONDITION_OVERHEAD_CHARS = 40  # `("key" = '…') OR ` and a typed literal's keyword, per partition key
+# Nothing tells any partition's size (no Glue statistics, no S3 listing): the former fixed group size.
+UNKNOWN_COST_PARTITIONS = 20
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one slice may hold."""
+
+    target_bytes: int = SLICE_TARGET_BYTES
+    target_rows: int = SLICE_TARGET_ROWS
+    max_condition_chars: int = MAX_CONDITION_CHARS
+
+
+def condition_chars(partition: Partition, key_names: Sequence[str]) -> int:
+    """An upper estimate of the characters the partition adds to the slice's WHERE."""
+    return sum(
+        len(name) + len(value or "") + CONDITION_OVERHEAD_CHARS
+        for name, value in zip(key_names, partition.values, strict=False)
+    )
+
+
+def partition_costs(partitions: Sequence[Partition], budget: Budget) -> list[float]:
+    """Each partition's share of a slice (1.0 = a whole slice): bytes if any partition's size is known, else rows;
+    a partition whose measure is missing costs the average of the known ones; if none is known, 1/20th."""
+    sizes = [p.size_bytes for p in partitions]
+    rows = [p.record_count for p in partitions]
+    if any(s is not None for s in sizes):
+        known, target = sizes, budget.target_bytes
+    elif any(r is not None for r in rows):
+        known, target = rows, budget.target_rows
+    else:
+        return [1 / UNKNOWN_COST_PARTITIONS] * len(partitions)
+    values = [v for v in known if v is not None]
+    average = sum(values) / len(values)
+    return [(v if v is not None else average) / target for v in known]
+
+
+def cost_groups(
+    partitions: Sequence[Partition], key_names: Sequence[str], budget: Budget = Budget()
+) -> list[tuple[Partition, ...]]:
+    """Consecutive partitions (their order is kept: resuming relies on it) packed into groups within the budget.
+
+    A group closes before a partition that would take it past a whole slice's cost or past the query text
+    budget; a partition that alone costs more than a slice is a group of its own.
+    """
+    groups: list[tuple[Partition, ...]] = []
+    current: list[Partition] = []
+    cost = 0.0
+    chars = 0
+    for partition, share in zip(partitions, partition_costs(partitions, budget), strict=True):
+        text = condition_chars(partition, key_names)
+        if current and (cost + share > 1.0 + 1e-9 or chars + text > budget.max_condition_chars):
+            groups.append(tuple(current))
+            current, cost, chars = [], 0.0, 0
+        current.append(partition)
+        cost += share
+        chars += text
+    if current:
+        groups.append(tuple(current))
+    return groups
