@@ -22,6 +22,7 @@ import pytest
 
 from integration_tests.connector import DEMO_CONFIG, Run, configured_catalog, run_connector, spawn_connector
 from local_athena import LocalAthena
+from source_skoot_athena.slicing import SLICE_TARGET_BYTES
 
 TRACEBACK = "Traceback (most recent call last)"
 
@@ -318,9 +319,27 @@ def _set_partition_stats(athena: LocalAthena, database: str, table: str, day: st
     )
 
 
+def _size_partitions(athena: LocalAthena, database: str, table: str, days: list[str]) -> None:
+    """Glue `totalSize` of a 20th of a slice on each partition, so slicing.py puts 20 partitions in a slice."""
+    glue = athena.client("glue")
+    for day in days:
+        partition = glue.get_partition(DatabaseName=database, TableName=table, PartitionValues=[day])["Partition"]
+        glue.update_partition(
+            DatabaseName=database,
+            TableName=table,
+            PartitionValueList=[day],
+            PartitionInput={
+                "Values": partition["Values"],
+                "StorageDescriptor": partition["StorageDescriptor"],
+                "Parameters": {**partition.get("Parameters", {}), "totalSize": str(SLICE_TARGET_BYTES // 20)},
+            },
+        )
+
+
 def test_partition_key_cursor_reads_and_scans_only_new_partitions(athena: LocalAthena) -> None:
     database, table = "inc_partkey", "clicks"
     athena.put_table(database, table, _partitioned(DAYS[:100]), partition_keys=["dt"])
+    _size_partitions(athena, database, table, DAYS[:100])
     catalog = configured_catalog(
         discover(athena, database), streams=[table], sync_mode="incremental", cursor={table: "dt"}
     )
@@ -367,6 +386,7 @@ def test_partition_key_cursor_reads_and_scans_only_new_partitions(athena: LocalA
 def test_killed_full_refresh_resumes_at_the_next_slice(athena: LocalAthena) -> None:
     database, table = "inc_resume", "visits"
     athena.put_table(database, table, _partitioned(DAYS[:100]), partition_keys=["dt"])
+    _size_partitions(athena, database, table, DAYS[:100])
     catalog = configured_catalog(discover(athena, database), streams=[table])
     # Slices 3+ take long, so the sync is surely mid-stream when it is killed.
     athena.faults.delay_query(f"'{DAYS[40]}'", 60)

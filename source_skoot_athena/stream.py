@@ -26,6 +26,7 @@ from source_skoot_athena.errors import ConfigError
 from source_skoot_athena.partitions import Partition, sort_key
 from source_skoot_athena.slicing import cost_groups
 from source_skoot_athena.sql import (
+    HIVE_NULL_PARTITION,
     equals_condition,
     leading_comment,
     literal,
@@ -320,15 +321,7 @@ class StreamPlanner:
         ]
         conditions: list[str] = []
         if slice_.partitions is not None:
-            keys = plan.table.partition_keys
-            alternatives = [
-                " AND ".join(
-                    equals_condition(quote_identifier(k.name), v, k.type.athena_sql_name(), k.type.kind)
-                    for k, v in zip(keys, partition.values, strict=False)
-                )
-                for partition in slice_.partitions
-            ]
-            conditions.append(" OR ".join(f"({a})" for a in alternatives))
+            conditions.append(partition_condition(plan.table.partition_keys, slice_.partitions))
         if slice_.cursor_range is not None and plan.cursor is not None:
             lower, upper = slice_.cursor_range
             quoted = quote_identifier(plan.cursor.name)
@@ -344,6 +337,32 @@ class StreamPlanner:
             qualified_table(self._config.catalog, plan.table.database, plan.table.name),
             conditions,
         )
+
+
+def partition_condition(keys: tuple[Column, ...], partitions: tuple[Partition, ...]) -> str:
+    """The WHERE that selects exactly these partitions: `"k" IN (…)` for one key (compact: a slice may name
+    thousands of partitions), else one `(k1 = … AND k2 = …)` alternative per partition."""
+    if len(keys) == 1:
+        key = keys[0]
+        quoted = quote_identifier(key.name)
+        values = [p.values[0] for p in partitions if p.values and p.values[0] not in (None, HIVE_NULL_PARTITION)]
+        alternatives = [f"{quoted} IN ({', '.join(_key_literal(key, v) for v in values)})"] if values else []
+        if len(values) < len(partitions):
+            alternatives.append(f"{quoted} IS NULL")
+        return " OR ".join(alternatives)
+    return " OR ".join(
+        "("
+        + " AND ".join(
+            equals_condition(quote_identifier(k.name), v, k.type.athena_sql_name(), k.type.kind)
+            for k, v in zip(keys, partition.values, strict=False)
+        )
+        + ")"
+        for partition in partitions
+    )
+
+
+def _key_literal(key: Column, value: str) -> str:
+    return literal(value, key.type.athena_sql_name(), key.type.kind)
 
 
 def _after(keys: tuple[Column, ...], values: tuple[str | None, ...], done: tuple[str | None, ...]) -> bool:

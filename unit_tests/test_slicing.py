@@ -16,7 +16,7 @@ from source_skoot_athena.slicing import (
     partition_costs,
 )
 from source_skoot_athena.state import StreamState
-from source_skoot_athena.stream import StreamPlanner
+from source_skoot_athena.stream import StreamPlanner, partition_condition
 from source_skoot_athena.types import ReadPath, parse_type
 
 GIB = 1024**3
@@ -127,4 +127,19 @@ def test_planner_checkpoints_after_each_cost_sized_slice_and_resumes_after_it() 
     )
     assert [[p.values[0] for p in s.partitions or ()] for s in resumed.slices] == [["d"], ["e"]]
     sql = StreamPlanner(CONFIG, Listed([]), NoBound(), log).select_sql(plan, plan.slices[0], ReadPath.PARQUET)
-    assert """("dt" = 'a')""" in sql and """("dt" = 'c')""" in sql and "'d'" not in sql
+    assert """WHERE ("dt" IN ('a', 'b', 'c'))""" in sql and "'d'" not in sql
+
+
+def test_one_key_partitions_are_named_in_one_in_list_and_several_keys_one_alternative_each() -> None:
+    key = TABLE.partition_keys
+    assert partition_condition(key, (Partition(("a",)), Partition((None,)), Partition(("b",)))) == (
+        """"dt" IN ('a', 'b') OR "dt" IS NULL"""
+    )
+    assert partition_condition(key, (Partition((None,)),)) == '"dt" IS NULL'
+    two = (
+        Column("y", parse_type("int"), is_partition_key=True),
+        Column("m", parse_type("string"), is_partition_key=True),
+    )
+    assert partition_condition(two, (Partition(("2024", "01")), Partition(("2025", None)))) == (
+        """("y" = 2024 AND "m" = '01') OR ("y" = 2025 AND "m" IS NULL)"""
+    )

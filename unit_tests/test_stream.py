@@ -213,7 +213,7 @@ def test_partition_key_cursor_asks_for_partitions_past_it_and_advances_with_each
     assert [s.state_after.cursor for s in plan.slices] == [DAYS[24], DAYS[44]]
     assert plan.final_state.cursor == DAYS[-1] and plan.final_state.pending_cursor is None
     sql = planner().select_sql(plan, plan.slices[0], ReadPath.PARQUET)
-    assert f"""("dt" = '{DAYS[5]}')""" in sql and f"'{DAYS[4]}'" not in sql
+    assert f""""dt" IN ('{DAYS[5]}', '{DAYS[6]}',""" in sql and f"'{DAYS[4]}'" not in sql
 
 
 # --- the Glue partition lister -------------------------------------------------------------------------------------
