@@ -63,10 +63,10 @@ def with_s3_sizes(
         return partitions
     bucket, prefix = root
     wanted: dict[int, str] = {}
-    for index, partition in enumerate(partitions):
-        place = split_s3_location(partition.location or "")
-        if partition.size_bytes is None and place is not None and place[0] == bucket and place[1].startswith(prefix):
-            wanted[index] = place[1]
+    for position, partition in enumerate(partitions):
+        folder = split_s3_location(partition.location or "")
+        if partition.size_bytes is None and folder is not None and folder[0] == bucket and folder[1].startswith(prefix):
+            wanted[position] = folder[1]
     if not wanted:
         return partitions
     index = _SizeIndex(list(wanted.values()))
@@ -80,9 +80,9 @@ def with_s3_sizes(
         )
         return partitions
     sized = list(partitions)
-    for at, place in wanted.items():
-        if complete_below is None or (place < complete_below and not complete_below.startswith(place)):
-            sized[at] = replace(partitions[at], size_bytes=index.sizes[place])
+    for at, key_prefix in wanted.items():
+        if complete_below is None or (key_prefix < complete_below and not complete_below.startswith(key_prefix)):
+            sized[at] = replace(partitions[at], size_bytes=index.sizes[key_prefix])
     return sized
 
 
