@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import sqlglot
 from sqlglot import exp
 
-from . import moto_state
+from . import moto_state, path_column
 from .glue_types import duck_ident, glue_to_duck, parse_glue_type
 from .partition_predicates import matching_partitions
 from .query_errors import AthenaQueryError, glue_denied, s3_read_denied
@@ -240,10 +240,12 @@ class Resolver:
         else:
             parts = [([], info.location)]
         selects = []
+        with_path, path_conditions = path_column.is_selected(nodes), path_column.predicates(nodes)
         for values, location in parts:
             if location:
                 self._check_location(location)
             files = moto_state.data_files(location, self.engine.account_id) if location else []
+            files = path_column.prune(files, path_conditions)
             if not files:
                 continue
             for f in files:
@@ -251,14 +253,22 @@ class Resolver:
             self.prepared.scanned_bytes += sum(f.size for f in files)
             paths = [self.engine.cache.path_for(f, self.engine.account_id) for f in files]
             self.prepared.files_read.extend(f"s3://{f.bucket}/{f.key}" for f in files)
-            selects.append(self._file_select(info, paths, values))
+            if with_path:  # one SELECT per file, each naming its file's "$path"
+                selects += [
+                    self._file_select(info, [p], values, path_column.uri(f)) for p, f in zip(paths, files, strict=True)
+                ]
+            else:
+                selects.append(self._file_select(info, paths, values))
         if not selects:
             cols = [f"CAST(NULL AS {glue_to_duck(t)}) AS {duck_ident(n.lower())}" for n, t in info.columns]
             cols += [f"CAST(NULL AS {glue_to_duck(t)}) AS {duck_ident(n.lower())}" for n, t in info.partition_keys]
+            cols += [f"CAST(NULL AS VARCHAR) AS {duck_ident(path_column.PATH)}"] if with_path else []
             selects.append("SELECT " + ", ".join(cols) + " WHERE false")
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS " + " UNION ALL ".join(selects))
 
-    def _file_select(self, info: moto_state.TableInfo, paths: list[str], values: list[str]) -> str:
+    def _file_select(
+        self, info: moto_state.TableInfo, paths: list[str], values: list[str], s3_path: str | None = None
+    ) -> str:
         path_list = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
         exprs: list[str] = []
         if info.fmt == "parquet":
@@ -291,6 +301,8 @@ class Resolver:
         for (name, gtype), value in zip(info.partition_keys, values, strict=False):
             lit = "NULL" if value == _HIVE_NULL else "'" + value.replace("'", "''") + "'"
             exprs.append(f"CAST({lit} AS {glue_to_duck(gtype)}) AS {duck_ident(name.lower())}")
+        if s3_path is not None:
+            exprs.append("'" + s3_path.replace("'", "''") + f"' AS {duck_ident(path_column.PATH)}")
         return f"SELECT {', '.join(exprs) or '1 AS __dummy'} FROM {source}"
 
     def _info_schema(self, t: exp.Table) -> None:
