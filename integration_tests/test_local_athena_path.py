@@ -33,8 +33,9 @@ def test_path_names_each_rows_file_and_a_path_predicate_scans_only_that_file(ath
     assert len(files) == 2
 
     _, rows = _query(athena, f'SELECT id, "$path" FROM "{DATABASE}"."t" ORDER BY id')
-    by_file: dict[str | None, list[str | None]] = {}
+    by_file: dict[str, list[str]] = {}
     for row_id, path in rows:
+        assert row_id is not None and path is not None
         by_file.setdefault(path, []).append(row_id)
     assert set(by_file) == set(files) and sorted(v for ids in by_file.values() for v in ids) == ["1", "2", "3"]
 
