@@ -48,13 +48,17 @@ def _object_sizes(athena: LocalAthena, table: str) -> dict[str, int]:
     return sizes
 
 
-def test_partitions_without_glue_statistics_are_sized_from_s3(athena: LocalAthena) -> None:
+@pytest.mark.parametrize("one_by_one", [True, False])
+def test_partitions_without_glue_statistics_are_sized_from_s3(
+    athena: LocalAthena, monkeypatch: pytest.MonkeyPatch, one_by_one: bool
+) -> None:
+    monkeypatch.setattr(partition_sizes, "PER_PARTITION_LISTINGS", 50 if one_by_one else 0)
     athena.put_table(DATABASE, "sized", _rows(5, 30), partition_keys=["day"])
     athena.append_rows(DATABASE, "sized", _rows(1, 7))  # a second file in d00000
     lister, info = _lister(athena, "sized")
     athena.reset_observations()
     listed = lister.partitions(info)
-    assert athena.calls["s3:ListObjectsV2"] == 1, "one listing of the table prefix sizes every partition"
+    assert athena.calls["s3:ListObjectsV2"] == (5 if one_by_one else 1), "a listing per partition, or one walk"
     expected = _object_sizes(athena, "sized")
     assert {p.values[0]: p.size_bytes for p in listed} == expected and len(expected) == 5
 
@@ -63,6 +67,7 @@ def test_a_listing_cut_short_sizes_only_the_partitions_it_saw_whole(
     athena: LocalAthena, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     athena.put_table(DATABASE, "cut", _rows(6, 10), partition_keys=["day"])
+    monkeypatch.setattr(partition_sizes, "PER_PARTITION_LISTINGS", 0)
     monkeypatch.setattr(partition_sizes, "MAX_LIST_PAGES", 1)
     monkeypatch.setattr(partition_sizes, "PAGE_KEYS", 3)
     lister, info = _lister(athena, "cut")

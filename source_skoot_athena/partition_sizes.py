@@ -1,9 +1,11 @@
-"""Partition sizes from S3 when Glue's statistics lack them: one ListObjectsV2 walk under the table's location.
+"""Partition sizes and data files from S3: what Glue's statistics lack, and what file-level incremental needs.
 
 Why: slices are sized by what their partitions hold (slicing.py), and most tables registered by DDL or
-`MSCK REPAIR` carry no `totalSize`/`numRows` parameters. One listing of the table prefix (1,000 keys a page)
-sizes every partition under it; the setup guide grants s3:ListBucket on data buckets (SkootUnderlyingDataS3).
-A denied or failed listing only loses the sizes: the planner then falls back to its fixed group size.
+`MSCK REPAIR` carry no `totalSize`/`numRows` parameters; an incremental sync on a partition-key cursor reads only
+the files it has not read (file_increments.py). A few partitions are listed one prefix each; many are sized by
+one walk of the table prefix (1,000 keys a page). The setup guide grants s3:ListBucket on data buckets
+(SkootUnderlyingDataS3). A denied or failed listing only loses the sizes and files: the planner then falls back
+to a fixed group size and whole partitions.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ if TYPE_CHECKING:
 
 PAGE_KEYS = 1000  # ListObjectsV2 MaxKeys (at most 1,000)
 MAX_LIST_PAGES = 50  # 50,000 objects: beyond that the rest of the partitions are sized by the average
+PER_PARTITION_LISTINGS = 50  # up to this many partitions are listed one prefix each, more by one table walk
 # https://docs.aws.amazon.com/athena/latest/ug/tables-location-format.html: Athena ignores these files.
 IGNORED_NAME_STARTS = ("_", ".")
+
+Files = list[tuple[str, int]]  # (s3://bucket/key, size)
 
 
 def split_s3_location(location: str) -> tuple[str, str] | None:
@@ -41,54 +46,74 @@ def _data_file(key: str, size: int) -> bool:
     return size > 0 and bool(name) and not name.startswith(IGNORED_NAME_STARTS)
 
 
-class _SizeIndex:
-    """Sums listed object sizes into the partition whose folder prefix the key starts with."""
+class _FileIndex:
+    """Files of one bucket's listing, each put in the partition whose folder prefix its key starts with."""
 
-    def __init__(self, prefixes: Sequence[str]) -> None:
+    def __init__(self, bucket: str, prefixes: Sequence[str]) -> None:
+        self.bucket = bucket
         self.prefixes = sorted(set(prefixes))
-        self.sizes = dict.fromkeys(self.prefixes, 0)
+        self.files: dict[str, Files] = {p: [] for p in self.prefixes}
 
     def add(self, key: str, size: int) -> None:
         at = bisect.bisect_right(self.prefixes, key) - 1
         if at >= 0 and key.startswith(self.prefixes[at]):
-            self.sizes[self.prefixes[at]] += size
+            self.files[self.prefixes[at]].append((f"s3://{self.bucket}/{key}", size))
 
 
-def with_s3_sizes(
-    s3: Any, table_location: str | None, partitions: list[Partition], logger: logging.Logger
+def with_s3_files(
+    s3: Any, table_location: str | None, partitions: list[Partition], logger: logging.Logger, *, track_files: bool
 ) -> list[Partition]:
-    """The partitions, those without a Glue size given the bytes of their data files under the table location."""
-    root = split_s3_location(table_location or "")
-    if root is None or all(p.size_bytes is not None for p in partitions):
-        return partitions
-    bucket, prefix = root
-    wanted: dict[int, str] = {}
+    """The partitions, sized from S3 where Glue has no size, and with their data files when `track_files`."""
+    wanted: dict[int, tuple[str, str]] = {}
     for position, partition in enumerate(partitions):
         folder = split_s3_location(partition.location or "")
-        if partition.size_bytes is None and folder is not None and folder[0] == bucket and folder[1].startswith(prefix):
-            wanted[position] = folder[1]
+        if folder is not None and (track_files or partition.size_bytes is None):
+            wanted[position] = folder
     if not wanted:
         return partitions
-    index = _SizeIndex(list(wanted.values()))
     try:
-        complete_below = _walk(s3, bucket, prefix, index)
+        listed = _list_folders(s3, table_location, list(wanted.values()))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
         code = error_code(exc) if isinstance(exc, botocore.exceptions.ClientError) else exc.__class__.__name__
         logger.warning(
-            f"Could not list s3://{bucket}/{prefix} to size the partitions ({code}); slices fall back to a fixed "
-            "number of partitions. Grant s3:ListBucket on the data bucket (statement SkootUnderlyingDataS3)."
+            f"Could not list the data files of {len(wanted)} partition(s) in S3 ({code}); slices fall back to a "
+            "fixed number of whole partitions. Grant s3:ListBucket on the data bucket (statement "
+            "SkootUnderlyingDataS3)."
         )
         return partitions
-    sized = list(partitions)
-    for at, key_prefix in wanted.items():
-        if complete_below is None or (key_prefix < complete_below and not complete_below.startswith(key_prefix)):
-            sized[at] = replace(partitions[at], size_bytes=index.sizes[key_prefix])
-    return sized
+    result = list(partitions)
+    for position, folder in wanted.items():
+        files = listed.get(folder)
+        if files is None:
+            continue
+        partition = partitions[position]
+        size = partition.size_bytes if partition.size_bytes is not None else sum(s for _, s in files)
+        result[position] = replace(partition, size_bytes=size, files=tuple(files) if track_files else None)
+    return result
 
 
-def _walk(s3: Any, bucket: str, prefix: str, index: _SizeIndex) -> str | None:
-    """List the prefix into the index; return None if listed to the end, else the last key listed (partitions
-    whose folder sorts before it are complete: ListObjectsV2 returns keys in UTF-8 binary order)."""
+def _list_folders(s3: Any, table_location: str | None, folders: list[tuple[str, str]]) -> dict[tuple[str, str], Files]:
+    """Each folder's data files, for the folders listed completely: a few one by one, many by a table walk."""
+    if len(folders) <= PER_PARTITION_LISTINGS:
+        out: dict[tuple[str, str], Files] = {}
+        for bucket, prefix in folders:
+            index = _FileIndex(bucket, [prefix])
+            if _walk(s3, bucket, prefix, index) is None:
+                out[(bucket, prefix)] = index.files[prefix]
+        return out
+    root = split_s3_location(table_location or "")
+    if root is None:
+        return {}
+    bucket, prefix = root
+    inside = [p for b, p in folders if b == bucket and p.startswith(prefix)]
+    index = _FileIndex(bucket, inside)
+    last = _walk(s3, bucket, prefix, index)
+    # Folders sorting before the last key listed are complete (ListObjectsV2 lists keys in UTF-8 binary order).
+    return {(bucket, p): index.files[p] for p in inside if last is None or (p < last and not last.startswith(p))}
+
+
+def _walk(s3: Any, bucket: str, prefix: str, index: _FileIndex) -> str | None:
+    """List the prefix into the index; None if listed to the end, else the last key listed."""
     params: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": PAGE_KEYS}
     last = ""
     for _ in range(MAX_LIST_PAGES):

@@ -9,7 +9,7 @@ from typing import Any
 
 from source_skoot_athena.aws import aws_call
 from source_skoot_athena.catalog import Column, GlueStatistics, TableInfo, glue_pages
-from source_skoot_athena.partition_sizes import with_s3_sizes
+from source_skoot_athena.partition_sizes import with_s3_files
 from source_skoot_athena.sql import HIVE_NULL_PARTITION
 from source_skoot_athena.types import INTEGER_KINDS, STRING_KINDS
 
@@ -19,12 +19,14 @@ SIMPLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 @dataclass(frozen=True)
 class Partition:
-    """One registered partition: its values in partition-key order, Glue's statistics if any, its S3 folder."""
+    """One registered partition: its values in partition-key order, Glue's statistics if any, its S3 folder, and
+    its data files (`s3://…` URI, size) when they were listed."""
 
     values: tuple[str | None, ...]
     record_count: int | None = None
     size_bytes: int | None = None
     location: str | None = None
+    files: tuple[tuple[str, int], ...] | None = None
 
 
 def sort_key(key: Column, value: str | None) -> tuple[int, Any]:
@@ -85,7 +87,8 @@ def list_partitions(
 
 class GluePartitions:
     """The planner's partition lister (stream.PartitionLister) over a Glue client; given an S3 client, partitions
-    without Glue statistics are sized from S3 (partition_sizes.py), so slices can be sized by cost."""
+    without Glue statistics are sized from S3 (partition_sizes.py), so slices can be sized by cost, and for a
+    partition-key cursor each partition's data files are listed."""
 
     def __init__(self, glue: Any, s3: Any = None, logger: logging.Logger | None = None) -> None:
         self._glue = glue
@@ -98,4 +101,5 @@ class GluePartitions:
         listed = list_partitions(self._glue, table, cursor_key=cursor_key, lower=lower)
         if self._s3 is None:
             return listed
-        return with_s3_sizes(self._s3, table.location, listed, self._logger)
+        # A partition-key cursor reads only the files it has not read (file_increments.py): list them.
+        return with_s3_files(self._s3, table.location, listed, self._logger, track_files=cursor_key is not None)
