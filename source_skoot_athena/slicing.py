@@ -34,8 +34,8 @@ class Budget:
 
 
 def condition_chars(partition: Partition, key_names: Sequence[str]) -> int:
-    """An upper estimate of the characters the partition adds to the slice's WHERE."""
-    return sum(
+    """An upper estimate of the characters the partition (and its files, if named) adds to the slice's WHERE."""
+    return sum(len(uri) + 4 for uri, _ in partition.files or ()) + sum(
         len(name) + len(value or "") + CONDITION_OVERHEAD_CHARS
         for name, value in zip(key_names, partition.values, strict=False)
     )

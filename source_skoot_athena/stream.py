@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from airbyte_cdk.models import ConfiguredAirbyteStream, SyncMode
 
+from source_skoot_athena import file_increments
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError
@@ -32,6 +33,7 @@ from source_skoot_athena.sql import (
     literal,
     qualified_table,
     quote_identifier,
+    quote_string,
     select_statement,
 )
 from source_skoot_athena.state import StreamKey, StreamState
@@ -258,9 +260,19 @@ class StreamPlanner:
         position = [k.name for k in table.partition_keys].index(cursor.name)
         # Ordered by the cursor key first, so advancing the cursor after each group never skips a partition.
         partitions = sorted(
-            self._partitions.partitions(table, cursor_key=cursor, lower=state.cursor),
+            self._partitions.partitions(
+                table, cursor_key=cursor, lower=file_increments.window_start(state, cursor, position)
+            ),
             key=lambda p: sort_key(cursor, p.values[position]),
         )
+        if partitions and all(p.files is not None for p in partitions):
+            return self._plan_unread_files(stream, cursor, state, partitions)
+        # Files unknown: partitions at or past the cursor, read whole (the one equal to it again).
+        floor = sort_key(cursor, state.cursor) if state.cursor is not None else None
+        partitions = [
+            replace(p, files=None) for p in partitions if floor is None or sort_key(cursor, p.values[position]) >= floor
+        ]
+        state = replace(state, recent_files=None)
         rows, size = _estimate(partitions, table)
         slices: list[Slice] = []
         current = state
@@ -270,6 +282,22 @@ class StreamPlanner:
                 current = replace(current, cursor=max(values, key=lambda v: sort_key(cursor, v)))
             slices.append(Slice(index, group, None, current))
         return stream.plan(slices, _final_state(current, cursor, current.cursor), rows, size)
+
+    def _plan_unread_files(
+        self, stream: _Stream, cursor: Column, state: StreamState, listed: list[Partition]
+    ) -> StreamPlan:
+        """Only the files not read before (file_increments.py), grouped by their bytes; a STATE after each group."""
+        position = [k.name for k in stream.table.partition_keys].index(cursor.name)
+        groups = _groups(stream.table, file_increments.unread(listed, state))
+        after, final = file_increments.checkpoints(groups, listed, state, cursor, position)
+        slices = [Slice(index, group, None, after[index]) for index, group in enumerate(groups)]
+        size = sum(p.size_bytes or 0 for group in groups for p in group)
+        self._logger.info(
+            f"{stream.table.key}: {sum(len(p.files or ()) for g in groups for p in g)} unread file(s) in "
+            f"{sum(len(g) for g in groups)} partition(s) of {len(listed)} listed from "
+            f"{file_increments.window_start(state, cursor, position)!r}."
+        )
+        return stream.plan(slices, final, None, size)
 
     # -- partitioned, any other cursor (or none): groups of partitions, resumable after each ---------------
     def _plan_partition_groups(self, stream: _Stream, state: StreamState) -> StreamPlan:
@@ -322,6 +350,9 @@ class StreamPlanner:
         conditions: list[str] = []
         if slice_.partitions is not None:
             conditions.append(partition_condition(plan.table.partition_keys, slice_.partitions))
+            files = [uri for p in slice_.partitions for uri, _ in p.files or ()]
+            if files:  # only these files: Athena skips the others (file_increments.py)
+                conditions.append(f'"$path" IN ({", ".join(quote_string(uri) for uri in files)})')
         if slice_.cursor_range is not None and plan.cursor is not None:
             lower, upper = slice_.cursor_range
             quoted = quote_identifier(plan.cursor.name)
