@@ -2,9 +2,9 @@
 
 Each test owns a Glue database (`inc_<name>`) so tests never disturb each other or the demo.
 
-Duplicates by design: the cursor's lower bound is inclusive (`cursor >= saved`, and for a partition-key cursor the
-partition equal to the saved cursor is listed again), so rows whose cursor equals the saved cursor are read again
-by the next sync. Nothing present when a sync starts is ever skipped; destinations dedupe on the primary key.
+Duplicates by design: the cursor's lower bound is inclusive (`cursor >= saved`), so rows whose cursor equals the
+saved cursor are read again by the next sync (a partition-key cursor instead reads only the files it has not
+read: test_file_incremental.py). Nothing present when a sync starts is ever skipped; destinations dedupe on the primary key.
 """
 
 from __future__ import annotations
