@@ -55,7 +55,9 @@ def unread(partitions: Iterable[Partition], state: StreamState) -> list[Partitio
         start = len(folder_uri(partition))
         new = tuple((uri, size) for uri, size in partition.files or () if uri[start:] not in seen)
         if new:
-            out.append(replace(partition, files=new, size_bytes=sum(size for _, size in new), record_count=None))
+            out.append(
+                replace(partition, files=new, size_bytes=sum(s for _, s in new), record_count=None, only_files=True)
+            )
     return out
 
 

@@ -63,7 +63,8 @@ class _FileIndex:
 def with_s3_files(
     s3: Any, table_location: str | None, partitions: list[Partition], logger: logging.Logger, *, track_files: bool
 ) -> list[Partition]:
-    """The partitions, sized from S3 where Glue has no size, and with their data files when `track_files`."""
+    """The partitions, sized from S3 where Glue has no size, with their data files where they were listed; with
+    `track_files`, every partition is listed."""
     wanted: dict[int, tuple[str, str]] = {}
     for position, partition in enumerate(partitions):
         folder = split_s3_location(partition.location or "")
@@ -88,7 +89,7 @@ def with_s3_files(
             continue
         partition = partitions[position]
         size = partition.size_bytes if partition.size_bytes is not None else sum(s for _, s in files)
-        result[position] = replace(partition, size_bytes=size, files=tuple(files) if track_files else None)
+        result[position] = replace(partition, size_bytes=size, files=tuple(files))
     return result
 
 

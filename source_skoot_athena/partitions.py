@@ -20,13 +20,19 @@ SIMPLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 @dataclass(frozen=True)
 class Partition:
     """One registered partition: its values in partition-key order, Glue's statistics if any, its S3 folder, and
-    its data files (`s3://…` URI, size) when they were listed."""
+    its data files (`s3://…` URI, size) when they were listed.
+
+    `only_files`: a query reads only `files` of it (unread files, or one chunk of a partition too big for one
+    query); `last_chunk`: False for every chunk of a split partition but its last one.
+    """
 
     values: tuple[str | None, ...]
     record_count: int | None = None
     size_bytes: int | None = None
     location: str | None = None
     files: tuple[tuple[str, int], ...] | None = None
+    only_files: bool = False
+    last_chunk: bool = True
 
 
 def sort_key(key: Column, value: str | None) -> tuple[int, Any]:

@@ -9,7 +9,7 @@ listing say it holds (bytes as stored, else rows); the query text caps how many 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from source_skoot_athena.partitions import Partition
 
@@ -35,7 +35,8 @@ class Budget:
 
 def condition_chars(partition: Partition, key_names: Sequence[str]) -> int:
     """An upper estimate of the characters the partition (and its files, if named) adds to the slice's WHERE."""
-    return sum(len(uri) + 4 for uri, _ in partition.files or ()) + sum(
+    named = partition.files if partition.only_files else None
+    return sum(len(uri) + 4 for uri, _ in named or ()) + sum(
         len(name) + len(value or "") + CONDITION_OVERHEAD_CHARS
         for name, value in zip(key_names, partition.values, strict=False)
     )
@@ -57,21 +58,52 @@ def partition_costs(partitions: Sequence[Partition], budget: Budget) -> list[flo
     return [(v if v is not None else average) / target for v in known]
 
 
+def split_by_files(partitions: Sequence[Partition], budget: Budget = Budget()) -> list[Partition]:
+    """Each partition bigger than a slice whose files are known, as chunks of files within a slice's bytes (in
+    file order); the others as they are."""
+    out: list[Partition] = []
+    for partition in partitions:
+        files = partition.files or ()
+        if partition.only_files or len(files) < 2 or (partition.size_bytes or 0) <= budget.target_bytes:
+            out.append(partition)
+            continue
+        chunks: list[list[tuple[str, int]]] = [[]]
+        for uri, size in files:
+            if chunks[-1] and sum(s for _, s in chunks[-1]) + size > budget.target_bytes:
+                chunks.append([])
+            chunks[-1].append((uri, size))
+        out += [
+            replace(
+                partition,
+                files=tuple(chunk),
+                size_bytes=sum(s for _, s in chunk),
+                record_count=None,
+                only_files=True,
+                last_chunk=number == len(chunks) - 1,
+            )
+            for number, chunk in enumerate(chunks)
+        ]
+    return out
+
+
 def cost_groups(
     partitions: Sequence[Partition], key_names: Sequence[str], budget: Budget = Budget()
 ) -> list[tuple[Partition, ...]]:
     """Consecutive partitions (their order is kept: resuming relies on it) packed into groups within the budget.
 
     A group closes before a partition that would take it past a whole slice's cost or past the query text
-    budget; a partition that alone costs more than a slice is a group of its own.
+    budget; a partition that alone costs more than a slice is a group of its own, split into chunks of its files
+    when they are known; a query reads either whole partitions or chosen files, never both.
     """
+    partitions = split_by_files(partitions, budget)
     groups: list[tuple[Partition, ...]] = []
     current: list[Partition] = []
     cost = 0.0
     chars = 0
     for partition, share in zip(partitions, partition_costs(partitions, budget), strict=True):
         text = condition_chars(partition, key_names)
-        if current and (cost + share > 1.0 + 1e-9 or chars + text > budget.max_condition_chars):
+        mixed = bool(current) and current[-1].only_files != partition.only_files
+        if current and (mixed or cost + share > 1.0 + 1e-9 or chars + text > budget.max_condition_chars):
             groups.append(tuple(current))
             current, cost, chars = [], 0.0, 0
         current.append(partition)

@@ -316,15 +316,13 @@ class StreamPlanner:
                 rows = size = None
         final = _final_state(state, cursor, cursor_range[1] if cursor_range else None)
         groups = _groups(table, partitions)
-        slices = [
-            Slice(
-                index,
-                group,
-                cursor_range,
-                final if index == len(groups) - 1 else replace(progress, resume_after=list(group[-1].values)),
-            )
-            for index, group in enumerate(groups)
-        ]
+        slices: list[Slice] = []
+        done = state.resume_after  # the last partition read whole (a split one: once its last chunk is read)
+        for index, group in enumerate(groups):
+            finished = [p for p in group if p.last_chunk]
+            done = list(finished[-1].values) if finished else done
+            after = final if index == len(groups) - 1 else replace(progress, resume_after=done)
+            slices.append(Slice(index, group, cursor_range, after))
         return stream.plan(slices, final, rows, size)
 
     def _remaining_partitions(self, table: TableInfo, state: StreamState) -> list[Partition]:
@@ -350,8 +348,10 @@ class StreamPlanner:
         conditions: list[str] = []
         if slice_.partitions is not None:
             conditions.append(partition_condition(plan.table.partition_keys, slice_.partitions))
-            files = [uri for p in slice_.partitions for uri, _ in p.files or ()]
-            if files:  # only these files: Athena skips the others (file_increments.py)
+            restricted = [p.only_files for p in slice_.partitions]
+            if any(restricted):  # only these files (unread ones, or a chunk): Athena skips the others
+                assert all(restricted), "slicing.cost_groups never mixes whole partitions and chosen files"
+                files = [uri for p in slice_.partitions for uri, _ in p.files or ()]
                 conditions.append(f'"$path" IN ({", ".join(quote_string(uri) for uri in files)})')
         if slice_.cursor_range is not None and plan.cursor is not None:
             lower, upper = slice_.cursor_range

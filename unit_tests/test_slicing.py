@@ -143,3 +143,41 @@ def test_one_key_partitions_are_named_in_one_in_list_and_several_keys_one_altern
     assert partition_condition(two, (Partition(("2024", "01")), Partition(("2025", None)))) == (
         """("y" = 2024 AND "m" = '01') OR ("y" = 2025 AND "m" IS NULL)"""
     )
+
+
+# --- a partition too big for one query, split by its files --------------------------------------------------------
+def with_files(value: str, sizes: list[int]) -> Partition:
+    files = tuple((f"s3://lake/events/dt={value}/f{i}.parquet", size) for i, size in enumerate(sizes))
+    return Partition((value,), size_bytes=sum(sizes), location=f"s3://lake/events/dt={value}/", files=files)
+
+
+def test_a_partition_too_big_for_a_query_is_split_into_chunks_of_its_files() -> None:
+    half = GIB // 2
+    groups = cost_groups(
+        [with_files("a", [1]), with_files("b", [half, half, half, half, half]), with_files("c", [1])], KEYS
+    )
+    assert [[(p.values[0], len(p.files or ()), p.last_chunk) for p in g] for g in groups] == [
+        [("a", 1, True)],
+        [("b", 2, False)],
+        [("b", 2, False)],
+        [("b", 1, True)],  # never in one query with a whole partition
+        [("c", 1, True)],
+    ]
+    assert [p.only_files for g in groups for p in g] == [False, True, True, True, False]
+
+
+def test_a_sync_killed_inside_a_split_partition_resumes_at_its_first_chunk() -> None:
+    half = GIB // 2
+    partitions = [with_files("a", [1]), with_files("b", [half, half, half, half])]
+    log = logging.getLogger("test")
+    plan = StreamPlanner(CONFIG, Listed(partitions), NoBound(), log).plan(configured(), TABLE, StreamState())
+    assert [s.state_after.to_blob() for s in plan.slices] == [{"resume_after": ["a"]}, {"resume_after": ["a"]}, {}]
+    sql = StreamPlanner(CONFIG, Listed([]), NoBound(), log).select_sql(plan, plan.slices[1], ReadPath.PARQUET)
+    assert """"$path" IN ('s3://lake/events/dt=b/f0.parquet', 's3://lake/events/dt=b/f1.parquet')""" in sql
+    assert "$path" not in StreamPlanner(CONFIG, Listed([]), NoBound(), log).select_sql(
+        plan, plan.slices[0], ReadPath.PARQUET
+    )
+    resumed = StreamPlanner(CONFIG, Listed(partitions), NoBound(), log).plan(
+        configured(), TABLE, plan.slices[1].state_after
+    )
+    assert [[len(p.files or ()) for p in s.partitions or ()] for s in resumed.slices] == [[2], [2]]
