@@ -302,7 +302,7 @@ class StreamPlanner:
     # -- partitioned, any other cursor (or none): groups of partitions, resumable after each ---------------
     def _plan_partition_groups(self, stream: _Stream, state: StreamState) -> StreamPlan:
         table, cursor = stream.table, stream.cursor
-        partitions = self._remaining_partitions(table, state)
+        partitions = remaining_partitions(self._partitions.partitions(table), table, state, self._logger)
         rows, size = _estimate(partitions, table)
         cursor_range: tuple[str | None, str | None] | None = None
         progress = StreamState()  # what a checkpoint between groups keeps besides the last group's values
@@ -324,19 +324,6 @@ class StreamPlanner:
             after = final if index == len(groups) - 1 else replace(progress, resume_after=done)
             slices.append(Slice(index, group, cursor_range, after))
         return stream.plan(slices, final, rows, size)
-
-    def _remaining_partitions(self, table: TableInfo, state: StreamState) -> list[Partition]:
-        """The table's partitions; when resuming an unfinished sync, only those after the last one finished."""
-        partitions = self._partitions.partitions(table)
-        if state.resume_after is None:
-            return partitions
-        done = tuple(state.resume_after)
-        keys = table.partition_keys
-        remaining = [p for p in partitions if _after(keys, p.values, done)]
-        self._logger.info(
-            f"{table.key}: resuming an unfinished sync after partition {list(done)} ({len(remaining)} partitions left)."
-        )
-        return remaining
 
     # -- SQL ------------------------------------------------------------------------------------------------
     def select_sql(self, plan: StreamPlan, slice_: Slice, path: ReadPath) -> str:
@@ -394,6 +381,20 @@ def partition_condition(keys: tuple[Column, ...], partitions: tuple[Partition, .
 
 def _key_literal(key: Column, value: str) -> str:
     return literal(value, key.type.athena_sql_name(), key.type.kind)
+
+
+def remaining_partitions(
+    partitions: list[Partition], table: TableInfo, state: StreamState, logger: logging.Logger
+) -> list[Partition]:
+    """The table's partitions; when resuming an unfinished sync, only those after the last one finished."""
+    if state.resume_after is None:
+        return partitions
+    done = tuple(state.resume_after)
+    remaining = [p for p in partitions if _after(table.partition_keys, p.values, done)]
+    logger.info(
+        f"{table.key}: resuming an unfinished sync after partition {list(done)} ({len(remaining)} partitions left)."
+    )
+    return remaining
 
 
 def _after(keys: tuple[Column, ...], values: tuple[str | None, ...], done: tuple[str | None, ...]) -> bool:
