@@ -12,6 +12,7 @@ SubmissionDateTime / CompletionDateTime), all `time.time()` on this machine.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -104,6 +105,7 @@ def report(phases: list[Phases]) -> dict[str, Any]:
         "overhead_s": median("overhead_s"),
         "overhead_range_s": [round(min(p.overhead_s for p in phases), 3), round(max(p.overhead_s for p in phases), 3)],
         "total_s": median("total_s"),
+        "load_average_1m": round(os.getloadavg()[0], 2),  # the figures mean little on a busy machine
     }
 
 
