@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 PAGE_KEYS = 1000  # ListObjectsV2 MaxKeys (at most 1,000)
 MAX_LIST_PAGES = 50  # 50,000 objects: beyond that the rest of the partitions are sized by the average
 PER_PARTITION_LISTINGS = 50  # up to this many partitions are listed one prefix each, more by one table walk
+LISTING_THREADS = 8
 # https://docs.aws.amazon.com/athena/latest/ug/tables-location-format.html: Athena ignores these files.
 IGNORED_NAME_STARTS = ("_", ".")
 
@@ -96,12 +98,15 @@ def with_s3_files(
 def _list_folders(s3: Any, table_location: str | None, folders: list[tuple[str, str]]) -> dict[tuple[str, str], Files]:
     """Each folder's data files, for the folders listed completely: a few one by one, many by a table walk."""
     if len(folders) <= PER_PARTITION_LISTINGS:
-        out: dict[tuple[str, str], Files] = {}
-        for bucket, prefix in folders:
-            index = _FileIndex(bucket, [prefix])
-            if _walk(s3, bucket, prefix, index) is None:
-                out[(bucket, prefix)] = index.files[prefix]
-        return out
+
+        def one(folder: tuple[str, str]) -> Files | None:
+            index = _FileIndex(folder[0], [folder[1]])
+            return index.files[folder[1]] if _walk(s3, folder[0], folder[1], index) is None else None
+
+        # boto3 clients are thread-safe; the listings are round trips, so they overlap.
+        with ThreadPoolExecutor(max_workers=LISTING_THREADS) as pool:
+            listed = list(pool.map(one, folders))
+        return {folder: files for folder, files in zip(folders, listed, strict=True) if files is not None}
     root = split_s3_location(table_location or "")
     if root is None:
         return {}
