@@ -98,16 +98,15 @@ def checkpoints(
 ) -> tuple[list[StreamState], StreamState]:
     """The state after each group of unread files (cursor advanced, its files remembered) and the final state.
 
-    A checkpoint remembers the files of the groups read so far and of nothing else, so a sync resumed from it
-    reads exactly the files still unread.
+    A checkpoint remembers the files of the groups read so far and of nothing else (a partition split into
+    chunks of files: the chunks read), so a sync resumed from it reads exactly the files still unread.
     """
-    whole = {p.values: file_names(p) for p in listed}  # every listed file of a partition read now is read
     files = still_present(state, listed)
     current = replace(state, resume_after=None, pending_cursor=None)
     after: list[StreamState] = []
     for group in groups:
         for partition in group:
-            files[partition.values] = whole[partition.values]
+            files[partition.values] = tuple(sorted({*files.get(partition.values, ()), *file_names(partition)}))
             current = replace(current, cursor=_later(cursor, current.cursor, partition.values[position]))
         current = replace(current, recent_files=remembered(files, cursor, position))
         after.append(current)

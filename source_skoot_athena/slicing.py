@@ -19,6 +19,7 @@ SLICE_TARGET_BYTES = 1024**3
 SLICE_TARGET_ROWS = 20_000_000  # when only row counts are known (≈ 1 GiB of Parquet at ~50 bytes a row)
 # Athena's query text limit is 262,144 bytes (DESIGN §5): the partitions' WHERE stays under half of it.
 MAX_CONDITION_CHARS = 120_000
+FILE_CHUNK_TEXT_MARGIN = 2_000  # room in a chunk's query for the partition's own condition
 CONDITION_OVERHEAD_CHARS = 40  # `("key" = '…') OR ` and a typed literal's keyword, per partition key
 # Nothing tells any partition's size (no Glue statistics, no S3 listing): the former fixed group size.
 UNKNOWN_COST_PARTITIONS = 20
@@ -58,20 +59,33 @@ def partition_costs(partitions: Sequence[Partition], budget: Budget) -> list[flo
     return [(v if v is not None else average) / target for v in known]
 
 
+def _too_big(partition: Partition, budget: Budget) -> bool:
+    """More than a slice's bytes, or (when its files are named) more than the query text budget of file names."""
+    files = partition.files or ()
+    if len(files) < 2:
+        return False
+    if (partition.size_bytes or 0) > budget.target_bytes:
+        return True
+    return partition.only_files and sum(len(uri) + 4 for uri, _ in files) > budget.max_condition_chars
+
+
 def split_by_files(partitions: Sequence[Partition], budget: Budget = Budget()) -> list[Partition]:
-    """Each partition bigger than a slice whose files are known, as chunks of files within a slice's bytes (in
-    file order); the others as they are."""
+    """Each partition too big for one query whose files are known, as chunks of its files, each within a slice's
+    bytes and the query text budget (in file order); the others as they are."""
     out: list[Partition] = []
+    chars_cap = budget.max_condition_chars - FILE_CHUNK_TEXT_MARGIN
     for partition in partitions:
-        files = partition.files or ()
-        if partition.only_files or len(files) < 2 or (partition.size_bytes or 0) <= budget.target_bytes:
+        if not _too_big(partition, budget):
             out.append(partition)
             continue
         chunks: list[list[tuple[str, int]]] = [[]]
-        for uri, size in files:
-            if chunks[-1] and sum(s for _, s in chunks[-1]) + size > budget.target_bytes:
+        size = chars = 0
+        for uri, file_size in partition.files or ():
+            if chunks[-1] and (size + file_size > budget.target_bytes or chars + len(uri) + 4 > chars_cap):
                 chunks.append([])
-            chunks[-1].append((uri, size))
+                size = chars = 0
+            chunks[-1].append((uri, file_size))
+            size, chars = size + file_size, chars + len(uri) + 4
         out += [
             replace(
                 partition,

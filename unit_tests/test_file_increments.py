@@ -185,3 +185,20 @@ def test_malformed_recent_files_are_a_config_error(bad: object) -> None:
         "recent_files": [{"partition": ["x"], "files": ["a"]}],
     }
     assert StreamState.from_blob("events", blob).to_blob() == blob
+
+
+def test_many_unread_files_of_one_partition_are_read_in_chunks_and_resume_after_a_chunk() -> None:
+    half = SLICE_TARGET_BYTES // 2
+    lake = Lake({day(1): {"a.parquet": 1}})
+    state = plan(lake).final_state
+    lake.days[day(1)].update({f"n{i}.parquet": half for i in range(4)})
+    second = plan(lake, state)
+    assert [len(read_files_of(s)) for s in second.slices] == [2, 2]
+    resumed = plan(lake, second.slices[0].state_after)
+    assert [f for s in resumed.slices for f in read_files_of(s)] == read_files_of(second.slices[1])
+    assert resumed.final_state == second.final_state
+
+
+def read_files_of(slice_: object) -> list[str]:
+    partitions = getattr(slice_, "partitions", None) or ()
+    return [uri for p in partitions for uri, _ in p.files or ()]

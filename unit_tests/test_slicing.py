@@ -12,6 +12,7 @@ from source_skoot_athena.partitions import Partition
 from source_skoot_athena.slicing import (
     UNKNOWN_COST_PARTITIONS,
     Budget,
+    condition_chars,
     cost_groups,
     partition_costs,
 )
@@ -181,3 +182,15 @@ def test_a_sync_killed_inside_a_split_partition_resumes_at_its_first_chunk() -> 
         configured(), TABLE, plan.slices[1].state_after
     )
     assert [[len(p.files or ()) for p in s.partitions or ()] for s in resumed.slices] == [[2], [2]]
+
+
+def test_named_files_are_chunked_to_stay_within_the_query_text_budget() -> None:
+    many = with_files("a", [1] * 100)
+    unread = Partition(many.values, size_bytes=100, location=many.location, files=many.files, only_files=True)
+    uri_chars = len(many.files[0][0]) + 4 if many.files else 0
+    budget = Budget(max_condition_chars=2_000 + 30 * uri_chars)
+    groups = cost_groups([unread], KEYS, budget)
+    assert len(groups) >= 2
+    assert all(sum(condition_chars(p, KEYS) for p in g) <= budget.max_condition_chars for g in groups)
+    assert [f for g in groups for p in g for f in p.files or ()] == list(many.files or ()), "every file once"
+    assert [p.last_chunk for g in groups for p in g][-1] and not groups[0][0].last_chunk
