@@ -2,9 +2,9 @@
 
 Each test owns a Glue database (`inc_<name>`) so tests never disturb each other or the demo.
 
-Duplicates by design: the cursor's lower bound is inclusive (`cursor >= saved`, and for a partition-key cursor the
-partition equal to the saved cursor is listed again), so rows whose cursor equals the saved cursor are read again
-by the next sync. Nothing present when a sync starts is ever skipped; destinations dedupe on the primary key.
+Duplicates by design: the cursor's lower bound is inclusive (`cursor >= saved`), so rows whose cursor equals the
+saved cursor are read again by the next sync (a partition-key cursor instead reads only the files it has not
+read: test_file_incremental.py). Nothing present when a sync starts is ever skipped; destinations dedupe on the primary key.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from integration_tests.connector import (
 )
 from integration_tests.stdout_reader import StdoutReader
 from local_athena import LocalAthena
+from source_skoot_athena.file_increments import WINDOW_VALUES
+from source_skoot_athena.slicing import SLICE_TARGET_BYTES
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
@@ -337,22 +339,24 @@ def _partitioned(days: list[str], first_id: int = 0) -> pa.Table:
     )
 
 
-def _set_partition_stats(athena: LocalAthena, database: str, table: str, day: str, rows: int) -> None:
+def _size_partitions(athena: LocalAthena, database: str, table: str, days: list[str]) -> None:
+    """Glue `totalSize` of a 20th of a slice on each partition, so slicing.py puts 20 partitions in a slice."""
     glue = athena.client("glue")
-    partition = glue.get_partition(DatabaseName=database, TableName=table, PartitionValues=[day])["Partition"]
-    glue.update_partition(
-        DatabaseName=database,
-        TableName=table,
-        PartitionValueList=[day],
-        PartitionInput={
-            "Values": partition["Values"],
-            "StorageDescriptor": partition["StorageDescriptor"],
-            "Parameters": {**partition.get("Parameters", {}), "recordCount": str(rows)},
-        },
-    )
+    for day in days:
+        partition = glue.get_partition(DatabaseName=database, TableName=table, PartitionValues=[day])["Partition"]
+        glue.update_partition(
+            DatabaseName=database,
+            TableName=table,
+            PartitionValueList=[day],
+            PartitionInput={
+                "Values": partition["Values"],
+                "StorageDescriptor": partition["StorageDescriptor"],
+                "Parameters": {**partition.get("Parameters", {}), "totalSize": str(SLICE_TARGET_BYTES // 20)},
+            },
+        )
 
 
-def test_partition_key_cursor_reads_and_scans_only_new_partitions(athena: LocalAthena) -> None:
+def test_partition_key_cursor_reads_and_scans_only_new_files(athena: LocalAthena) -> None:
     database, table = "inc_partkey", "clicks"
     athena.put_table(database, table, _partitioned(DAYS[:100]), partition_keys=["dt"])
     catalog = configured_catalog(
@@ -362,49 +366,49 @@ def test_partition_key_cursor_reads_and_scans_only_new_partitions(athena: LocalA
 
     first = read_ok(athena, database, catalog)
     assert len(first.rows(table)) == 100 * ROWS_PER_PARTITION
-    # One STATE per slice of partitions, the cursor advancing with each (partition order).
-    cursors = [s["stream"]["stream_state"]["cursor"] for s in stream_states(first, table)]
-    assert cursors == [DAYS[19], DAYS[39], DAYS[59], DAYS[79], DAYS[99]]
-    assert blob(first, table) == {"cursor_field": "dt", "cursor_type": "string", "cursor": DAYS[99]}
+    # The partitions' files are small: one slice; the state remembers the files of the last days read.
+    final = blob(first, table)
+    assert {k: final[k] for k in ("cursor_field", "cursor_type", "cursor")} == {
+        "cursor_field": "dt",
+        "cursor_type": "string",
+        "cursor": DAYS[99],
+    }
+    assert [e["partition"] for e in final["recent_files"]] == [[d] for d in DAYS[100 - WINDOW_VALUES : 100]]
     assert not [q for q in athena.queries if "max(" in q.sql], "a partition-key cursor needs no max() query"
     full_bytes = sum(q.data_scanned_bytes for q in read_queries(athena, table))
 
-    # One new partition, and a late row in the partition equal to the saved cursor (kept: inclusive bound).
+    # One new partition, and a late row (a new file) in the partition equal to the saved cursor.
     athena.append_rows(database, table, _partitioned([DAYS[100]], first_id=100_000))
     late = _partitioned([DAYS[99]], first_id=200_000).slice(0, 1)
     athena.append_rows(database, table, late)
-    _set_partition_stats(athena, database, table, DAYS[99], ROWS_PER_PARTITION + 1)
-    _set_partition_stats(athena, database, table, DAYS[100], ROWS_PER_PARTITION)
     athena.reset_observations()
 
     second = read_ok(athena, database, catalog, state=last_states(first))
     ids = [r["id"] for r in second.rows(table)]
-    assert len(ids) == 2 * ROWS_PER_PARTITION + 1
-    assert {r["dt"] for r in second.rows(table)} == {DAYS[99], DAYS[100]}
-    assert 200_000 in ids and set(range(100_000, 100_000 + ROWS_PER_PARTITION)) <= set(ids)
-    union = {r["id"] for r in first.rows(table)} | set(ids)
-    assert len(union) == 101 * ROWS_PER_PARTITION + 1
+    # Only the new files: the new partition and the late row, nothing read again.
+    assert sorted(ids) == [*range(100_000, 100_000 + ROWS_PER_PARTITION), 200_000]
     assert blob(second, table)["cursor"] == DAYS[100]
-    # Glue was asked for the partitions at or past the cursor only, and the SQL names only those.
+    # Glue was asked for the partitions of the window only, and the SQL names only those with new files.
     assert athena.calls["glue:GetPartitions"] >= 1
     queries = read_queries(athena, table)
     assert len(queries) == 1
     named = {day for day in DAYS if f"'{day}'" in queries[0].sql}
     assert named == {DAYS[99], DAYS[100]}
     # Bytes scanned as Athena counts them on Parquet (the selected columns' chunks and each file's footer, in the
-    # partitions read): the sync read 3 files (the new partition's, the re-read last one's and its late row's)
-    # where the full read read 100 files of the same size; this is README's figure.
+    # files read): the sync read 2 files (the new partition's and the late row's) where the full read read 100
+    # files of the same size; this is README's figure.
     incremental_bytes = sum(q.data_scanned_bytes for q in queries)
     ratio = incremental_bytes / full_bytes
-    print(f"bytes scanned: full {full_bytes}, incremental of 1 new partition {incremental_bytes} ({ratio:.1%})")
-    assert 0.02 < ratio < 0.03, f"{ratio:.2%}"
-    # ESTIMATE from the partitions' Glue statistics.
-    assert [(e["row_estimate"]) for e in estimates(second, table)] == [2 * ROWS_PER_PARTITION + 1]
+    print(f"bytes scanned: full {full_bytes}, incremental of 1 new partition and 1 late file {incremental_bytes}")
+    assert 0 < ratio < 0.02, f"{ratio:.2%}"
+    # ESTIMATE: the new files' bytes.
+    assert [e.get("byte_estimate") for e in estimates(second, table)] == [incremental_bytes]
 
 
 def test_killed_full_refresh_resumes_at_the_next_slice(athena: LocalAthena) -> None:
     database, table = "inc_resume", "visits"
     athena.put_table(database, table, _partitioned(DAYS[:100]), partition_keys=["dt"])
+    _size_partitions(athena, database, table, DAYS[:100])
     catalog = configured_catalog(discover(athena, database), streams=[table])
     # Slices 3+ take long, so the sync is surely mid-stream when it is killed.
     athena.faults.delay_query(f"'{DAYS[40]}'", 60)

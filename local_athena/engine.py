@@ -18,7 +18,7 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from . import moto_state
+from . import moto_state, path_column
 from .arns import glue_table_arns
 from .glue_types import GlueType, duck_ident, parse_glue_type
 from .iceberg_tables import current_table as iceberg_current_table
@@ -223,9 +223,21 @@ class Resolver:
         used = referenced_columns(ast, [name for name, _ in info.columns])
         account = self.engine.account_id
         groups = file_groups(info, nodes, account, self._check_glue, self._check_location)
-        selects = [file_select(info, self._read(files, used, info.fmt), values) for values, files in groups if files]
+        with_path, path_conditions = path_column.is_selected(nodes), path_column.predicates(nodes)
+        selects: list[str] = []
+        for values, group in groups:
+            files = path_column.prune(group, path_conditions)  # Athena skips files a "$path" predicate excludes
+            if not files:
+                continue
+            paths = self._read(files, used, info.fmt)
+            if with_path:  # one SELECT per file, each naming its file's "$path"
+                selects += [
+                    file_select(info, [p], values, path_column.uri(f)) for p, f in zip(paths, files, strict=True)
+                ]
+            else:
+                selects.append(file_select(info, paths, values))
         if not selects:
-            selects.append(empty_select(info))
+            selects.append(empty_select(info, with_path=with_path))
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS " + " UNION ALL ".join(selects))
 
     def _create_iceberg_view(self, view: str, info: moto_state.TableInfo, ast: exp.Expr) -> None:

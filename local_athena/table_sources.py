@@ -10,12 +10,14 @@ import pyarrow.parquet as pq
 
 from .glue_types import duck_ident, glue_to_duck
 from .moto_state import TableInfo
+from .path_column import PATH
 
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # Hive's partition value for NULL
 
 
-def file_select(info: TableInfo, paths: list[str], values: list[str]) -> str:
-    """SELECT the table's columns (then its partition keys, from ``values``) from local copies of its files."""
+def file_select(info: TableInfo, paths: list[str], values: list[str], s3_path: str | None = None) -> str:
+    """SELECT the table's columns (then its partition keys, from ``values``) from local copies of its files; with
+    ``s3_path`` (one file), also Athena's ``"$path"`` pseudo-column (path_column.py)."""
     path_list = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
     if info.fmt == "parquet":
         exprs, source = _parquet(info, paths, path_list)
@@ -26,14 +28,17 @@ def file_select(info: TableInfo, paths: list[str], values: list[str]) -> str:
     for (name, gtype), value in zip(info.partition_keys, values, strict=False):
         lit = "NULL" if value == HIVE_NULL else "'" + value.replace("'", "''") + "'"
         exprs.append(f"CAST({lit} AS {glue_to_duck(gtype)}) AS {duck_ident(name.lower())}")
+    if s3_path is not None:
+        exprs.append("'" + s3_path.replace("'", "''") + f"' AS {duck_ident(PATH)}")
     return f"SELECT {', '.join(exprs) or '1 AS __dummy'} FROM {source}"
 
 
-def empty_select(info: TableInfo) -> str:
-    """A typed, empty SELECT of the table's columns (a table without data files)."""
+def empty_select(info: TableInfo, *, with_path: bool = False) -> str:
+    """A typed, empty SELECT of the table's columns (a table without data files), with ``"$path"`` if asked."""
     cols = [
         f"CAST(NULL AS {glue_to_duck(t)}) AS {duck_ident(n.lower())}" for n, t in info.columns + info.partition_keys
     ]
+    cols += [f"CAST(NULL AS VARCHAR) AS {duck_ident(PATH)}"] if with_path else []
     return "SELECT " + ", ".join(cols) + " WHERE false"
 
 

@@ -26,9 +26,14 @@ from source_skoot_athena.query_failures import start_error, unfinished_query_err
 from source_skoot_athena.retry import CONCURRENCY_RETRY, FAILED_QUERY_RETRY, RetryPolicy
 
 TERMINAL_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
-POLL_FIRST_S = 0.05
-POLL_MAX_S = 0.5
-POLL_GROWTH = 1.4
+# Polling: a finished query is seen within 0.1 s, or within 1% of its run time once it has run for 10 s (at most
+# 1 s). GetQueryExecution's default quota is 100 calls/s per account and region, burst 200 (DESIGN §5); polling
+# spends at most half of it: every 0.1 s per query is 10 calls/s, 20/s at the default of 2 concurrent queries, and
+# with more queries at once each polls less often (20 queries: every 0.4 s).
+POLL_FAST_S = 0.1
+POLL_MAX_S = 1.0
+POLL_SHARE_OF_RUN_TIME = 0.01
+POLL_CALLS_PER_S = 50.0
 BYTES_PER_TB = 1024**4
 PRICE_PER_TB_USD = 5.0
 MIN_BILLED_BYTES = 10 * 1024**2
@@ -120,6 +125,12 @@ class RunningQueries:
         """True while a start waits because the account's concurrent query limit is reached."""
         with self._lock:
             return self._backing_off > 0
+
+
+def poll_interval(elapsed_s: float, concurrent_queries: int) -> float:
+    """Seconds until the next GetQueryExecution of a query that has run `elapsed_s` (see POLL_* above)."""
+    floor = max(POLL_FAST_S, concurrent_queries / POLL_CALLS_PER_S)
+    return min(POLL_MAX_S, max(floor, elapsed_s * POLL_SHARE_OF_RUN_TIME))
 
 
 class AdaptiveLimit:
@@ -271,8 +282,8 @@ class QueryRunner:
 
     def _wait(self, query_id: str, cancel: threading.Event | None = None) -> dict[str, Any]:
         """Poll until a terminal state; past the Query Timeout (or on a signal) stop the query and say so."""
-        deadline = time.monotonic() + self._config.query_timeout_ms / 1000
-        delay = POLL_FIRST_S
+        started = time.monotonic()
+        deadline = started + self._config.query_timeout_ms / 1000
         while True:
             with aws_call("athena:GetQueryExecution", what=f"query {query_id}"):
                 execution: dict[str, Any] = self._athena.get_query_execution(QueryExecutionId=query_id)[
@@ -295,8 +306,8 @@ class QueryRunner:
                     "connection's Query Timeout (ms) or narrow the stream's columns.",
                     kind="timeout",
                 )
+            delay = poll_interval(now - started, self._config.max_concurrent_queries)
             self._stopping.wait(min(delay, max(0.0, deadline - now)))
-            delay = min(POLL_MAX_S, delay * POLL_GROWTH)
 
     # -- stopping -----------------------------------------------------------------------------------------------
     def stop(self, query_id: str) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from source_skoot_athena.aws import aws_call
 from source_skoot_athena.catalog import Column, GlueStatistics, TableInfo, glue_pages
+from source_skoot_athena.partition_sizes import with_s3_files
 from source_skoot_athena.sql import HIVE_NULL_PARTITION
 from source_skoot_athena.types import INTEGER_KINDS, STRING_KINDS
 
@@ -84,11 +86,20 @@ GLUE_EXPRESSION_RESERVED_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class Partition:
-    """One registered partition: its values in partition-key order, and Glue's statistics if any."""
+    """One registered partition: its values in partition-key order, Glue's statistics if any, its S3 folder, and
+    its data files (`s3://…` URI, size) when they were listed.
+
+    `only_files`: a query reads only `files` of it (unread files, or one chunk of a partition too big for one
+    query); `last_chunk`: False for every chunk of a split partition but its last one.
+    """
 
     values: tuple[str | None, ...]
     record_count: int | None = None
     size_bytes: int | None = None
+    location: str | None = None
+    files: tuple[tuple[str, int], ...] | None = None
+    only_files: bool = False
+    last_chunk: bool = True
 
 
 def sort_key(key: Column, value: str | None) -> tuple[int, Any]:
@@ -137,7 +148,8 @@ def list_partitions(
             for item in page:
                 values = tuple(None if v == HIVE_NULL_PARTITION else str(v) for v in item.get("Values", []))
                 statistics = GlueStatistics.from_parameters(item.get("Parameters", {}) or {})
-                partitions.append(Partition(values, statistics.record_count, statistics.size_bytes))
+                location = (item.get("StorageDescriptor") or {}).get("Location")
+                partitions.append(Partition(values, statistics.record_count, statistics.size_bytes, location))
     if cursor_key is not None and lower is not None:
         position = keys.index(cursor_key)
         floor = sort_key(cursor_key, lower)
@@ -147,12 +159,20 @@ def list_partitions(
 
 
 class GluePartitions:
-    """The planner's partition lister (stream.PartitionLister) over a Glue client."""
+    """The planner's partition lister (stream.PartitionLister) over a Glue client; given an S3 client, partitions
+    without Glue statistics are sized from S3 (partition_sizes.py), so slices can be sized by cost, and for a
+    partition-key cursor each partition's data files are listed."""
 
-    def __init__(self, glue: Any) -> None:
+    def __init__(self, glue: Any, s3: Any = None, logger: logging.Logger | None = None) -> None:
         self._glue = glue
+        self._s3 = s3
+        self._logger = logger or logging.getLogger("airbyte")
 
     def partitions(
         self, table: TableInfo, *, cursor_key: Column | None = None, lower: str | None = None
     ) -> list[Partition]:
-        return list_partitions(self._glue, table, cursor_key=cursor_key, lower=lower)
+        listed = list_partitions(self._glue, table, cursor_key=cursor_key, lower=lower)
+        if self._s3 is None:
+            return listed
+        # A partition-key cursor reads only the files it has not read (file_increments.py): list them.
+        return with_s3_files(self._s3, table.location, listed, self._logger, track_files=cursor_key is not None)

@@ -2,8 +2,11 @@
 
 A blob looks like `{"cursor_field": "updated_at", "cursor_type": "timestamp(3)", "cursor": "2024-05-01 10:00:00.123"}`,
 plus `resume_after` (partition values of the last finished slice) and `pending_cursor` (the sync's fixed upper
-bound) while a sync is unfinished. A full-refresh stream that finished ends with the CDK's terminal blob
-`{"__ab_full_refresh_sync_complete": true}`, so a retry of the same job does not read it again. The cursor is kept as Athena's text so a timestamp keeps its fraction, a
+bound) while a sync is unfinished. With a partition-key cursor, `recent_files` lists the data files already read
+of the most recent partitions (file_increments.py): `[{"partition": ["2024-05-01"], "files": ["part-0.parquet"]}]`,
+file names relative to the partition's folder. A full-refresh stream that finished ends with the CDK's terminal
+blob `{"__ab_full_refresh_sync_complete": true}`, so a retry of the same job does not read it again. The cursor is
+kept as Athena's text so a timestamp keeps its fraction, a
 decimal its digits and a bigint its exactness; it is turned back into a typed literal by sql.literal().
 """
 
@@ -47,6 +50,13 @@ class StreamKey(NamedTuple):
         return f"{self.namespace}.{self.name}" if self.namespace else self.name
 
 
+class RecentFiles(NamedTuple):
+    """The data files already read of one recent partition (names relative to its folder)."""
+
+    partition: tuple[str | None, ...]
+    files: tuple[str, ...]
+
+
 @dataclass
 class StreamState:
     """What a stream remembers between syncs (and between the slices of one sync)."""
@@ -57,6 +67,7 @@ class StreamState:
     resume_after: list[str | None] | None = None
     pending_cursor: str | None = None
     full_refresh_complete: bool = False
+    recent_files: list[RecentFiles] | None = None
 
     def to_blob(self) -> dict[str, Any]:
         if self.full_refresh_complete:
@@ -68,6 +79,8 @@ class StreamState:
             blob["resume_after"] = self.resume_after
         if self.pending_cursor is not None:
             blob["pending_cursor"] = self.pending_cursor
+        if self.recent_files is not None:
+            blob["recent_files"] = [{"partition": list(r.partition), "files": list(r.files)} for r in self.recent_files]
         return blob
 
     @classmethod
@@ -103,7 +116,27 @@ class StreamState:
             resume_after=resume,
             pending_cursor=text("pending_cursor"),
             full_refresh_complete=complete,
+            recent_files=_recent_files(stream, blob.get("recent_files")),
         )
+
+
+def _strings(value: Any, *, nullable: bool) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) or (nullable and v is None) for v in value)
+
+
+def _recent_files(stream: str, value: Any) -> list[RecentFiles] | None:
+    """The `recent_files` of a saved blob; malformed is a config error naming the stream."""
+    if value is None:
+        return None
+    entries = value if isinstance(value, list) else None
+    if entries is None or not all(
+        isinstance(e, dict) and _strings(e.get("partition"), nullable=True) and _strings(e.get("files"), nullable=False)
+        for e in entries
+    ):
+        raise ConfigError(
+            f"The saved state of stream '{stream}' has a malformed 'recent_files': reset the stream's state."
+        )
+    return [RecentFiles(tuple(e["partition"]), tuple(e["files"])) for e in entries]
 
 
 def read_state_file(path: str | None, logger: logging.Logger) -> list[AirbyteStateMessage]:

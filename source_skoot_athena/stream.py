@@ -3,7 +3,8 @@ and the SQL of each slice.
 
 Slicing rules:
 - a table with registered Glue partitions is read a group of partitions at a time, in partition order, with a
-  STATE after each group, so a killed sync (full refresh too) resumes at the next group;
+  STATE after each group, so a killed sync (full refresh too) resumes at the next group; groups are sized by what
+  their partitions hold (slicing.py), so small partitions share a query and a big one has its own;
 - a cursor that is a partition key lists only partitions at or past the saved cursor (bytes scanned follow the
   new data), and the cursor advances with each group;
 - any other cursor is read as `cursor >= saved AND cursor <= upper`, the upper bound fixed when the stream starts
@@ -19,22 +20,25 @@ from typing import Any, Protocol
 
 from airbyte_cdk.models import ConfiguredAirbyteStream, SyncMode
 
+from source_skoot_athena import file_increments
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError
 from source_skoot_athena.partitions import Partition, sort_key
+from source_skoot_athena.slicing import cost_groups
 from source_skoot_athena.sql import (
+    HIVE_NULL_PARTITION,
     equals_condition,
     leading_comment,
     literal,
     qualified_table,
     quote_identifier,
+    quote_string,
     select_statement,
 )
 from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.types import ReadPath, is_orderable, select_expression
 
-PARTITIONS_PER_SLICE = 20
 # A finished full-refresh stream's state (state.py, FULL_REFRESH_COMPLETE_KEY).
 FULL_REFRESH_COMPLETE = StreamState(full_refresh_complete=True)
 
@@ -166,8 +170,8 @@ def _saved_for_cursor(saved: StreamState, cursor: Column | None, stream: str, lo
     return replace(saved, cursor_type=cursor.type.raw)
 
 
-def _groups(partitions: list[Partition]) -> list[tuple[Partition, ...]]:
-    return [tuple(partitions[i : i + PARTITIONS_PER_SLICE]) for i in range(0, len(partitions), PARTITIONS_PER_SLICE)]
+def _groups(table: TableInfo, partitions: list[Partition]) -> list[tuple[Partition, ...]]:
+    return cost_groups(partitions, [k.name for k in table.partition_keys])
 
 
 def _estimate(partitions: list[Partition] | None, table: TableInfo) -> tuple[int | None, int | None]:
@@ -264,23 +268,49 @@ class StreamPlanner:
         position = [k.name for k in table.partition_keys].index(cursor.name)
         # Ordered by the cursor key first, so advancing the cursor after each group never skips a partition.
         partitions = sorted(
-            self._partitions.partitions(table, cursor_key=cursor, lower=state.cursor),
+            self._partitions.partitions(
+                table, cursor_key=cursor, lower=file_increments.window_start(state, cursor, position)
+            ),
             key=lambda p: sort_key(cursor, p.values[position]),
         )
+        if partitions and all(p.files is not None for p in partitions):
+            return self._plan_unread_files(stream, cursor, state, partitions)
+        # Files unknown: partitions at or past the cursor, read whole (the one equal to it again).
+        floor = sort_key(cursor, state.cursor) if state.cursor is not None else None
+        partitions = [
+            replace(p, files=None) for p in partitions if floor is None or sort_key(cursor, p.values[position]) >= floor
+        ]
+        state = replace(state, recent_files=None)
         rows, size = _estimate(partitions, table)
         slices: list[Slice] = []
         current = state
-        for index, group in enumerate(_groups(partitions)):
+        for index, group in enumerate(_groups(table, partitions)):
             values = [p.values[position] for p in group if p.values[position] is not None]
             if values:
                 current = replace(current, cursor=max(values, key=lambda v: sort_key(cursor, v)))
             slices.append(Slice(index, group, None, current))
         return stream.plan(slices, _final_state(current, cursor, current.cursor), rows, size)
 
+    def _plan_unread_files(
+        self, stream: _Stream, cursor: Column, state: StreamState, listed: list[Partition]
+    ) -> StreamPlan:
+        """Only the files not read before (file_increments.py), grouped by their bytes; a STATE after each group."""
+        position = [k.name for k in stream.table.partition_keys].index(cursor.name)
+        groups = _groups(stream.table, file_increments.unread(listed, state))
+        after, final = file_increments.checkpoints(groups, listed, state, cursor, position)
+        slices = [Slice(index, group, None, after[index]) for index, group in enumerate(groups)]
+        size = sum(p.size_bytes or 0 for group in groups for p in group)
+        self._logger.info(
+            f"{stream.table.key}: {sum(len(p.files or ()) for g in groups for p in g)} unread file(s) in "
+            f"{sum(len(g) for g in groups)} partition(s) of {len(listed)} listed from "
+            f"{file_increments.window_start(state, cursor, position)!r}."
+        )
+        return stream.plan(slices, final, None, size)
+
     # -- partitioned, any other cursor (or none): groups of partitions, resumable after each ---------------
     def _plan_partition_groups(self, stream: _Stream, state: StreamState) -> StreamPlan:
         table, cursor = stream.table, stream.cursor
-        partitions = self._remaining_partitions(table, state)
+        partitions = remaining_partitions(self._partitions.partitions(table), table, state, self._logger)
         rows, size = _estimate(partitions, table)
         cursor_range: tuple[str | None, str | None] | None = None
         progress = StreamState()  # what a checkpoint between groups keeps besides the last group's values
@@ -293,30 +323,15 @@ class StreamPlanner:
             if state.cursor is not None:  # the partitions' statistics would overstate what is past the cursor
                 rows = size = None
         final = _final_state(state, cursor, cursor_range[1] if cursor_range else None)
-        groups = _groups(partitions)
-        slices = [
-            Slice(
-                index,
-                group,
-                cursor_range,
-                final if index == len(groups) - 1 else replace(progress, resume_after=list(group[-1].values)),
-            )
-            for index, group in enumerate(groups)
-        ]
+        groups = _groups(table, partitions)
+        slices: list[Slice] = []
+        done = state.resume_after  # the last partition read whole (a split one: once its last chunk is read)
+        for index, group in enumerate(groups):
+            finished = [p for p in group if p.last_chunk]
+            done = list(finished[-1].values) if finished else done
+            after = final if index == len(groups) - 1 else replace(progress, resume_after=done)
+            slices.append(Slice(index, group, cursor_range, after))
         return stream.plan(slices, final, rows, size)
-
-    def _remaining_partitions(self, table: TableInfo, state: StreamState) -> list[Partition]:
-        """The table's partitions; when resuming an unfinished sync, only those after the last one finished."""
-        partitions = self._partitions.partitions(table)
-        if state.resume_after is None:
-            return partitions
-        done = tuple(state.resume_after)
-        keys = table.partition_keys
-        remaining = [p for p in partitions if _after(keys, p.values, done)]
-        self._logger.info(
-            f"{table.key}: resuming an unfinished sync after partition {list(done)} ({len(remaining)} partitions left)."
-        )
-        return remaining
 
     # -- SQL ------------------------------------------------------------------------------------------------
     def select_sql(self, plan: StreamPlan, slice_: Slice, path: ReadPath) -> str:
@@ -327,15 +342,12 @@ class StreamPlanner:
         ]
         conditions: list[str] = []
         if slice_.partitions is not None:
-            keys = plan.table.partition_keys
-            alternatives = [
-                " AND ".join(
-                    equals_condition(quote_identifier(k.name), v, k.type.athena_sql_name(), k.type.kind)
-                    for k, v in zip(keys, partition.values, strict=False)
-                )
-                for partition in slice_.partitions
-            ]
-            conditions.append(" OR ".join(f"({a})" for a in alternatives))
+            conditions.append(partition_condition(plan.table.partition_keys, slice_.partitions))
+            restricted = [p.only_files for p in slice_.partitions]
+            if any(restricted):  # only these files (unread ones, or a chunk): Athena skips the others
+                assert all(restricted), "slicing.cost_groups never mixes whole partitions and chosen files"
+                files = [uri for p in slice_.partitions for uri, _ in p.files or ()]
+                conditions.append(f'"$path" IN ({", ".join(quote_string(uri) for uri in files)})')
         if slice_.cursor_range is not None and plan.cursor is not None:
             lower, upper = slice_.cursor_range
             quoted = plan.cursor.sql_reference
@@ -369,6 +381,46 @@ def plans_from_glue_partitions(table: TableInfo) -> bool:
     """Whether the table is read by its Glue partitions: not a view, not projected, and not a Delta or Iceberg
     table, whose partitions Glue does not hold (an empty GetPartitions must never make a stream COMPLETE)."""
     return bool(table.partition_keys) and table.partitions_in_glue and not table.uses_projection and not table.is_view
+
+
+def partition_condition(keys: tuple[Column, ...], partitions: tuple[Partition, ...]) -> str:
+    """The WHERE that selects exactly these partitions: `"k" IN (…)` for one key (compact: a slice may name
+    thousands of partitions), else one `(k1 = … AND k2 = …)` alternative per partition."""
+    if len(keys) == 1:
+        key = keys[0]
+        quoted = quote_identifier(key.name)
+        values = [p.values[0] for p in partitions if p.values and p.values[0] not in (None, HIVE_NULL_PARTITION)]
+        alternatives = [f"{quoted} IN ({', '.join(_key_literal(key, v) for v in values)})"] if values else []
+        if len(values) < len(partitions):
+            alternatives.append(f"{quoted} IS NULL")
+        return " OR ".join(alternatives)
+    return " OR ".join(
+        "("
+        + " AND ".join(
+            equals_condition(quote_identifier(k.name), v, k.type.athena_sql_name(), k.type.kind)
+            for k, v in zip(keys, partition.values, strict=False)
+        )
+        + ")"
+        for partition in partitions
+    )
+
+
+def _key_literal(key: Column, value: str) -> str:
+    return literal(value, key.type.athena_sql_name(), key.type.kind)
+
+
+def remaining_partitions(
+    partitions: list[Partition], table: TableInfo, state: StreamState, logger: logging.Logger
+) -> list[Partition]:
+    """The table's partitions; when resuming an unfinished sync, only those after the last one finished."""
+    if state.resume_after is None:
+        return partitions
+    done = tuple(state.resume_after)
+    remaining = [p for p in partitions if _after(table.partition_keys, p.values, done)]
+    logger.info(
+        f"{table.key}: resuming an unfinished sync after partition {list(done)} ({len(remaining)} partitions left)."
+    )
+    return remaining
 
 
 def _after(keys: tuple[Column, ...], values: tuple[str | None, ...], done: tuple[str | None, ...]) -> bool:

@@ -17,12 +17,15 @@ from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError
 from source_skoot_athena.partitions import GluePartitions, Partition, glue_expression, sort_key
+from source_skoot_athena.slicing import SLICE_TARGET_BYTES
 from source_skoot_athena.state import StreamState
-from source_skoot_athena.stream import FULL_REFRESH_COMPLETE, PARTITIONS_PER_SLICE, StreamPlanner, cursor_bound_sql
+from source_skoot_athena.stream import FULL_REFRESH_COMPLETE, StreamPlanner, cursor_bound_sql
 from source_skoot_athena.types import ReadPath, parse_type
 
 LOGGER = logging.getLogger("test_stream")
 CONFIG = Config("Test", "ap-south-1", "AKIA", "secret", "primary", "AwsDataCatalog", 60000)
+PER_SLICE = 20
+TWENTIETH = SLICE_TARGET_BYTES // PER_SLICE  # a partition of this size: 20 fill one slice
 
 
 def column(name: str, type_text: str, partition: bool = False) -> Column:
@@ -36,10 +39,11 @@ BY_DAY = TableInfo("db", "by_day", (column("id", "bigint"), column("ts", "timest
 
 # --- fakes of the planner's two protocols ---------------------------------------------------------------------
 class ListedPartitions:
-    """PartitionLister: answers with fixed partitions (10 rows each) and records what it was asked."""
+    """PartitionLister: answers with fixed partitions (10 rows, a 20th of a slice's bytes each) and records what it
+    was asked."""
 
     def __init__(self, values: list[str]) -> None:
-        self.listed = [Partition((v,), record_count=10) for v in values]
+        self.listed = [Partition((v,), record_count=10, size_bytes=TWENTIETH) for v in values]
         self.calls: list[tuple[str, str | None, str | None]] = []
 
     def partitions(
@@ -168,7 +172,7 @@ def test_partitioned_full_refresh_checkpoints_each_slice_and_resumes_after_the_l
     listed = ListedPartitions(DAYS)
     plan = planner(listed).plan(configured(BY_DAY, None), BY_DAY, StreamState())
     assert listed.calls == [("by_day", None, None)]
-    assert [len(s.partitions or ()) for s in plan.slices] == [PARTITIONS_PER_SLICE, PARTITIONS_PER_SLICE, 5]
+    assert [len(s.partitions or ()) for s in plan.slices] == [PER_SLICE, PER_SLICE, 5]
     assert [s.state_after.to_blob() for s in plan.slices] == [
         {"resume_after": [DAYS[19]]},
         {"resume_after": [DAYS[39]]},
@@ -227,7 +231,7 @@ def test_partition_key_cursor_asks_for_partitions_past_it_and_advances_with_each
     assert [s.state_after.cursor for s in plan.slices] == [DAYS[24], DAYS[44]]
     assert plan.final_state.cursor == DAYS[-1] and plan.final_state.pending_cursor is None
     sql = planner().select_sql(plan, plan.slices[0], ReadPath.PARQUET)
-    assert f"""("dt" = '{DAYS[5]}')""" in sql and f"'{DAYS[4]}'" not in sql
+    assert f""""dt" IN ('{DAYS[5]}', '{DAYS[6]}',""" in sql and f"'{DAYS[4]}'" not in sql
 
 
 # --- the Glue partition lister -------------------------------------------------------------------------------------
@@ -235,7 +239,9 @@ class FakeGlue:
     """A Glue client's GetPartitions in pages of 3, honouring nothing but NextToken; records each call."""
 
     def __init__(self, values: list[list[str]]) -> None:
-        self.partitions = [{"Values": v, "Parameters": {"recordCount": "10"}} for v in values]
+        self.partitions = [
+            {"Values": v, "Parameters": {"recordCount": "10", "totalSize": str(TWENTIETH)}} for v in values
+        ]
         self.calls: list[dict[str, Any]] = []
 
     def get_partitions(self, **params: Any) -> dict[str, Any]:

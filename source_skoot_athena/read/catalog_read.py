@@ -46,7 +46,7 @@ class CatalogRead:
         self._logger = logger
         self._runner = QueryRunner(clients.athena, config, logger)
         self._planner = StreamPlanner(
-            config, GluePartitions(clients.glue), QueryCursorBound(config, self._runner), logger
+            config, GluePartitions(clients.glue, clients.s3, logger), QueryCursorBound(config, self._runner), logger
         )
         self._run_id = uuid.uuid4().hex[:16]
 
