@@ -1,14 +1,17 @@
 """UNLOAD results: Parquet files listed in the manifest, streamed as record batches, deleted once read.
 
-Files are downloaded with boto3 (pyarrow's S3 filesystem ignores AWS_ENDPOINT_URL) one ahead of the file being
-decoded, so S3 and decoding overlap while at most two files are in memory.
+Files are copied to local temp files with boto3 (pyarrow's S3 filesystem ignores AWS_ENDPOINT_URL) one ahead of
+the file being decoded, so S3 and decoding overlap. No file is held in memory (results/spill.py), and the local
+file is read in `READ_BUFFER_BYTES` ranges with pre-buffering off, so memory does not grow with the size of a
+file or of a row group: Athena decides both.
 """
 
 from __future__ import annotations
 
-import io
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -16,6 +19,7 @@ import pyarrow.parquet as pq
 
 from source_skoot_athena.aws import aws_call, raise_delete_errors
 from source_skoot_athena.results import PARQUET, split_s3_uri
+from source_skoot_athena.results.spill import spill_object
 
 # Batches are sized by bytes, not rows, so a wide table does not hold wider chunks in memory: about 2 MB of
 # decoded Arrow data per batch (≈5 MB of RECORD lines), between 1,024 and 65,536 rows. What led here, at 1M rows
@@ -24,6 +28,9 @@ from source_skoot_athena.results import PARQUET, split_s3_uri
 BATCH_BYTES = 2 << 20
 MIN_BATCH_ROWS = 1024
 MAX_BATCH_ROWS = 65_536
+# Each column chunk is read through a buffer of this size (pyarrow's buffered stream) instead of whole, and
+# `pre_buffer` (which reads a row group's column chunks into memory up front) is off.
+READ_BUFFER_BYTES = 1 << 20
 
 
 def batch_rows(parquet: pq.ParquetFile) -> int:
@@ -34,6 +41,15 @@ def batch_rows(parquet: pq.ParquetFile) -> int:
     group = metadata.row_group(0)
     bytes_per_row = max(1, group.total_byte_size // group.num_rows)
     return max(MIN_BATCH_ROWS, min(MAX_BATCH_ROWS, BATCH_BYTES // bytes_per_row))
+
+
+def file_batches(local: Path) -> Iterator[pa.RecordBatch]:
+    """The record batches of a local Parquet file, read in small buffered ranges (never a whole row group)."""
+    parquet = pq.ParquetFile(local, buffer_size=READ_BUFFER_BYTES, pre_buffer=False, coerce_int96_timestamp_unit="us")
+    try:
+        yield from parquet.iter_batches(batch_size=batch_rows(parquet), use_threads=True)
+    finally:
+        parquet.close()
 
 
 class UnloadResult:
@@ -67,24 +83,20 @@ class UnloadResult:
                 uris.extend(f"s3://{bucket}/{obj['Key']}" for obj in page.get("Contents", []))
         return sorted(uris)
 
-    def _download(self, uri: str) -> bytes:
-        bucket, key = split_s3_uri(uri)
-        with aws_call("s3:GetObject", what=uri):
-            return bytes(self._s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-
     def batches(self) -> Iterator[pa.RecordBatch]:
         files = self.files()
         if not files:
             return
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending: Future[bytes] = pool.submit(self._download, files[0])
+        with tempfile.TemporaryDirectory(prefix="skoot-unload-") as directory, ThreadPoolExecutor(1) as pool:
+            pending: Future[Path] = pool.submit(spill_object, self._s3, files[0], directory)
             for index in range(len(files)):
-                data = pending.result()
+                local = pending.result()
                 if index + 1 < len(files):
-                    pending = pool.submit(self._download, files[index + 1])
-                parquet = pq.ParquetFile(io.BytesIO(data), coerce_int96_timestamp_unit="us")
-                yield from parquet.iter_batches(batch_size=batch_rows(parquet), use_threads=True)
-                del parquet, data
+                    pending = pool.submit(spill_object, self._s3, files[index + 1], directory)
+                try:
+                    yield from file_batches(local)
+                finally:
+                    local.unlink()
 
     def cleanup(self) -> None:
         """Delete the data files and the manifest (DeleteObject is granted by SkootAthenaResultsS3)."""
