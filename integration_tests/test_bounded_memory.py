@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -135,12 +136,13 @@ def test_unload_file_of_one_big_row_group_is_read_in_bounded_pieces(
 
 
 def test_unload_temp_files_are_removed_when_the_reader_stops_early(
-    athena: LocalAthena, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    athena: LocalAthena, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr("tempfile.tempdir", None)
     manifest, _ = put_single_row_group_file(athena, big_table(), "bounded/early-stop/")
     batches = UnloadResult(athena.client("s3"), manifest, "s3://skoot-athena-results/bounded/early-stop/").batches()
+    assert isinstance(batches, Generator)
     assert next(batches).num_rows > 0
     assert list(tmp_path.iterdir()), "the file is read from a local copy"
     batches.close()
