@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from source_skoot_athena.aws import aws_call, raise_delete_errors
+from source_skoot_athena.pipeline import RunAhead
 from source_skoot_athena.results import PARQUET, split_s3_uri
 from source_skoot_athena.results.spill import spill_object
 
@@ -31,6 +32,7 @@ MAX_BATCH_ROWS = 65_536
 # Each column chunk is read through a buffer of this size (pyarrow's buffered stream) instead of whole, and
 # `pre_buffer` (which reads a row group's column chunks into memory up front) is off.
 READ_BUFFER_BYTES = 1 << 20
+DECODE_AHEAD = 2  # decoded batches waiting for the encoder (each about BATCH_BYTES)
 
 
 def batch_rows(parquet: pq.ParquetFile) -> int:
@@ -84,6 +86,10 @@ class UnloadResult:
         return sorted(uris)
 
     def batches(self) -> Iterator[pa.RecordBatch]:
+        """Decoded on a thread of their own, so decoding overlaps the encoding of the batches before."""
+        yield from RunAhead(self._decoded_batches(), depth=DECODE_AHEAD)
+
+    def _decoded_batches(self) -> Iterator[pa.RecordBatch]:
         files = self.files()
         if not files:
             return
