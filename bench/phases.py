@@ -43,6 +43,7 @@ class PhaseRun:
     to_first_record_s: float | None
     streaming_rate: float | None
     peak_rss_mb: float
+    cpu_s: float
     wall_s: float
     queries: int
     load: float
@@ -80,6 +81,7 @@ def connector_run(athena: LocalAthena, argv: list[str], rows: int, cols: int, un
         None if completed is None or first is None else first - completed,
         timing.streaming_rate,
         timing.peak_rss_mb,
+        timing.cpu_s,
         timing.ended - timing.started,
         len(queries),
         round(os.getloadavg()[0], 1),
@@ -103,6 +105,7 @@ def floor_run(athena: LocalAthena, parquet: Path, table: str, rows: int, cols: i
         None,
         timing.streaming_rate,
         timing.peak_rss_mb,
+        timing.cpu_s,
         timing.ended - timing.started,
         0,
         round(os.getloadavg()[0], 1),
@@ -152,7 +155,7 @@ def _log(run: PhaseRun) -> None:
         f"bench.phases: {run.reader:<9} {run.rows:>9,} x {run.cols:<3} unload {run.unload_rows:>9,}  "
         f"start-up {_fmt(run.startup_s, '.2f')} s  query {_fmt(run.query_s, '.2f')} s  "
         f"to 1st {_fmt(run.to_first_record_s, '.2f')} s  stream {_fmt(run.streaming_rate, ',.0f')} rec/s  "
-        f"RSS {run.peak_rss_mb:.0f} MB  wall {run.wall_s:.2f} s  load {run.load}",
+        f"RSS {run.peak_rss_mb:.0f} MB  CPU {run.cpu_s:.1f} s  wall {run.wall_s:.2f} s  load {run.load}",
         file=sys.stderr,
         flush=True,
     )
@@ -185,6 +188,7 @@ def summary(runs: list[PhaseRun]) -> list[dict[str, Any]]:
                 "streaming_rate": rate,
                 "over_floor": rate / floor if rate and floor else None,
                 "peak_rss_mb": median([r.peak_rss_mb for r in group]),
+                "cpu_s": median([r.cpu_s for r in group]),
                 "load": median([r.load for r in group]),
             }
         )
@@ -195,15 +199,15 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     """The phase split as a Markdown table."""
     lines = [
         "| reader | rows × cols | UNLOAD file rows | start-up s | query s | query done → 1st record s | "
-        "streaming rec/s | ÷ floor | peak RSS MB | load |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "streaming rec/s | ÷ floor | peak RSS MB | CPU s | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['reader']} | {r['rows']:,} × {r['cols']} | {r['unload_rows'] or '—'} | "
             f"{_fmt(r['startup_s'], '.2f')} | {_fmt(r['query_s'], '.2f')} | {_fmt(r['to_first_record_s'], '.2f')} | "
             f"{_fmt(r['streaming_rate'], ',.0f')} | {_fmt(r['over_floor'], '.2f')} | {r['peak_rss_mb']:.0f} | "
-            f"{r['load']} |"
+            f"{_fmt(r.get('cpu_s'), '.1f')} | {r['load']} |"
         )
     return "\n".join(lines)
 

@@ -33,6 +33,7 @@ class StreamTiming:
     ended: float
     records: int
     peak_rss_mb: float
+    cpu_s: float
     returncode: int
     stderr_tail: str
 
@@ -77,11 +78,14 @@ def record_span(path: Path) -> RecordSpan:
     return RecordSpan(first, last_start + len(line), records)
 
 
-def _peak_rss_mb(rss_path: str) -> float:
+def _rss_and_cpu(rss_path: str) -> tuple[float, float]:
+    """GNU time's ``%M %U %S``: peak RSS in MB, user + system CPU seconds."""
     with open(rss_path) as fh:
         lines = fh.read().strip().splitlines()
     fields = lines[-1].split() if lines else []
-    return int(fields[0]) / 1024 if fields and fields[0].isdigit() else 0.0
+    if len(fields) != 3 or not fields[0].isdigit():
+        return 0.0, 0.0
+    return int(fields[0]) / 1024, float(fields[1]) + float(fields[2])
 
 
 def _reached(samples: list[tuple[int, float]], size: int | None) -> float | None:
@@ -115,7 +119,7 @@ def timed_stream(argv: list[str], env: dict[str, str], *, timeout_s: float) -> S
         tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file,
     ):
         out_path = Path(tmp) / "stdout.jsonl"
-        full = [GNU_TIME, "-f", "%M", "-o", rss_file.name, *argv] if GNU_TIME else argv
+        full = [GNU_TIME, "-f", "%M %U %S", "-o", rss_file.name, *argv] if GNU_TIME else argv
         with out_path.open("wb") as out:
             started = time.time()
             proc = subprocess.Popen(full, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
@@ -129,7 +133,7 @@ def timed_stream(argv: list[str], env: dict[str, str], *, timeout_s: float) -> S
         span = record_span(out_path)
         err.seek(0)
         tail = err.read()[-4000:].decode("utf-8", "replace")
-        rss = _peak_rss_mb(rss_file.name) if GNU_TIME else 0.0
+        rss, cpu = _rss_and_cpu(rss_file.name) if GNU_TIME else (0.0, 0.0)
     first_byte = None if span.first_start is None else span.first_start + 1
     first, last = _reached(samples, first_byte), _reached(samples, span.last_end)
-    return StreamTiming(started, first, last, ended, span.records, rss, proc.returncode, tail)
+    return StreamTiming(started, first, last, ended, span.records, rss, cpu, proc.returncode, tail)

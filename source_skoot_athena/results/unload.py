@@ -22,17 +22,21 @@ from source_skoot_athena.pipeline import RunAhead
 from source_skoot_athena.results import PARQUET, split_s3_uri
 from source_skoot_athena.results.spill import spill_object
 
-# Batches are sized by bytes, not rows, so a wide table does not hold wider chunks in memory: about 2 MB of
-# decoded Arrow data per batch (≈5 MB of RECORD lines), between 1,024 and 65,536 rows. What led here, at 1M rows
-# × 50 columns: fixed 32,768-row batches peaked at 651 MB RSS, 8,192-row ones at 499 MB (same wall time); the
-# peak with this sizing is README's "Performance" figure (488 MB).
-BATCH_BYTES = 2 << 20
+# Batches are sized by bytes, not rows, so a wide table does not hold wider chunks in memory: about 1 MB of
+# decoded Arrow data per batch (≈2.5 MB of RECORD lines), between 1,024 and 65,536 rows. What led here, at 1M rows
+# × 50 columns: fixed 32,768-row batches peaked at 651 MB RSS, 8,192-row ones at 499 MB (same wall time); at
+# 1M × 10, 2 MB batches cost 20-50 MB more peak RSS than 1 MB ones for the same CPU time (docs/benchmarks-notes.md).
+BATCH_BYTES = 1 << 20
 MIN_BATCH_ROWS = 1024
 MAX_BATCH_ROWS = 65_536
 # Each column chunk is read through a buffer of this size (pyarrow's buffered stream) instead of whole, and
-# `pre_buffer` (which reads a row group's column chunks into memory up front) is off.
-READ_BUFFER_BYTES = 1 << 20
-DECODE_AHEAD = 2  # decoded batches waiting for the encoder (each about BATCH_BYTES)
+# `pre_buffer` (which reads a row group's column chunks into memory up front) is off: with one 1M-row row group,
+# whole column chunks cost 40 MB more than 128 KiB buffers, 1 MiB buffers 12 MB more.
+READ_BUFFER_BYTES = 128 << 10
+# Decoded batches waiting for the encoder. Decoding runs on its own thread and is several times faster than
+# encoding, so one is enough. pyarrow decodes columns on its threads: 20 MB more peak RSS, but at 1M x 10 on 2
+# busy cores (load 6) the streaming rate was 3.6x the floor with them and 2.2x without (same CPU seconds).
+DECODE_AHEAD = 1
 
 
 def batch_rows(parquet: pq.ParquetFile) -> int:
