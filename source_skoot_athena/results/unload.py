@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -49,7 +49,7 @@ def batch_rows(parquet: pq.ParquetFile) -> int:
     return max(MIN_BATCH_ROWS, min(MAX_BATCH_ROWS, BATCH_BYTES // bytes_per_row))
 
 
-def file_batches(local: Path) -> Iterator[pa.RecordBatch]:
+def file_batches(local: Path | BinaryIO) -> Iterator[pa.RecordBatch]:
     """The record batches of a local Parquet file, read in small buffered ranges (never a whole row group)."""
     parquet = pq.ParquetFile(local, buffer_size=READ_BUFFER_BYTES, pre_buffer=False, coerce_int96_timestamp_unit="us")
     try:
