@@ -22,11 +22,13 @@ from source_skoot_athena.pipeline import RunAhead
 from source_skoot_athena.results import PARQUET, split_s3_uri
 from source_skoot_athena.results.spill import spill_object
 
-# Batches are sized by bytes, not rows, so a wide table does not hold wider chunks in memory: about 1 MB of
-# decoded Arrow data per batch (≈2.5 MB of RECORD lines), between 1,024 and 65,536 rows. What led here, at 1M rows
-# × 50 columns: fixed 32,768-row batches peaked at 651 MB RSS, 8,192-row ones at 499 MB (same wall time); at
-# 1M × 10, 2 MB batches cost 20-50 MB more peak RSS than 1 MB ones for the same CPU time (docs/benchmarks-notes.md).
-BATCH_BYTES = 1 << 20
+# Batches are sized by bytes, not rows, so a wide table does not hold wider chunks in memory: about 512 KB of
+# decoded Arrow data per batch (≈1.3 MB of RECORD lines), between 1,024 and 65,536 rows. What led here, at 1M rows
+# × 50 columns: fixed 32,768-row batches peaked at 651 MB RSS, 8,192-row ones at 499 MB (same wall time). At
+# 1M × 10, the read path in one process (decode thread, encoder, writer) added 90 MB to the peak with 1 MB
+# batches, 69-72 MB with 512 KB ones for the same CPU seconds, 58-62 MB with 256 KB ones for ~10% more CPU
+# (docs/benchmarks-notes.md).
+BATCH_BYTES = 512 << 10
 MIN_BATCH_ROWS = 1024
 MAX_BATCH_ROWS = 65_536
 # Each column chunk is read through a buffer of this size (pyarrow's buffered stream) instead of whole, and
