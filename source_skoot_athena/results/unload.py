@@ -36,9 +36,12 @@ MAX_BATCH_ROWS = 65_536
 # whole column chunks cost 40 MB more than 128 KiB buffers, 1 MiB buffers 12 MB more.
 READ_BUFFER_BYTES = 128 << 10
 # Decoded batches waiting for the encoder. Decoding runs on its own thread and is several times faster than
-# encoding, so one is enough. pyarrow decodes columns on its threads: 20 MB more peak RSS, but at 1M x 10 on 2
-# busy cores (load 6) the streaming rate was 3.6x the floor with them and 2.2x without (same CPU seconds).
+# encoding, so one is enough.
 DECODE_AHEAD = 1
+# pyarrow's own decoding threads on top of that one: measured at 1M × 10 on 2 busy cores (load 3.5-4.8), two
+# runs each, with them 261-271 MB peak RSS and 2.1-3.6x the floor's streaming rate, without them 242-244 MB and
+# 1.9-3.3x (same CPU seconds). Off, so the read stays under 256 MB; on buys some streaming rate for ~20 MB.
+DECODE_THREADS = False
 
 
 def batch_rows(parquet: pq.ParquetFile) -> int:
@@ -55,7 +58,7 @@ def file_batches(local: Path | BinaryIO) -> Iterator[pa.RecordBatch]:
     """The record batches of a local Parquet file, read in small buffered ranges (never a whole row group)."""
     parquet = pq.ParquetFile(local, buffer_size=READ_BUFFER_BYTES, pre_buffer=False, coerce_int96_timestamp_unit="us")
     try:
-        yield from parquet.iter_batches(batch_size=batch_rows(parquet), use_threads=True)
+        yield from parquet.iter_batches(batch_size=batch_rows(parquet), use_threads=DECODE_THREADS)
     finally:
         parquet.close()
 
