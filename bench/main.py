@@ -2,6 +2,7 @@
 
     python -m bench [--rows 100000,1000000] [--cols 10,50] [--runs 3] [--big]   # the real thing (≈ an hour)
     python -m bench --smoke                                                       # tiny sizes, one run (< 1 min)
+    python -m bench --phases [--unload-rows 262144,2500000] [--no-throughput]      # + phase split, RSS vs file size
 
 The peers (PyAthena, awswrangler) and matplotlib live in their own venv, bench/.venv-peers, created on first use
 from bench/requirements-peers.txt (``--smoke`` never installs: it runs the peers only when that venv is ready).
@@ -23,7 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import report, scenarios, throughput, venv
+from bench import phases, report, scenarios, throughput, venv
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,6 +62,19 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--peers", default="", help="comma-separated reader keys to run (default: all)")
     p.add_argument("--no-discovery", action="store_true")
     p.add_argument("--no-incremental", action="store_true")
+    p.add_argument(
+        "--phases",
+        action="store_true",
+        help="add the phase split of a read (start-up, query, to first record, streaming rate vs the floor's) and "
+        "its peak RSS per UNLOAD file size (--unload-rows), at every --rows x --cols",
+    )
+    p.add_argument(
+        "--unload-rows",
+        type=_ints,
+        default=[262_144, 2_500_000],
+        help="with --phases: rows per UNLOAD file the stand-in writes, one scenario each",
+    )
+    p.add_argument("--no-throughput", action="store_true", help="skip the peers' throughput table")
     p.add_argument("--timeout", type=float, default=1800, help="seconds before a run is killed")
     p.add_argument(
         "--slow-cutoff", type=float, default=300, help="a reader whose run takes longer is run once only at that size"
@@ -115,15 +129,21 @@ def main(argv: list[str] | None = None) -> int:
         "connector_revision": connector_revision(),
     }
     try:
-        cells = throughput.run(
-            throughput.Sizes(rows, cols),
-            runs,
-            workdir,
-            peers=peers,
-            timeout_s=args.timeout,
-            slow_cutoff_s=args.slow_cutoff,
+        cells = (
+            []
+            if args.no_throughput
+            else throughput.run(
+                throughput.Sizes(rows, cols),
+                runs,
+                workdir,
+                peers=peers,
+                timeout_s=args.timeout,
+                slow_cutoff_s=args.slow_cutoff,
+            )
         )
         doc["throughput"] = throughput.to_json(cells)
+        if args.phases:
+            doc["phases"] = phases.summary(phases.run(rows, cols, args.unload_rows, runs, workdir))
         if not args.no_incremental:
             doc["incremental"] = asdict(scenarios.incremental(inc[0], inc[1], workdir))
         if not args.no_discovery:

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from bench import venv
+from bench import phases, venv
 
 TARGET_FLOOR_RATIO = 1.7
 
@@ -110,6 +110,20 @@ def markdown(doc: dict[str, Any]) -> str:
                 f"{_fmt(c.get('cpu_s'), '.1f')} | {_fmt(c['rss_mb'], ',.0f')} | {_fmt(ratio, '.2f')} | {note} |"
             )
     lines += ["", "### At 1M rows", "", *verdicts(doc), ""]
+    if doc.get("phases"):
+        lines += [
+            "## Phase split and memory per UNLOAD file size",
+            "",
+            "One `read` split at the stand-in's query timestamps (GetQueryExecution's SubmissionDateTime and "
+            "CompletionDateTime) and the first and last RECORD line on the process's stdout (a pipe read by the "
+            "benchmark): start-up = process start → query submitted; query; query done → first record; streaming "
+            "= records ÷ (last record − first record). The floor is timed the same way (its start-up runs until "
+            "its first record). *UNLOAD file rows* = rows per Parquet file the stand-in's UNLOAD writes "
+            "(`python -m bench.phases`, or `python -m bench --phases`).",
+            "",
+            phases.markdown(doc["phases"]),
+            "",
+        ]
     if doc.get("discovery"):
         d = doc["discovery"]
         calls = ", ".join(f"{k.split(':')[1]} {v}" for k, v in d["glue_calls"].items())

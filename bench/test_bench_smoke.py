@@ -24,11 +24,11 @@ def test_peer_scripts_compile() -> None:
 
 def test_smoke_run(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--peers", "connector,floor", "--out", str(tmp_path)],
+        [sys.executable, "-m", "bench", "--smoke", "--peers", "connector,floor", "--phases", "--out", str(tmp_path)],
         cwd=HERE.parent,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=240,
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
@@ -43,5 +43,11 @@ def test_smoke_run(tmp_path: Path) -> None:
     assert doc["incremental"]["incremental_scanned_bytes"] < doc["incremental"]["full_scanned_bytes"]
     assert doc["discovery"]["streams"] >= 10
     assert doc["discovery"]["glue_calls"]
+    phases = {(p["reader"], p["unload_rows"]): p for p in doc["phases"]}
+    assert set(phases) == {("floor", 0), ("connector", 262_144), ("connector", 2_500_000)}
+    for (reader, _), phase in phases.items():
+        assert phase["startup_s"] > 0 and phase["peak_rss_mb"] > 0, phase
+        if reader == "connector":
+            assert phase["query_s"] >= 0 and phase["to_first_record_s"] >= 0, phase
     md = (tmp_path / "benchmarks.md").read_text()
-    assert "source-skoot-athena read" in md and "## Discovery" in md
+    assert "source-skoot-athena read" in md and "## Discovery" in md and "## Phase split" in md

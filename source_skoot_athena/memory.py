@@ -4,14 +4,23 @@ Measured on 1M rows × 10 columns through the CLI (peak RSS): 386 MB with pyarro
 glibc's defaults, 280 MB with pyarrow's system pool and a fixed 1 MiB mmap threshold, same wall time. The read
 path allocates chunk-sized blocks (encoded lines, decoded row groups) on one thread and frees them on another,
 which per-thread caching allocators hold on to.
+
+pyarrow also imports pandas (≈ 57 MB RSS, ≈ 1 s of CPU) the first time a Python value becomes an Arrow value,
+only to ask whether it is a pandas object; the read path has none, so that probe is answered without pandas.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import importlib.abc
+import importlib.machinery
+import sys
+from collections.abc import Sequence
+from types import ModuleType
 
 import pyarrow as pa
+import pyarrow.lib
 
 M_MMAP_THRESHOLD = -3  # glibc mallopt() parameters (malloc.h)
 M_ARENA_MAX = -8
@@ -19,8 +28,38 @@ MMAP_THRESHOLD_BYTES = 1 << 20
 ARENA_MAX = 2
 
 
+class _NoPandas(importlib.abc.MetaPathFinder):
+    """An import finder that makes `import pandas` fail (installed only while pyarrow's probes run)."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname == "pandas" or fullname.startswith("pandas."):
+            raise ImportError("pandas is not used on the read path")
+        return None
+
+
+def answer_pandas_probes_without_pandas() -> None:
+    """Run pyarrow's one-time "is pandas there?" probes (its Cython shim, and the C++ converter's) while pandas
+    cannot be imported, so they record "no pandas" and never import it for a scalar or a list. Code that really
+    uses pandas (`to_pandas`, `pa.array(series)` after `import pandas`) still imports it when it does."""
+    if "pandas" in sys.modules:
+        return
+    blocker = _NoPandas()
+    sys.meta_path.insert(0, blocker)
+    try:
+        _ = pyarrow.lib._pandas_api.have_pandas
+        pa.array(["", None], pa.string())
+        pa.array([1.5, None])  # type inference: the C++ converter's own one-time pandas import
+        pa.scalar(None, pa.string())
+    finally:
+        sys.meta_path.remove(blocker)
+
+
 def release_memory_promptly() -> None:
-    """Use pyarrow's system allocator, and make glibc return large blocks to the OS when they are freed."""
+    """Use pyarrow's system allocator, make glibc return large blocks to the OS when they are freed, and keep
+    pandas out of the process."""
+    answer_pandas_probes_without_pandas()
     pa.set_memory_pool(pa.system_memory_pool())
     library = ctypes.util.find_library("c")
     if not library:

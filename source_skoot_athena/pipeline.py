@@ -48,6 +48,10 @@ class RunAhead(Generic[T]):
         except BaseException as exc:  # handed to the consumer, which re-raises it in its own thread
             self._put(_End(exc))
             return
+        finally:
+            close = getattr(self._items, "close", None)
+            if close is not None:
+                close()  # a generator's own clean-up (temp files, pools) runs now, on the thread that ran it
         self._put(_End())
 
     def __iter__(self) -> Iterator[T]:

@@ -237,6 +237,13 @@ def test_dates_years_1_to_9999() -> None:
     assert column_values("date", pa.array(values, pa.date64())) == expected
 
 
+def test_timestamps_outside_four_digit_years_still_get_their_t() -> None:
+    """The `T` goes in by position only when every year in the batch has four digits."""
+    beyond = pa.array([253_402_300_800_000, 0, None], pa.timestamp("ms"))  # 10000-01-01, 1970-01-01
+    assert column_values("timestamp", beyond) == ["10000-01-01T00:00:00.000", "1970-01-01T00:00:00.000", None]
+    assert column_values("timestamp", beyond.slice(1)) == ["1970-01-01T00:00:00.000", None]
+
+
 def test_timestamps_keep_the_fraction_of_their_unit() -> None:
     values = [
         dt.datetime(1, 1, 1),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from airbyte_cdk.models import AirbyteStream, ConfiguredAirbyteStream, DestinationSyncMode, SyncMode
+from airbyte_cdk.sources.streams.checkpoint.checkpoint_reader import FULL_REFRESH_COMPLETE_STATE
 
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
@@ -121,7 +122,11 @@ def test_planner_checkpoints_after_each_cost_sized_slice_and_resumes_after_it() 
     log = logging.getLogger("test")
     plan = StreamPlanner(CONFIG, Listed(partitions), NoBound(), log).plan(configured(), TABLE, StreamState())
     assert [[p.values[0] for p in s.partitions or ()] for s in plan.slices] == [["a", "b", "c"], ["d"], ["e"]]
-    assert [s.state_after.to_blob() for s in plan.slices] == [{"resume_after": ["c"]}, {"resume_after": ["d"]}, {}]
+    assert [s.state_after.to_blob() for s in plan.slices] == [
+        {"resume_after": ["c"]},
+        {"resume_after": ["d"]},
+        dict(FULL_REFRESH_COMPLETE_STATE),
+    ]
     # A sync killed after the first slice resumes with the big partition's slice.
     resumed = StreamPlanner(CONFIG, Listed(partitions), NoBound(), log).plan(
         configured(), TABLE, plan.slices[0].state_after
@@ -172,7 +177,11 @@ def test_a_sync_killed_inside_a_split_partition_resumes_at_its_first_chunk() -> 
     partitions = [with_files("a", [1]), with_files("b", [half, half, half, half])]
     log = logging.getLogger("test")
     plan = StreamPlanner(CONFIG, Listed(partitions), NoBound(), log).plan(configured(), TABLE, StreamState())
-    assert [s.state_after.to_blob() for s in plan.slices] == [{"resume_after": ["a"]}, {"resume_after": ["a"]}, {}]
+    assert [s.state_after.to_blob() for s in plan.slices] == [
+        {"resume_after": ["a"]},
+        {"resume_after": ["a"]},
+        dict(FULL_REFRESH_COMPLETE_STATE),
+    ]
     sql = StreamPlanner(CONFIG, Listed([]), NoBound(), log).select_sql(plan, plan.slices[1], ReadPath.PARQUET)
     assert """"$path" IN ('s3://lake/events/dt=b/f0.parquet', 's3://lake/events/dt=b/f1.parquet')""" in sql
     assert "$path" not in StreamPlanner(CONFIG, Listed([]), NoBound(), log).select_sql(

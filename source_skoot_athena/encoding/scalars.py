@@ -23,6 +23,13 @@ from source_skoot_athena.encoding.strings import NULL, or_null, quote_strings
 from source_skoot_athena.types import STRING_SCHEMA_KINDS, timestamp_unit
 
 _PLAIN_DECIMAL_MAX_SCALE: Final = 6
+# Seconds from the epoch to 0001-01-01T00:00:00 and to 9999-12-31T23:59:59, per unit: between them, Arrow's
+# timestamp text is `YYYY-MM-DD HH:MM:SS...` with the space at index 10.
+_FIRST_S, _LAST_S = -62_135_596_800, 253_402_300_799
+_FOUR_DIGIT_YEARS: Final = {
+    unit: (_FIRST_S * factor, _LAST_S * factor + factor - 1)
+    for unit, factor in (("s", 1), ("ms", 1_000), ("us", 1_000_000), ("ns", 1_000_000_000))
+}
 
 
 def null_fragments(array: pa.Array, column: ValueContext) -> pa.Array:
@@ -43,7 +50,8 @@ def float_fragments(array: pa.Array, column: ValueContext) -> pa.Array:
     if pa.types.is_float16(array.type):
         array = pc.cast(array, pa.float32())
     text = pc.cast(array, pa.string())
-    text = pc.if_else(pc.equal(text, "-0"), "-0.0", text)
+    if pc.any(pc.equal(array, 0)).as_py():  # a numeric test first: most batches hold no zero at all
+        text = pc.if_else(pc.equal(text, "-0"), "-0.0", text)
     non_finite = pc.invert(pc.is_finite(array))
     nulled = pc.sum(non_finite).as_py() or 0
     if nulled:
@@ -94,8 +102,17 @@ def timestamp_fragments(array: pa.Array, column: ValueContext) -> pa.Array:
     arrow_type = array.type
     if arrow_type.tz is not None:
         array = array.cast(pa.timestamp(arrow_type.unit, "UTC"))
-    text = pc.replace_substring(pc.cast(array, pa.string()), " ", "T", max_replacements=1)
-    return quote_strings(text, escape=False)
+    return quote_strings(_iso_text(array), escape=False)
+
+
+def _iso_text(array: pa.Array) -> pa.Array:
+    """Arrow's timestamp text with `T` for the space: a fixed-position replace when every year has 4 digits."""
+    text = pc.cast(array, pa.string())
+    low, high = _FOUR_DIGIT_YEARS[array.type.unit]
+    bounds = pc.min_max(array.view(pa.int64()))
+    if bounds["min"].as_py() is None or (low <= bounds["min"].as_py() and bounds["max"].as_py() <= high):
+        return pc.binary_replace_slice(text, 10, 11, "T")
+    return pc.replace_substring(text, " ", "T", max_replacements=1)
 
 
 def _target_unit(array: pa.Array, column: ValueContext) -> str:

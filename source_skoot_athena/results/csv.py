@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from source_skoot_athena.aws import aws_call, raise_delete_errors
+from source_skoot_athena.pipeline import RunAhead
 from source_skoot_athena.results import CSV, split_s3_uri
 from source_skoot_athena.results.text import parse_text_batch
 from source_skoot_athena.types import AthenaType
@@ -32,6 +33,10 @@ class CsvResult:
         self._types = types
 
     def batches(self) -> Iterator[pa.RecordBatch]:
+        """Parsed and typed on a thread of their own, so that overlaps the encoding of the batches before."""
+        yield from RunAhead(self._parsed_batches(), depth=2)
+
+    def _parsed_batches(self) -> Iterator[pa.RecordBatch]:
         bucket, key = split_s3_uri(self._location)
         with aws_call("s3:GetObject", what=self._location):
             body = self._s3.get_object(Bucket=bucket, Key=key)["Body"]

@@ -1,29 +1,47 @@
 """UNLOAD results: Parquet files listed in the manifest, streamed as record batches, deleted once read.
 
-Files are downloaded with boto3 (pyarrow's S3 filesystem ignores AWS_ENDPOINT_URL) one ahead of the file being
-decoded, so S3 and decoding overlap while at most two files are in memory.
+Files are copied to local temp files with boto3 (pyarrow's S3 filesystem ignores AWS_ENDPOINT_URL) one ahead of
+the file being decoded, so S3 and decoding overlap. No file is held in memory (results/spill.py), and the local
+file is read in `READ_BUFFER_BYTES` ranges with pre-buffering off, so memory does not grow with the size of a
+file or of a row group: Athena decides both.
 """
 
 from __future__ import annotations
 
-import io
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from source_skoot_athena.aws import aws_call, raise_delete_errors
+from source_skoot_athena.pipeline import RunAhead
 from source_skoot_athena.results import PARQUET, split_s3_uri
+from source_skoot_athena.results.spill import spill_object
 
-# Batches are sized by bytes, not rows, so a wide table does not hold wider chunks in memory: about 2 MB of
-# decoded Arrow data per batch (≈5 MB of RECORD lines), between 1,024 and 65,536 rows. What led here, at 1M rows
-# × 50 columns: fixed 32,768-row batches peaked at 651 MB RSS, 8,192-row ones at 499 MB (same wall time); the
-# peak with this sizing is README's "Performance" figure (488 MB).
-BATCH_BYTES = 2 << 20
+# Batches are sized by bytes, not rows, so a wide table does not hold wider chunks in memory: about 512 KB of
+# decoded Arrow data per batch (≈1.3 MB of RECORD lines), between 1,024 and 65,536 rows. What led here, at 1M rows
+# × 50 columns: fixed 32,768-row batches peaked at 651 MB RSS, 8,192-row ones at 499 MB (same wall time). At
+# 1M × 10, the read path in one process (decode thread, encoder, writer) added 90 MB to the peak with 1 MB
+# batches, 69-72 MB with 512 KB ones for the same CPU seconds, 58-62 MB with 256 KB ones for ~10% more CPU
+# (docs/benchmarks-notes.md).
+BATCH_BYTES = 512 << 10
 MIN_BATCH_ROWS = 1024
 MAX_BATCH_ROWS = 65_536
+# Each column chunk is read through a buffer of this size (pyarrow's buffered stream) instead of whole, and
+# `pre_buffer` (which reads a row group's column chunks into memory up front) is off: with one 1M-row row group,
+# whole column chunks cost 40 MB more than 128 KiB buffers, 1 MiB buffers 12 MB more.
+READ_BUFFER_BYTES = 128 << 10
+# Decoded batches waiting for the encoder. Decoding runs on its own thread and is several times faster than
+# encoding, so one is enough.
+DECODE_AHEAD = 1
+# pyarrow's own decoding threads on top of that one: measured at 1M × 10 on 2 busy cores (load 3.5-4.8), two
+# runs each, with them 261-271 MB peak RSS and 2.1-3.6x the floor's streaming rate, without them 242-244 MB and
+# 1.9-3.3x (same CPU seconds). Off, so the read stays under 256 MB; on buys some streaming rate for ~20 MB.
+DECODE_THREADS = False
 
 
 def batch_rows(parquet: pq.ParquetFile) -> int:
@@ -37,6 +55,15 @@ def batch_rows(parquet: pq.ParquetFile) -> int:
 
 
 MANIFEST_SUFFIX = "-manifest.csv"  # Athena's `<query id>-manifest.csv`, next to `<query id>.metadata`
+
+
+def file_batches(local: Path | BinaryIO) -> Iterator[pa.RecordBatch]:
+    """The record batches of a local Parquet file, read in small buffered ranges (never a whole row group)."""
+    parquet = pq.ParquetFile(local, buffer_size=READ_BUFFER_BYTES, pre_buffer=False, coerce_int96_timestamp_unit="us")
+    try:
+        yield from parquet.iter_batches(batch_size=batch_rows(parquet), use_threads=DECODE_THREADS)
+    finally:
+        parquet.close()
 
 
 class UnloadResult:
@@ -70,24 +97,24 @@ class UnloadResult:
                 uris.extend(f"s3://{bucket}/{obj['Key']}" for obj in page.get("Contents", []))
         return sorted(uris)
 
-    def _download(self, uri: str) -> bytes:
-        bucket, key = split_s3_uri(uri)
-        with aws_call("s3:GetObject", what=uri):
-            return bytes(self._s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-
     def batches(self) -> Iterator[pa.RecordBatch]:
+        """Decoded on a thread of their own, so decoding overlaps the encoding of the batches before."""
+        yield from RunAhead(self._decoded_batches(), depth=DECODE_AHEAD)
+
+    def _decoded_batches(self) -> Iterator[pa.RecordBatch]:
         files = self.files()
         if not files:
             return
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending: Future[bytes] = pool.submit(self._download, files[0])
+        with tempfile.TemporaryDirectory(prefix="skoot-unload-") as directory, ThreadPoolExecutor(1) as pool:
+            pending: Future[Path] = pool.submit(spill_object, self._s3, files[0], directory)
             for index in range(len(files)):
-                data = pending.result()
+                local = pending.result()
                 if index + 1 < len(files):
-                    pending = pool.submit(self._download, files[index + 1])
-                parquet = pq.ParquetFile(io.BytesIO(data), coerce_int96_timestamp_unit="us")
-                yield from parquet.iter_batches(batch_size=batch_rows(parquet), use_threads=True)
-                del parquet, data
+                    pending = pool.submit(spill_object, self._s3, files[index + 1], directory)
+                try:
+                    yield from file_batches(local)
+                finally:
+                    local.unlink()
 
     def cleanup(self) -> None:
         """Delete the data files, the manifest and the metadata file (DeleteObject: SkootAthenaResultsS3)."""
