@@ -56,6 +56,23 @@ def test_null_cursor_rows_are_read_by_the_first_sync_only(athena: LocalAthena) -
     assert stream_blob(second, table)["cursor"] == "30"
 
 
+def test_a_cursor_that_is_null_in_every_row_reads_every_row_and_stays_unset(athena: LocalAthena) -> None:
+    database, table = "sem_all_null_cursor", "events"
+    athena.put_table(database, table, rows([1, 2], [None, None], pa.int64()))
+    catalog = incremental(athena, database, table, "seq")
+
+    first = read_ok(athena, catalog, database)
+    # max(seq) is NULL: no bound exists, and no later sync could select these rows, so they come now.
+    assert ids(first, table) == [1, 2]
+    assert stream_blob(first, table).get("cursor") is None
+
+    athena.append_rows(database, table, rows([3], [7], pa.int64()))
+    second = read_ok(athena, catalog, database, state=last_states(first))
+    # Still a first sync (no saved cursor): every row, the NULL ones again, and now a cursor.
+    assert ids(second, table) == [1, 2, 3]
+    assert stream_blob(second, table)["cursor"] == "7"
+
+
 def test_null_partition_is_read_by_the_first_sync_only(athena: LocalAthena) -> None:
     database, table = "sem_null_partition", "clicks"
     data = pa.table({"id": pa.array([1, 2, 3], pa.int64()), "dt": pa.array(["2024-01-01", None, "2024-01-02"])})

@@ -253,6 +253,12 @@ class StreamPlanner:
             only = Slice(0, None, None, FULL_REFRESH_COMPLETE)
             return stream.plan([only], FULL_REFRESH_COMPLETE, rows, size)
         upper = self._bound.upper_bound(stream.table, cursor, state.cursor)
+        if upper is None and state.cursor is None:
+            # No cursor value at all (an empty table, or every cursor NULL): no later bound could select these rows,
+            # so they are read now; the cursor stays unset, and the next sync does the same until a value appears.
+            self._logger.warning(f"{stream.table.key}: cursor {cursor.name} has no value yet; reading every row.")
+            final = _final_state(state, cursor, None)
+            return stream.plan([Slice(0, None, None, final)], final, rows, size)
         if upper is None:
             self._logger.info(f"{stream.table.key}: no rows at or past cursor {state.cursor!r}.")
             return stream.plan([], state, 0, 0)
