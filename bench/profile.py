@@ -20,7 +20,7 @@ from bench import data, standin, venv
 
 BUCKETS = [
     ("import (start-up)", ("_find_and_load",)),
-    ("query wait (poll sleep)", ("_wait_for", "poll", "wait_for_query", "time.sleep")),
+    ("query wait (poll sleep)", ("QueryRunner._wait", "poll_interval", "wait (threading", "time.sleep")),
     ("S3 download", ("get_object", "download", "_read_body", "read (ssl", "urllib3", "http/client")),
     ("Parquet decode", ("parquet", "iter_batches", "read_row_group")),
     ("record encode", ("source_skoot_athena/encoding/",)),

@@ -1,7 +1,8 @@
 """Keep the read's memory flat: freed buffers go back to the OS instead of staying in per-thread heaps.
 
-Measured on 1M rows × 10 columns through the CLI (peak RSS): 386 MB with pyarrow's default mimalloc pool and
-glibc's defaults, 280 MB with pyarrow's system pool and a fixed 1 MiB mmap threshold, same wall time. The read
+Measured on 1M rows × 10 columns through the CLI when this was written (peak RSS; README "Performance" has the
+current figures): 386 MB with pyarrow's default mimalloc pool and glibc's defaults, 288–294 MB with pyarrow's
+system pool and a fixed 1 MiB mmap threshold, same wall time. The read
 path allocates chunk-sized blocks (encoded lines, decoded row groups) on one thread and frees them on another,
 which per-thread caching allocators hold on to.
 
