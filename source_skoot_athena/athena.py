@@ -27,7 +27,7 @@ from source_skoot_athena.retry import CONCURRENCY_RETRY, FAILED_QUERY_RETRY, Ret
 
 TERMINAL_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
 # Polling: a finished query is seen within 0.1 s, or within 1% of its run time once it has run for 10 s (at most
-# 1 s). GetQueryExecution's default quota is 100 calls/s per account and region, burst 200 (DESIGN §5); polling
+# 1 s). GetQueryExecution's default quota is 100 calls/s per account and region, burst 200 (https://docs.aws.amazon.com/athena/latest/ug/service-limits.html); polling
 # spends at most half of it: every 0.1 s per query is 10 calls/s, 20/s at the default of 2 concurrent queries, and
 # with more queries at once each polls less often (20 queries: every 0.4 s).
 POLL_FAST_S = 0.1

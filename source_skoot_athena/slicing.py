@@ -17,7 +17,7 @@ from source_skoot_athena.partitions import Partition
 # so a slice of 1 GiB as stored finishes in minutes, far inside the default 30 min DML timeout.
 SLICE_TARGET_BYTES = 1024**3
 SLICE_TARGET_ROWS = 20_000_000  # when only row counts are known (≈ 1 GiB of Parquet at ~50 bytes a row)
-# Athena's query text limit is 262,144 bytes (DESIGN §5): the partitions' WHERE stays under half of it.
+# Athena's query text limit is 262,144 bytes (https://docs.aws.amazon.com/athena/latest/ug/service-limits.html): the partitions' WHERE stays under half of it.
 MAX_CONDITION_CHARS = 120_000
 FILE_CHUNK_TEXT_MARGIN = 2_000  # room in a chunk's query for the partition's own condition
 CONDITION_OVERHEAD_CHARS = 40  # `("key" = '…') OR ` and a typed literal's keyword, per partition key

@@ -12,7 +12,9 @@ from source_skoot_athena.athena import POLL_CALLS_PER_S, POLL_MAX_S, QueryRunner
 from source_skoot_athena.config import Config
 
 CONFIG = Config("Test", "ap-south-1", "AKIAIOSFODNN7EXAMPLE", "secret", "primary", "AwsDataCatalog", 60000)
-GET_QUERY_EXECUTION_QUOTA_PER_S = 100  # Athena's default, per account and region (DESIGN §5)
+GET_QUERY_EXECUTION_QUOTA_PER_S = (
+    100  # Athena's default, per account and region (https://docs.aws.amazon.com/athena/latest/ug/service-limits.html)
+)
 
 
 @pytest.mark.parametrize(("elapsed", "expected"), [(0.0, 0.1), (5.0, 0.1), (10.0, 0.1), (30.0, 0.3), (600.0, 1.0)])
