@@ -24,7 +24,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.s3.models import s3_backends
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from . import iam, moto_state, patches_athena, patches_athena_catalog, patches_glue
+from . import iam, moto_state, patches_athena, patches_athena_catalog, patches_glue, sts_model
 from .catalog_setup import CatalogSetup
 from .compat import check_moto
 from .engine import Engine
@@ -63,6 +63,7 @@ class LocalAthena(CatalogSetup):
         self._runtime: Runtime | None = None
         self._demo_loaded = False
         self._iam: iam.Iam | None = None
+        self.sts = sts_model.StsModel()
 
     # --- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> LocalAthena:
@@ -81,6 +82,7 @@ class LocalAthena(CatalogSetup):
         patches_athena.apply(rt)
         patches_athena_catalog.apply()
         patches_glue.apply()
+        sts_model.apply(self.sts)
         iam.apply(lambda query_id: ex.workgroup if (ex := rt.executor.executions.get(query_id)) else None)
         app = FaultHook(DomainDispatcherApplication(create_backend_app), rt)
         self._server = make_server("127.0.0.1", self._port, app, threaded=True, request_handler=KeepAliveHandler)
@@ -111,7 +113,13 @@ class LocalAthena(CatalogSetup):
         if self._tmpdir:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
         if self._runtime is not None:
-            for remove in (patches_athena.remove, patches_athena_catalog.remove, patches_glue.remove, iam.remove):
+            for remove in (
+                patches_athena.remove,
+                patches_athena_catalog.remove,
+                patches_glue.remove,
+                iam.remove,
+                sts_model.remove,
+            ):
                 remove()
             _ONE_PER_PROCESS.release()
         self._server = None

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import botocore.config
 import botocore.exceptions
 
 from source_skoot_athena.config import Config
+from source_skoot_athena.credentials import NO_CREDENTIALS, session_for
 from source_skoot_athena.errors import AwsCallError
 from source_skoot_athena.retry import API_CALL_ATTEMPTS
 
@@ -53,8 +53,11 @@ BAD_KEY_CODES = {
     "SignatureDoesNotMatch",
     "InvalidClientTokenId",
     "AuthFailure",
-    "ExpiredTokenException",
 }
+# Temporary credentials past their expiry: JSON services say ExpiredTokenException, S3 and STS ExpiredToken.
+EXPIRED_CODES = {"ExpiredTokenException", "ExpiredToken"}
+# S3's answer to a session token that does not belong to the key (JSON services answer UnrecognizedClientException).
+BAD_TOKEN_CODES = {"InvalidToken"}
 TRANSIENT_CODES = {
     "ThrottlingException",
     "TooManyRequestsException",
@@ -70,17 +73,13 @@ TRANSIENT_CODES = {
 
 @dataclass
 class AwsClients:
-    """The three clients a run uses, built from one session so they share credentials and region."""
+    """The clients a run uses, built from one session so they share credentials and region."""
 
     config: Config
     _clients: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._session = boto3.session.Session(
-            aws_access_key_id=self.config.access_key_id,
-            aws_secret_access_key=self.config.secret_access_key,
-            region_name=self.config.region,
-        )
+        self._session = session_for(self.config)
         # "standard" retries ThrottlingException and TooManyRequestsException (legacy does not retry the
         # latter); the pool fits the concurrent queries plus their result downloads.
         self._botocore_config = botocore.config.Config(
@@ -108,6 +107,10 @@ class AwsClients:
     def s3(self) -> Any:
         return self._client("s3")
 
+    @property
+    def sts(self) -> Any:
+        return self._client("sts")
+
 
 def error_code(exc: BaseException) -> str:
     """The AWS error code of a botocore error ('' for anything else)."""
@@ -129,12 +132,27 @@ def _aws_message(exc: botocore.exceptions.ClientError) -> str:
     return message[:500]
 
 
+def _temporary_credentials_error(action: str, code: str) -> AwsCallError:
+    """Temporary keys that AWS refused: expired, or a Session Token that is not the one issued with the key."""
+    problem = (
+        "the temporary credentials (Access Key ID ASIA…, Secret Access Key, Session Token) have expired"
+        if code in EXPIRED_CODES
+        else "the Session Token is not the one issued with this Access Key ID"
+    )
+    return AwsCallError(
+        f"{action} failed with {code}: {problem}. Paste a fresh set of all three from AWS SSO or STS; temporary keys "
+        "expire (1-12 h), so for a lasting connection use an IAM user's key (setup guide, Step 3) or an IAM Role ARN, "
+        "whose session the connector renews itself.",
+        code=code,
+    )
+
+
 def describe_error(exc: BaseException, action: str, *, statement: str | None = None, what: str = "") -> AwsCallError:
     """Turn a boto/botocore failure of `action` (e.g. 'glue:GetTables') into an actionable AwsCallError."""
     sid = statement or STATEMENT_FOR_ACTION.get(action, "the setup guide's Step 2 policy")
     target = f" on {what}" if what else ""
     if isinstance(exc, botocore.exceptions.NoCredentialsError | botocore.exceptions.PartialCredentialsError):
-        return AwsCallError(f"{action} could not be signed: the Access Key ID / Secret Access Key are missing.")
+        return AwsCallError(f"{action} could not be signed: {NO_CREDENTIALS}")
     if isinstance(exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectTimeoutError):
         return AwsCallError(
             f"{action} could not reach AWS ({exc.__class__.__name__}): check the AWS Region and that this "
@@ -148,9 +166,12 @@ def describe_error(exc: BaseException, action: str, *, statement: str | None = N
     if code in BAD_KEY_CODES:
         return AwsCallError(
             f"{action} failed with {code}: AWS rejected the keys. Check the Access Key ID and Secret Access Key "
-            "of the dedicated IAM user (setup guide, Step 3) and that the key is active.",
+            "of the dedicated IAM user (setup guide, Step 3) and that the key is active; with temporary keys "
+            "(ASIA…), that the Session Token is the one issued with them.",
             code=code,
         )
+    if code in EXPIRED_CODES | BAD_TOKEN_CODES:
+        return _temporary_credentials_error(action, code)
     if code in DENIED_CODES:
         return AwsCallError(
             f"{action}{target} was denied ({code}) — attach the {sid} statement (setup guide, Step 2) to the "
