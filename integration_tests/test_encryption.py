@@ -1,0 +1,69 @@
+"""README "read", encrypted results: a workgroup's result encryption, through the command line.
+
+SSE_S3/SSE_KMS results are read on the fast path (UNLOAD to Parquet); CSE_KMS results are ciphertext in S3
+(``local_athena/encryption.py``), so the rows come through GetQueryResults, never through a Parquet or CSV
+decoder. Either way the records equal those of an unencrypted workgroup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from integration_tests.claim_runs import discover
+from integration_tests.connector import DEMO_CONFIG, TRACEBACK, Run, configured_catalog, run_connector
+from local_athena import LocalAthena
+
+KEY_ARN = "arn:aws:kms:ap-south-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.fixture(scope="module")
+def ratings(local_athena: LocalAthena) -> dict[str, Any]:
+    return configured_catalog(discover(local_athena, "entertainment"), streams=["ratings"])
+
+
+@pytest.fixture(scope="module")
+def plain_records(local_athena: LocalAthena, ratings: dict[str, Any]) -> list[dict[str, Any]]:
+    return read(local_athena, "skoot", ratings).rows("ratings")
+
+
+def read(athena: LocalAthena, workgroup: str, catalog: dict[str, Any]) -> Run:
+    result = run_connector("read", athena.env(), config={**DEMO_CONFIG, "workgroup": workgroup}, catalog=catalog)
+    assert result.returncode == 0 and TRACEBACK not in result.stdout + result.stderr, result.stderr[-3000:]
+    assert not result.errors, result.errors
+    return result
+
+
+def encrypted_workgroup(athena: LocalAthena, option: str) -> str:
+    name = f"skoot_{option.lower()}"
+    encryption = {"EncryptionOption": option, **({"KmsKey": KEY_ARN} if option == "SSE_KMS" else {})}
+    athena.create_workgroup(name, output_location="s3://skoot-athena-results/", enforce=True, encryption=encryption)
+    return name
+
+
+@pytest.mark.parametrize("option", ["SSE_S3", "SSE_KMS"])
+def test_server_side_encrypted_results_are_read_on_the_fast_path(
+    athena_sandbox: LocalAthena, ratings: dict[str, Any], plain_records: list[dict[str, Any]], option: str
+) -> None:
+    workgroup = encrypted_workgroup(athena_sandbox, option)
+    athena_sandbox.reset_observations()
+    result = read(athena_sandbox, workgroup, ratings)
+    assert sorted(map(str, result.rows("ratings"))) == sorted(map(str, plain_records))
+    assert [q.kind for q in athena_sandbox.queries] == ["UNLOAD"]
+    assert athena_sandbox.calls["athena:GetQueryResults"] == 0
+
+
+def test_client_side_encrypted_results_are_read_through_get_query_results(
+    athena_sandbox: LocalAthena, ratings: dict[str, Any], plain_records: list[dict[str, Any]]
+) -> None:
+    workgroup = encrypted_workgroup(athena_sandbox, "CSE_KMS")
+    athena_sandbox.reset_observations()
+    result = read(athena_sandbox, workgroup, ratings)
+    assert sorted(map(str, result.rows("ratings"))) == sorted(map(str, plain_records))
+    assert all(q.kind != "UNLOAD" for q in athena_sandbox.queries)
+    assert athena_sandbox.calls["athena:GetQueryResults"] >= 1
+    assert athena_sandbox.calls["s3:GetObject"] == 0  # the ciphertext is never downloaded
+    assert any(
+        "GetQueryResults (the workgroup encrypts its results client-side, CSE_KMS)" in line for line in result.logs
+    )

@@ -1,0 +1,71 @@
+"""The stand-in's workgroup result encryption (``local_athena/encryption.py``): files stored as AWS stores them."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from local_athena import LocalAthena
+from local_athena.testing import run
+
+RESULTS = "s3://skoot-athena-results/encrypted/"
+KEY_ARN = "arn:aws:kms:ap-south-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def workgroup(athena: LocalAthena, option: str) -> str:
+    name = f"skoot_{option.lower()}"
+    encryption = {"EncryptionOption": option, **({"KmsKey": KEY_ARN} if option != "SSE_S3" else {})}
+    athena.create_workgroup(name, output_location=RESULTS, enforce=True, encryption=encryption)
+    return name
+
+
+def result_object(athena: LocalAthena, query_id: str) -> tuple[bytes, dict[str, Any]]:
+    """The result CSV's stored bytes and GetObject's answer."""
+    response = athena.client("s3").get_object(Bucket="skoot-athena-results", Key=f"encrypted/{query_id}.csv")
+    return bytes(response["Body"].read()), dict(response)
+
+
+def test_cse_kms_results_are_ciphertext_with_the_encryption_clients_envelope(athena_sandbox: LocalAthena) -> None:
+    client = athena_sandbox.client("athena")
+    done = run(client, "SELECT 'visible-text' AS v", workgroup=workgroup(athena_sandbox, "CSE_KMS"))
+    assert done["Status"]["State"] == "SUCCEEDED", done["Status"]
+    qid = done["QueryExecutionId"]
+    body, stored = result_object(athena_sandbox, qid)
+    assert b"visible-text" not in body and not body.startswith(b'"v"')
+    metadata = stored["Metadata"]
+    assert metadata["x-amz-cek-alg"] == "AES/GCM/NoPadding" and metadata["x-amz-wrap-alg"] == "kms+context"
+    assert metadata["x-amz-key-v2"] and KEY_ARN in metadata["x-amz-matdesc"]
+    # GetQueryResults still returns the rows (Athena decrypts them for the caller).
+    rows = client.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]
+    assert rows[1]["Data"][0]["VarCharValue"] == "visible-text"
+
+
+def test_cse_kms_unload_files_are_not_parquet(athena_sandbox: LocalAthena) -> None:
+    client = athena_sandbox.client("athena")
+    target = "s3://skoot-athena-results/encrypted/unload-cse/"
+    sql = f"UNLOAD (SELECT 1 AS x) TO '{target}' WITH (format = 'PARQUET')"
+    done = run(client, sql, workgroup=workgroup(athena_sandbox, "CSE_KMS"))
+    assert done["Status"]["State"] == "SUCCEEDED", done["Status"]
+    listed = athena_sandbox.client("s3").list_objects_v2(Bucket="skoot-athena-results", Prefix="encrypted/unload-cse/")
+    (key,) = [item["Key"] for item in listed["Contents"]]
+    body = athena_sandbox.client("s3").get_object(Bucket="skoot-athena-results", Key=key)["Body"].read()
+    with pytest.raises(Exception, match="Parquet"):
+        pq.read_table(io.BytesIO(body))
+
+
+@pytest.mark.parametrize(("option", "algorithm"), [("SSE_S3", "AES256"), ("SSE_KMS", "aws:kms")])
+def test_sse_results_read_back_as_plaintext_with_sse_headers(
+    athena_sandbox: LocalAthena, option: str, algorithm: str
+) -> None:
+    client = athena_sandbox.client("athena")
+    done = run(client, "SELECT 'visible-text' AS v", workgroup=workgroup(athena_sandbox, option))
+    assert done["Status"]["State"] == "SUCCEEDED", done["Status"]
+    qid = done["QueryExecutionId"]
+    body, stored = result_object(athena_sandbox, qid)
+    assert body == b'"v"\n"visible-text"\n'
+    assert stored["ServerSideEncryption"] == algorithm
+    if option == "SSE_KMS":
+        assert stored["SSEKMSKeyId"] == KEY_ARN
