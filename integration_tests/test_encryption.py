@@ -7,6 +7,8 @@ decoder. Either way the records equal those of an unencrypted workgroup.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -67,3 +69,54 @@ def test_client_side_encrypted_results_are_read_through_get_query_results(
     assert any(
         "GetQueryResults (the workgroup encrypts its results client-side, CSE_KMS)" in line for line in result.logs
     )
+
+
+# --- KMS permissions (the stand-in enforcing IAM: identity policies, no key policies) ------------------------------
+def guide_policy_for(workgroup: str, *kms_actions: str) -> dict[str, Any]:
+    """The guide's Scope A policy for ``workgroup``, plus ``kms_actions`` on the result key."""
+    policy: dict[str, Any] = json.loads((Path(__file__).parent / "setup_guide_policies" / "scope_a.json").read_text())
+    for statement in policy["Statement"]:
+        if statement["Sid"] == "SkootAthenaWorkgroupQuery":
+            statement["Resource"] = [statement["Resource"], statement["Resource"].replace("/skoot", f"/{workgroup}")]
+    if kms_actions:
+        policy["Statement"].append({"Effect": "Allow", "Action": list(kms_actions), "Resource": KEY_ARN})
+    return policy
+
+
+def as_user(athena: LocalAthena, verb: str, policy: dict[str, Any], workgroup: str, **files: Any) -> Run:
+    with athena.iam.enforce(policy) as keys:
+        config = {
+            **DEMO_CONFIG,
+            "workgroup": workgroup,
+            "access_key_id": keys.access_key_id,
+            "secret_access_key": keys.secret_access_key,
+        }
+        result = run_connector(verb, athena.env(), config=config, **files)
+    assert TRACEBACK not in result.stdout + result.stderr, result.stderr[-3000:]
+    return result
+
+
+def test_check_names_kms_generate_data_key_and_the_key_when_results_cannot_be_encrypted(
+    iam_athena: LocalAthena, athena_sandbox: LocalAthena
+) -> None:
+    workgroup = encrypted_workgroup(athena_sandbox, "SSE_KMS")
+    status = as_user(iam_athena, "check", guide_policy_for(workgroup), workgroup).connection_status
+    assert status["status"] == "FAILED"
+    assert status["message"].startswith(
+        f"The trial query's result write (workgroup '{workgroup}', SSE_KMS) was denied by KMS: kms:GenerateDataKey "
+        f"on the key {KEY_ARN} is not allowed."
+    )
+    with_kms = guide_policy_for(workgroup, "kms:GenerateDataKey", "kms:Decrypt")
+    assert as_user(iam_athena, "check", with_kms, workgroup).connection_status["status"] == "SUCCEEDED"
+
+
+def test_read_names_kms_decrypt_and_the_key_when_results_cannot_be_decrypted(
+    iam_athena: LocalAthena, athena_sandbox: LocalAthena, ratings: dict[str, Any], plain_records: list[dict[str, Any]]
+) -> None:
+    workgroup = encrypted_workgroup(athena_sandbox, "SSE_KMS")
+    denied = as_user(iam_athena, "read", guide_policy_for(workgroup, "kms:GenerateDataKey"), workgroup, catalog=ratings)
+    messages = [str(error.get("message", "")) for error in denied.errors]
+    assert any(f"was denied by KMS: kms:Decrypt on the key {KEY_ARN} is not allowed" in m for m in messages), messages
+    policy = guide_policy_for(workgroup, "kms:GenerateDataKey", "kms:Decrypt")
+    allowed = as_user(iam_athena, "read", policy, workgroup, catalog=ratings)
+    assert sorted(map(str, allowed.rows("ratings"))) == sorted(map(str, plain_records))

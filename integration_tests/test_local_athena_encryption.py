@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import boto3
+import botocore.exceptions
 import pyarrow.parquet as pq
 import pytest
 
@@ -69,3 +71,31 @@ def test_sse_results_read_back_as_plaintext_with_sse_headers(
     assert stored["ServerSideEncryption"] == algorithm
     if option == "SSE_KMS":
         assert stored["SSEKMSKeyId"] == KEY_ARN
+
+
+def test_sse_kms_objects_need_kms_decrypt_to_get_but_not_to_head(iam_athena: LocalAthena) -> None:
+    s3 = iam_athena.client("s3")
+    s3.put_object(
+        Bucket="skoot-athena-results", Key="kms/x.csv", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=KEY_ARN
+    )
+    read_objects = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::skoot-athena-results/*"}
+    decrypt = {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY_ARN}
+
+    def user(keys: Any) -> Any:
+        return boto3.client(
+            "s3",
+            endpoint_url=iam_athena.url,
+            region_name=iam_athena.region,
+            aws_access_key_id=keys.access_key_id,
+            aws_secret_access_key=keys.secret_access_key,
+        )
+
+    with iam_athena.iam.enforce({"Version": "2012-10-17", "Statement": [read_objects]}) as keys:
+        assert user(keys).head_object(Bucket="skoot-athena-results", Key="kms/x.csv")["SSEKMSKeyId"] == KEY_ARN
+        with pytest.raises(botocore.exceptions.ClientError) as denied:
+            user(keys).get_object(Bucket="skoot-athena-results", Key="kms/x.csv")
+    assert denied.value.response["Error"]["Code"] == "AccessDenied"
+    assert f"is not authorized to perform: kms:Decrypt on resource: {KEY_ARN}" in str(denied.value)
+    with iam_athena.iam.enforce({"Version": "2012-10-17", "Statement": [read_objects, decrypt]}) as keys:
+        assert user(keys).get_object(Bucket="skoot-athena-results", Key="kms/x.csv")["Body"].read() == b"x"
+    s3.delete_object(Bucket="skoot-athena-results", Key="kms/x.csv")

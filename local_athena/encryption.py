@@ -17,6 +17,15 @@ https://docs.aws.amazon.com/athena/latest/ug/encrypting-query-results-stored-in-
   key instead of KMS (nothing in the tests decrypts; what matters is that plain readers get ciphertext).
 
 Only the workgroup's configuration is modelled (the connector sends none with its queries).
+
+KMS permissions, while IAM is enforced (identity policies only, no key policies): writing results under SSE_KMS or
+CSE_KMS needs ``kms:GenerateDataKey`` on the key, else the query FAILS with Athena's "Access denied when writing
+output … If you are encrypting query results with KMS key, please ensure you are allowed to access your KMS key";
+GetObject of an SSE-KMS object needs ``kms:Decrypt`` on its key, else S3 answers ``AccessDenied`` naming the KMS
+action and key (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html: "you need the
+kms:GenerateDataKey permission to upload … kms:Decrypt permission to download";
+https://repost.aws/knowledge-center/s3-access-denied-error-kms). HeadObject needs no KMS permission here (its
+documented permissions are s3:GetObject only; not verified against AWS).
 """
 
 from __future__ import annotations
@@ -29,8 +38,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from moto.athena.models import athena_backends
+from moto.iam.access_control import S3IAMRequest
+from moto.s3.exceptions import S3ClientError
 
-from . import moto_state
+from . import moto_patching, moto_state
+from .iam import Principal
 
 SSE_ALGORITHM = {"SSE_S3": "AES256", "SSE_KMS": "aws:kms"}
 
@@ -96,3 +108,52 @@ def seal_results(workgroup: str, region: str, uris: list[str], account_id: str =
         return
     for uri in uris:
         seal(uri, encryption, account_id)
+
+
+def may_write(principal: Principal | None, workgroup: str, region: str, account_id: str) -> bool:
+    """Whether the query's caller may write results encrypted with the workgroup's KMS key (True without IAM)."""
+    encryption = of_workgroup(workgroup, region, account_id)
+    if principal is None or encryption is None or encryption.option == "SSE_S3":
+        return True
+    return principal.decide("kms:GenerateDataKey", encryption.kms_key or "*")
+
+
+def _kms_key_of(resource: str, account_id: str) -> str | None:
+    """The KMS key of an SSE-KMS object (``arn:aws:s3:::bucket/key``), else None."""
+    bucket, _, key = resource.removeprefix("arn:aws:s3:::").partition("/")
+    try:
+        stored = moto_state.s3_backend(account_id).get_object(bucket, key)
+    except Exception:
+        return None
+    if stored is None or getattr(stored, "encryption", None) != "aws:kms":
+        return None
+    return str(stored.kms_key_id or "*")
+
+
+def _require_kms_decrypt(request: S3IAMRequest, resource: str) -> None:
+    """kms:Decrypt on the object's key, for GetObject of an SSE-KMS object."""
+    # HeadObject is authorized as s3:GetObject too, and its documented permissions name no KMS action (the
+    # S3 API reference, HeadObject "Permissions"); whether AWS asks KMS for HEAD is not verified.
+    if request._action != "s3:GetObject" or request._method == "HEAD":
+        return
+    kms_key = _kms_key_of(resource, request.account_id)
+    if kms_key is None:
+        return
+    principal = Principal(request._access_key)
+    if not principal.decide("kms:Decrypt", kms_key):
+        raise S3ClientError("AccessDenied", principal.denial_text("kms:Decrypt", kms_key))
+
+
+def apply() -> None:
+    """Add kms:Decrypt to S3's authorization of GetObject (after ``iam.apply``; ``remove()`` before ``iam.remove``)."""
+    s3_check = S3IAMRequest.check_action_permitted
+
+    def check_with_kms(request: S3IAMRequest, resource: str) -> None:
+        s3_check(request, resource)
+        _require_kms_decrypt(request, resource)
+
+    moto_patching.replace(S3IAMRequest, "check_action_permitted", check_with_kms)
+
+
+def remove() -> None:
+    moto_patching.remove(S3IAMRequest, ("check_action_permitted",))

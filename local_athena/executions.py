@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from . import moto_state
-from .encryption import seal_results
+from .encryption import may_write, seal_results
 from .engine import Engine
 from .faults import Faults, QueryRule
 from .query_errors import AthenaQueryError, from_duckdb, s3_read_denied, s3_write_denied
@@ -81,6 +81,8 @@ class Execution:
             return
         bucket, key = moto_state.split_s3_url(url)
         if not self.principal.decide("s3:PutObject", f"arn:aws:s3:::{bucket}/{key}"):
+            raise s3_write_denied(url)
+        if not may_write(self.principal, self.workgroup, self.region, self.account_id):
             raise s3_write_denied(url)
 
     @property

@@ -8,6 +8,7 @@ statement (Sid) that grants the call.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,9 @@ DATA_READ_SIDS = (
     "SkootUnderlyingDataS3 (a bucket that holds table data) or SkootAthenaResultsS3 (the query results bucket)"
 )
 
+# AWS's denial text when KMS refused an S3 read/write of an SSE-KMS object on the caller's behalf.
+KMS_DENIAL = re.compile(r"perform: (kms:\w+) on resource: (arn:aws[\w-]*:kms:[^\s,]+)")
+KMS_RESULT_ACTIONS = "kms:GenerateDataKey (writing results) and kms:Decrypt (reading them)"
 DENIED_CODES = {"AccessDeniedException", "AccessDenied", "403", "Forbidden", "UnauthorizedOperation"}
 BAD_KEY_CODES = {
     "UnrecognizedClientException",
@@ -147,6 +151,17 @@ def _temporary_credentials_error(action: str, code: str) -> AwsCallError:
     )
 
 
+def kms_denied_error(action: str, kms_action: str, key: str, *, code: str = "") -> AwsCallError:
+    """A call refused because KMS denied the caller the workgroup's result key."""
+    return AwsCallError(
+        f"{action} was denied by KMS: {kms_action} on the key {key} is not allowed. The workgroup encrypts its query "
+        f"results with this key: allow {KMS_RESULT_ACTIONS} on {key} for the identity the connector signs in as "
+        "(an optional statement beyond the setup guide's policy, README Permissions), and let the key policy allow "
+        "it too.",
+        code=code,
+    )
+
+
 def describe_error(exc: BaseException, action: str, *, statement: str | None = None, what: str = "") -> AwsCallError:
     """Turn a boto/botocore failure of `action` (e.g. 'glue:GetTables') into an actionable AwsCallError."""
     sid = statement or STATEMENT_FOR_ACTION.get(action, "the setup guide's Step 2 policy")
@@ -172,6 +187,9 @@ def describe_error(exc: BaseException, action: str, *, statement: str | None = N
         )
     if code in EXPIRED_CODES | BAD_TOKEN_CODES:
         return _temporary_credentials_error(action, code)
+    kms = KMS_DENIAL.search(detail) if code in DENIED_CODES else None
+    if kms is not None:
+        return kms_denied_error(f"{action}{target}", kms.group(1), kms.group(2), code=code)
     if code in DENIED_CODES:
         return AwsCallError(
             f"{action}{target} was denied ({code}) — attach the {sid} statement (setup guide, Step 2) to the "
