@@ -24,7 +24,16 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.s3.models import s3_backends
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from . import encryption, iam, moto_state, patches_athena, patches_athena_catalog, patches_glue, sts_model
+from . import (
+    data_catalogs,
+    encryption,
+    iam,
+    moto_state,
+    patches_athena,
+    patches_athena_catalog,
+    patches_glue,
+    sts_model,
+)
 from .catalog_setup import CatalogSetup
 from .compat import check_moto
 from .engine import Engine
@@ -85,6 +94,7 @@ class LocalAthena(CatalogSetup):
         sts_model.apply(self.sts)
         iam.apply(lambda query_id: ex.workgroup if (ex := rt.executor.executions.get(query_id)) else None)
         encryption.apply()
+        data_catalogs.apply()
         app = FaultHook(DomainDispatcherApplication(create_backend_app), rt)
         self._server = make_server("127.0.0.1", self._port, app, threaded=True, request_handler=KeepAliveHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-athena", daemon=True)
@@ -118,6 +128,7 @@ class LocalAthena(CatalogSetup):
                 patches_athena.remove,
                 patches_athena_catalog.remove,
                 patches_glue.remove,
+                data_catalogs.remove,
                 encryption.remove,
                 iam.remove,
                 sts_model.remove,

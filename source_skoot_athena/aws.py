@@ -18,6 +18,13 @@ import botocore.exceptions
 
 from source_skoot_athena.config import Config
 from source_skoot_athena.credentials import NO_CREDENTIALS, session_for
+from source_skoot_athena.data_catalog import (
+    DEFAULT_CATALOG,
+    GET_DATA_CATALOG_GRANT,
+    add_catalog_id,
+    glue_catalog_of,
+    not_found,
+)
 from source_skoot_athena.errors import AwsCallError
 from source_skoot_athena.retry import API_CALL_ATTEMPTS
 
@@ -105,7 +112,28 @@ class AwsClients:
 
     @property
     def glue(self) -> Any:
+        """Glue, reading the Catalog's own Glue Data Catalog (its CatalogId when it is another account's)."""
+        if "glue" not in self._clients:
+            catalog_id = self._glue_catalog_id()
+            client = self._client("glue")
+            if catalog_id is not None:
+                client.meta.events.register("provide-client-params.glue", add_catalog_id(catalog_id))
         return self._client("glue")
+
+    def _glue_catalog_id(self) -> str | None:
+        """GetDataCatalog for a Catalog other than AwsDataCatalog: None (own account) or the Glue CatalogId."""
+        name = self.config.catalog
+        if name == DEFAULT_CATALOG:
+            return None
+        try:
+            response = self.athena.get_data_catalog(Name=name)
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) == "InvalidRequestException":
+                raise not_found(name, self.config.region) from None
+            raise describe_error(exc, "athena:GetDataCatalog", statement=GET_DATA_CATALOG_GRANT, what=name) from None
+        except botocore.exceptions.BotoCoreError as exc:
+            raise describe_error(exc, "athena:GetDataCatalog", what=name) from None
+        return glue_catalog_of(name, dict(response.get("DataCatalog") or {})).catalog_id
 
     @property
     def s3(self) -> Any:
