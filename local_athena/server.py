@@ -39,6 +39,7 @@ from .compat import check_moto
 from .engine import Engine
 from .executions import Executor
 from .faults import Faults
+from .lake_formation import LakeFormation
 from .runtime import QueryRecord, Runtime
 from .wsgi import FaultHook
 
@@ -73,6 +74,7 @@ class LocalAthena(CatalogSetup):
         self._demo_loaded = False
         self._iam: iam.Iam | None = None
         self.sts = sts_model.StsModel()
+        self.lake_formation = LakeFormation()
 
     # --- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> LocalAthena:
@@ -85,6 +87,7 @@ class LocalAthena(CatalogSetup):
         os.makedirs(results_dir)
         cache = moto_state.LocalFileCache(os.path.join(self._tmpdir, "cache"))
         engine = Engine(cache, self.region, temp_dir=os.path.join(self._tmpdir, "duckdb"))
+        engine.lake_formation = self.lake_formation
         executor = Executor(results_dir, self.faults, {self.region: engine})
         executor.max_active = self._max_active_queries
         self._runtime = rt = Runtime(executor=executor, faults=self.faults)

@@ -47,6 +47,7 @@ STATEMENT_FOR_ACTION = {
     "s3:DeleteObject": "SkootAthenaResultsS3",
     "s3:ListBucket": "SkootAthenaResultsS3",
     "s3:GetBucketLocation": "SkootAthenaResultsS3",
+    "lakeformation:GetDataAccess": "lakeformation:GetDataAccess (optional, beyond the guide's policy: README Permissions)",
 }
 # Athena reads table data with the caller's permissions; the bucket decides which statement grants it.
 DATA_READ_SIDS = (
