@@ -65,3 +65,31 @@ def test_once_granted_the_governed_stream_reads(governed: LocalAthena, ratings: 
     policy = {**GUIDE, "Statement": [*GUIDE["Statement"], GET_DATA_ACCESS]}
     result = read_as_user(governed, policy, ratings)
     assert not result.errors and len(result.rows("ratings")) == len(expected_rows("ratings"))
+
+
+# --- resource links ------------------------------------------------------------------------------------------------
+@pytest.fixture
+def links(athena_sandbox: LocalAthena) -> LocalAthena:
+    """Database shared_links with resource links to the demo's ratings and (partitioned) movies."""
+    glue = athena_sandbox.client("glue")
+    glue.create_database(DatabaseInput={"Name": "shared_links"})
+    for name in ("ratings", "movies"):
+        target = {"CatalogId": "123456789012", "DatabaseName": "entertainment", "Name": name}
+        glue.create_table(DatabaseName="shared_links", TableInput={"Name": f"{name}_link", "TargetTable": target})
+    return athena_sandbox
+
+
+def test_resource_links_are_streams_with_their_targets_columns_and_rows(links: LocalAthena) -> None:
+    discovered = discover(links, "shared_links")
+    streams = {s["name"]: s for s in discovered["streams"]}
+    assert set(streams) == {"ratings_link", "movies_link"}
+    originals = {s["name"]: s for s in discover(links, "entertainment")["streams"]}
+    for name in ("ratings", "movies"):
+        link_columns = set(streams[f"{name}_link"]["json_schema"]["properties"])
+        assert link_columns == set(originals[name]["json_schema"]["properties"]) and link_columns
+    catalog = configured_catalog(discovered, streams=["ratings_link", "movies_link"])
+    result = run_connector("read", links.env(), config=DEMO_CONFIG, catalog=catalog)
+    assert TRACEBACK not in result.stdout + result.stderr and not result.errors, result.stderr[-3000:]
+    # movies is partitioned: its link has no partitions of its own in Glue, and still every row arrives.
+    assert len(result.rows("movies_link")) == len(expected_rows("movies"))
+    assert len(result.rows("ratings_link")) == len(expected_rows("ratings"))

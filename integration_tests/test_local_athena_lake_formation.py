@@ -66,3 +66,16 @@ def test_granted_lake_formation_data_is_read_without_the_callers_s3_grants(gover
 def test_ungoverned_tables_still_need_s3(iam_athena: LocalAthena) -> None:
     status = query_as_user(iam_athena, with_statements(GET_DATA_ACCESS, drop="SkootUnderlyingDataS3"))
     assert status["State"] == "FAILED" and "Permission denied on S3 path" in status["StateChangeReason"]
+
+
+def test_a_resource_link_is_queried_as_its_target(athena_sandbox: LocalAthena) -> None:
+    glue = athena_sandbox.client("glue")
+    glue.create_database(DatabaseInput={"Name": "shared_links"})
+    target = {"CatalogId": "123456789012", "DatabaseName": "entertainment", "Name": "ratings"}
+    glue.create_table(DatabaseName="shared_links", TableInput={"Name": "ratings_link", "TargetTable": target})
+    assert "StorageDescriptor" not in glue.get_table(DatabaseName="shared_links", Name="ratings_link")["Table"]
+    client = athena_sandbox.client("athena")
+    done = run(client, "SELECT count(*) FROM shared_links.ratings_link")
+    assert done["Status"]["State"] == "SUCCEEDED", done["Status"]
+    rows = client.get_query_results(QueryExecutionId=done["QueryExecutionId"])["ResultSet"]["Rows"]
+    assert rows[1]["Data"][0]["VarCharValue"] == "500"

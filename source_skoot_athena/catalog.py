@@ -17,6 +17,7 @@ import botocore.exceptions
 from source_skoot_athena.aws import DENIED_CODES, GLUE_SIDS, AwsClients, aws_call, describe_error, error_code
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import AwsCallError
+from source_skoot_athena.resource_links import followed
 from source_skoot_athena.state import StreamKey
 from source_skoot_athena.types import AthenaType, parse_type, with_timestamp_precision
 
@@ -176,7 +177,7 @@ def list_tables(clients: AwsClients, database: str) -> list[TableInfo]:
     tables: list[TableInfo] = []
     with aws_call("glue:GetTables", what=f"database {database}"):
         for page in glue_pages(clients.glue.get_tables, "TableList", DatabaseName=database, MaxResults=TABLES_PER_PAGE):
-            tables.extend(table_from_glue(database, table) for table in page)
+            tables.extend(table_from_glue(database, followed(clients.glue, table)) for table in page)
     return tables
 
 
@@ -190,7 +191,7 @@ def get_table(clients: AwsClients, database: str, name: str) -> TableInfo | None
         raise describe_error(exc, "glue:GetTable", what=f"table {StreamKey(database, name)}") from None
     except botocore.exceptions.BotoCoreError as exc:
         raise describe_error(exc, "glue:GetTable") from None
-    return table_from_glue(database, response["Table"])
+    return table_from_glue(database, followed(clients.glue, response["Table"]))
 
 
 def discover_tables(clients: AwsClients, config: Config, logger: logging.Logger) -> list[TableInfo]:
