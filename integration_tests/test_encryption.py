@@ -120,3 +120,35 @@ def test_read_names_kms_decrypt_and_the_key_when_results_cannot_be_decrypted(
     policy = guide_policy_for(workgroup, "kms:GenerateDataKey", "kms:Decrypt")
     allowed = as_user(iam_athena, "read", policy, workgroup, catalog=ratings)
     assert sorted(map(str, allowed.rows("ratings"))) == sorted(map(str, plain_records))
+
+
+# --- the workgroup's ExpectedBucketOwner ------------------------------------------------------------------------
+def owner_workgroup(athena: LocalAthena, owner: str) -> str:
+    athena.create_workgroup(
+        "skoot_owned", output_location="s3://skoot-athena-results/", enforce=True, expected_bucket_owner=owner
+    )
+    return "skoot_owned"
+
+
+def test_every_s3_call_to_the_results_bucket_names_its_expected_owner(
+    athena_sandbox: LocalAthena, ratings: dict[str, Any], plain_records: list[dict[str, Any]]
+) -> None:
+    workgroup = owner_workgroup(athena_sandbox, "123456789012")
+    athena_sandbox.reset_observations()
+    assert athena_sandbox.bucket_owner is not None
+    before = sum(athena_sandbox.bucket_owner.checked.values())
+    result = read(athena_sandbox, workgroup, ratings)
+    assert sorted(map(str, result.rows("ratings"))) == sorted(map(str, plain_records))
+    s3_calls = sum(count for call, count in athena_sandbox.calls.items() if call.startswith("s3:"))
+    assert s3_calls > 0 and sum(athena_sandbox.bucket_owner.checked.values()) - before == s3_calls
+
+
+def test_a_results_bucket_owned_by_another_account_fails_the_stream(
+    athena_sandbox: LocalAthena, ratings: dict[str, Any]
+) -> None:
+    workgroup = owner_workgroup(athena_sandbox, "999999999999")
+    result = run_connector(
+        "read", athena_sandbox.env(), config={**DEMO_CONFIG, "workgroup": workgroup}, catalog=ratings
+    )
+    assert TRACEBACK not in result.stdout + result.stderr
+    assert not result.rows("ratings") and any("AccessDenied" in str(e.get("message")) for e in result.errors)

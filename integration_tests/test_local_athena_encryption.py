@@ -99,3 +99,20 @@ def test_sse_kms_objects_need_kms_decrypt_to_get_but_not_to_head(iam_athena: Loc
     with iam_athena.iam.enforce({"Version": "2012-10-17", "Statement": [read_objects, decrypt]}) as keys:
         assert user(keys).get_object(Bucket="skoot-athena-results", Key="kms/x.csv")["Body"].read() == b"x"
     s3.delete_object(Bucket="skoot-athena-results", Key="kms/x.csv")
+
+
+@pytest.mark.parametrize(("owner", "allowed"), [("123456789012", True), ("999999999999", False)])
+def test_s3_refuses_an_expected_bucket_owner_that_is_not_the_owner(
+    athena: LocalAthena, owner: str, allowed: bool
+) -> None:
+    """bucket_owner.py: S3's bucket owner condition (every stand-in bucket is the stand-in account's)."""
+    assert athena.bucket_owner is not None
+    before = athena.bucket_owner.checked["s3:ListObjectsV2"]
+    s3 = athena.client("s3")
+    if allowed:
+        s3.list_objects_v2(Bucket="skoot-athena-results", ExpectedBucketOwner=owner, MaxKeys=1)
+    else:
+        with pytest.raises(botocore.exceptions.ClientError) as denied:
+            s3.list_objects_v2(Bucket="skoot-athena-results", ExpectedBucketOwner=owner, MaxKeys=1)
+        assert denied.value.response["Error"]["Code"] == "AccessDenied"
+    assert athena.bucket_owner.checked["s3:ListObjectsV2"] == before + 1

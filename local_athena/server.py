@@ -34,6 +34,7 @@ from . import (
     patches_glue,
     sts_model,
 )
+from .bucket_owner import BucketOwnerCondition
 from .catalog_setup import CatalogSetup
 from .compat import check_moto
 from .engine import Engine
@@ -75,6 +76,7 @@ class LocalAthena(CatalogSetup):
         self._iam: iam.Iam | None = None
         self.sts = sts_model.StsModel()
         self.lake_formation = LakeFormation()
+        self.bucket_owner: BucketOwnerCondition | None = None  # bound at start()
 
     # --- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> LocalAthena:
@@ -98,7 +100,8 @@ class LocalAthena(CatalogSetup):
         iam.apply(lambda query_id: ex.workgroup if (ex := rt.executor.executions.get(query_id)) else None)
         encryption.apply()
         data_catalogs.apply()
-        app = FaultHook(DomainDispatcherApplication(create_backend_app), rt)
+        self.bucket_owner = BucketOwnerCondition(DomainDispatcherApplication(create_backend_app))
+        app = FaultHook(self.bucket_owner, rt)
         self._server = make_server("127.0.0.1", self._port, app, threaded=True, request_handler=KeepAliveHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-athena", daemon=True)
         self._thread.start()

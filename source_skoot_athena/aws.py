@@ -121,6 +121,17 @@ class AwsClients:
                 client.meta.events.register("provide-client-params.glue", add_catalog_id(catalog_id))
         return self._client("glue")
 
+    def expect_bucket_owner(self, bucket: str, owner: str) -> None:
+        """Send ExpectedBucketOwner on every S3 call to ``bucket`` (the workgroup's ExpectedBucketOwner: S3 then
+        refuses the call if another account owns the bucket,
+        https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html)."""
+
+        def add_owner(params: dict[str, Any], model: Any, **_: Any) -> None:
+            if params.get("Bucket") == bucket and "ExpectedBucketOwner" in model.input_shape.members:
+                params.setdefault("ExpectedBucketOwner", owner)
+
+        self.s3.meta.events.register("provide-client-params.s3", add_owner)
+
     def _glue_catalog_id(self) -> str | None:
         """GetDataCatalog for a Catalog other than AwsDataCatalog: None (own account) or the Glue CatalogId."""
         name = self.config.catalog

@@ -33,6 +33,7 @@ class Workgroup:
     enforced: bool
     encryption: str | None = None  # SSE_S3 | SSE_KMS | CSE_KMS (EncryptionConfiguration.EncryptionOption)
     kms_key: str | None = None
+    expected_bucket_owner: str | None = None  # ResultConfiguration.ExpectedBucketOwner
 
     @classmethod
     def from_response(cls, response: dict[str, Any]) -> Workgroup:
@@ -50,6 +51,7 @@ class Workgroup:
             enforced=bool(configuration.get("EnforceWorkGroupConfiguration", False)),
             encryption=str(encryption["EncryptionOption"]) if encryption.get("EncryptionOption") else None,
             kms_key=str(encryption["KmsKey"]) if encryption.get("KmsKey") else None,
+            expected_bucket_owner=str(results["ExpectedBucketOwner"]) if results.get("ExpectedBucketOwner") else None,
         )
 
     @property
@@ -95,6 +97,9 @@ def usable_workgroup(clients: AwsClients, config: Config, logger: logging.Logger
             f"The Athena workgroup '{config.workgroup}' has no S3 query result location (or uses Athena-managed "
             f"query results, which this connector cannot read): set one in the workgroup's settings ({PREREQUISITE})."
         )
+    if workgroup.expected_bucket_owner and workgroup.result_location:
+        bucket = workgroup.result_location.removeprefix("s3://").split("/", 1)[0]
+        clients.expect_bucket_owner(bucket, workgroup.expected_bucket_owner)
     encryption = f", results encrypted {workgroup.encryption}" if workgroup.encryption else ""
     logger.info(
         f"Workgroup '{config.workgroup}': ENABLED, engine {workgroup.engine_version or 'unknown'}, result location "
