@@ -36,7 +36,20 @@ HERE = Path(__file__).resolve().parent
 CANARY_SECRET = "SKOOTSECRET-canary-1234567890"
 CANARY_KEY_ID = "AKIASKOOTCANARYKEY77"
 SHORT_KEY_ID = "SKOOTCANARYK"  # too short for an access key ID (spec minLength 16): a config error
-CANARY_PIECES = (CANARY_SECRET, "canary-1234567890", CANARY_KEY_ID, SHORT_KEY_ID)
+CANARY_TEMPORARY_KEY_ID = "ASIASKOOTCANARYKEY77"
+CANARY_SESSION_TOKEN = "IQoJSKOOTCANARYTOKEN-0987654321"
+CANARY_EXTERNAL_ID = "skoot-canary-external-5555"
+CANARY_PIECES = (
+    CANARY_SECRET,
+    "canary-1234567890",
+    CANARY_KEY_ID,
+    SHORT_KEY_ID,
+    CANARY_TEMPORARY_KEY_ID,
+    CANARY_SESSION_TOKEN,
+    "CANARYTOKEN",
+    CANARY_EXTERNAL_ID,
+    "canary-external",
+)
 
 DEMO_STREAMS = {"movies", "ratings", "catalog_items"}
 
@@ -272,6 +285,8 @@ def test_spec(run_verb: Any) -> None:
     assert [p["title"] for p in ordered[: len(SPEC_TITLES)]] == SPEC_TITLES
     assert properties["access_key_id"]["airbyte_secret"] is True
     assert properties["secret_access_key"]["airbyte_secret"] is True
+    assert properties["session_token"]["airbyte_secret"] is True
+    assert properties["external_id"]["airbyte_secret"] is True
 
 
 def test_check_succeeds_on_the_demo(run_verb: Any) -> None:
@@ -280,6 +295,38 @@ def test_check_succeeds_on_the_demo(run_verb: Any) -> None:
     (message,) = run.of(Type.CONNECTION_STATUS)
     assert message.connectionStatus is not None
     assert message.connectionStatus.status == Status.SUCCEEDED
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"access_key_id": CANARY_TEMPORARY_KEY_ID, "session_token": CANARY_SESSION_TOKEN},
+        {"role_arn": "arn:aws:iam::123456789012:role/SkootCanary", "external_id": CANARY_EXTERNAL_ID},
+    ],
+    ids=["session-token", "role-external-id"],
+)
+def test_check_with_the_optional_secrets_never_prints_them(run_verb: Any, changes: dict[str, str]) -> None:
+    """The stand-in (not enforcing IAM) accepts any keys and lets any role be assumed: check succeeds, and
+    run_verb asserts the session token and external ID appear nowhere."""
+    run = run_verb("check", canary_config(**changes))
+    (message,) = run.of(Type.CONNECTION_STATUS)
+    assert message.connectionStatus is not None and message.connectionStatus.status == Status.SUCCEEDED
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"session_token": CANARY_SESSION_TOKEN}, "session_token"),  # with a long-term AKIA key
+        ({"external_id": CANARY_EXTERNAL_ID}, "external_id"),  # without a role
+    ],
+)
+def test_config_errors_about_the_optional_secrets_name_them_without_echo(
+    run_verb: Any, changes: dict[str, str], field: str
+) -> None:
+    run = run_verb("check", canary_config(**changes))
+    (message,) = run.of(Type.CONNECTION_STATUS)
+    assert message.connectionStatus is not None and message.connectionStatus.status == Status.FAILED
+    assert f"({field})" in (message.connectionStatus.message or "")
 
 
 def test_check_fails_cleanly_on_invalid_config(run_verb: Any) -> None:

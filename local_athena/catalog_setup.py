@@ -33,13 +33,20 @@ class CatalogSetup:
         enforce: bool = False,
         state: str = "ENABLED",
         engine_version: str = "Athena engine version 3",
+        encryption: dict[str, str] | None = None,
+        expected_bucket_owner: str | None = None,
     ) -> None:
-        """Create (or replace) a workgroup with an optional result location, enforcement and state."""
+        """Create (or replace) a workgroup with an optional result location, enforcement and state;
+        ``encryption`` is its EncryptionConfiguration (``encryption.py``), e.g. ``{"EncryptionOption": "CSE_KMS"}``."""
         backend = athena_backends[moto_state.ACCOUNT_ID][self.region]
         backend.work_groups.pop(name, None)
         config: dict[str, Any] = {"EnforceWorkGroupConfiguration": enforce}
         if output_location:
             config["ResultConfiguration"] = {"OutputLocation": output_location}
+            if encryption:
+                config["ResultConfiguration"]["EncryptionConfiguration"] = encryption
+            if expected_bucket_owner:
+                config["ResultConfiguration"]["ExpectedBucketOwner"] = expected_bucket_owner
             bucket, _ = moto_state.split_s3_url(output_location)
             moto_state.ensure_bucket(bucket, self.region)
         wg = backend.create_work_group(name, config, f"{name} (local stand-in)", [])

@@ -222,14 +222,18 @@ class Resolver:
     def _create_table_view(self, view: str, info: moto_state.TableInfo, nodes: list[exp.Table], ast: exp.Expr) -> None:
         used = referenced_columns(ast, [name for name, _ in info.columns])
         account = self.engine.account_id
-        groups = file_groups(info, nodes, account, self._check_glue, self._check_location)
+        lf = self.engine.lake_formation
+        # Lake Formation reads governed data with the credentials it vends: the caller's S3 grants do not apply.
+        governed = lf is not None and lf.authorize_read(self.principal, info.database, info.name, info.location)
+        check_location = (lambda _location: None) if governed else self._check_location
+        groups = file_groups(info, nodes, account, self._check_glue, check_location)
         with_path, path_conditions = path_column.is_selected(nodes), path_column.predicates(nodes)
         selects: list[str] = []
         for values, group in groups:
             files = path_column.prune(group, path_conditions)  # Athena skips files a "$path" predicate excludes
             if not files:
                 continue
-            paths = self._read(files, used, info.fmt)
+            paths = self._read(files, used, info.fmt, check=not governed)
             if with_path:  # one SELECT per file, each naming its file's "$path"
                 selects += [
                     file_select(info, [p], values, path_column.uri(f)) for p, f in zip(paths, files, strict=True)
@@ -247,9 +251,12 @@ class Resolver:
         paths = self._read(files, referenced_columns(ast, [name for name, _ in columns]), "parquet")
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS {iceberg_select_sql(columns, paths)}")
 
-    def _read(self, files: list[moto_state.S3File], used: set[str] | None, fmt: str) -> list[str]:
-        """Local copies of files the query reads (each checked against the caller's permissions), billed."""
-        for f in files:
+    def _read(
+        self, files: list[moto_state.S3File], used: set[str] | None, fmt: str, *, check: bool = True
+    ) -> list[str]:
+        """Local copies of files the query reads (each checked against the caller's permissions unless Lake
+        Formation vends the access), billed."""
+        for f in files if check else []:
             self._check_object(f)
         paths = [self.engine.cache.path_for(f, self.engine.account_id) for f in files]
         if fmt == "parquet":
@@ -309,6 +316,7 @@ class Engine:
         self.region = region
         self.account_id = account_id
         self._lock = threading.Lock()
+        self.lake_formation: Any = None  # lake_formation.LakeFormation, bound by the server
 
     def table_info(self, database: str, table: str) -> moto_state.TableInfo | None:
         """Glue lookup: exact name first, then lower-cased (Glue stores lower-case names)."""

@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from . import moto_state
+from .encryption import may_write, seal_results
 from .engine import Engine
 from .faults import Faults, QueryRule
 from .query_errors import AthenaQueryError, from_duckdb, s3_read_denied, s3_write_denied
@@ -80,6 +81,8 @@ class Execution:
             return
         bucket, key = moto_state.split_s3_url(url)
         if not self.principal.decide("s3:PutObject", f"arn:aws:s3:::{bucket}/{key}"):
+            raise s3_write_denied(url)
+        if not may_write(self.principal, self.workgroup, self.region, self.account_id):
             raise s3_write_denied(url)
 
     @property
@@ -213,6 +216,8 @@ class Executor:
             raise
         except duckdb.Error as e:
             raise from_duckdb(e) from e
+        written = [f"{ex.output_location}{ex.id}.csv", f"{ex.output_location}{ex.id}.csv.metadata"]
+        seal_results(ex.workgroup, ex.region, written, ex.account_id)
 
     def _unload(self, ex: Execution) -> None:
         """UNLOAD (SELECT …) TO 's3://…/' WITH (…): Parquet files under an empty prefix plus a manifest."""
@@ -230,13 +235,14 @@ class Executor:
         if ex.cancel_event.is_set():
             return
         try:
-            _, manifest = write_unload(
+            files, manifest = write_unload(
                 prepared.conn, prepared.sql, target, options, self.tmpdir, ex.id, ex.output_location, ex.account_id
             )
         except duckdb.InterruptException:
             raise
         except duckdb.Error as e:
             raise from_duckdb(e) from e
+        seal_results(ex.workgroup, ex.region, [*files, manifest], ex.account_id)
         ex.unload_target = target
         ex.manifest_location = manifest
 

@@ -176,6 +176,9 @@ def get_table_info(region: str, database: str, table: str, account_id: str = ACC
     if fake is None:
         return None
     d = fake.as_dict()
+    target = d.get("TargetTable")
+    if target:  # a resource link: Athena reads the table it names (Lake Formation, resource-links-about.html)
+        return get_table_info(region, target["DatabaseName"], target["Name"], target.get("CatalogId") or account_id)
     sd = d.get("StorageDescriptor") or {}
     cols = [(c["Name"], c.get("Type", "string")) for c in sd.get("Columns", [])]
     pkeys = [(c["Name"], c.get("Type", "string")) for c in d.get("PartitionKeys", []) or []]

@@ -24,13 +24,24 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.s3.models import s3_backends
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from . import iam, moto_state, patches_athena, patches_athena_catalog, patches_glue
+from . import (
+    data_catalogs,
+    encryption,
+    iam,
+    moto_state,
+    patches_athena,
+    patches_athena_catalog,
+    patches_glue,
+    sts_model,
+)
+from .bucket_owner import BucketOwnerCondition
 from .catalog_setup import CatalogSetup
 from .compat import check_moto
 from .engine import Engine
 from .executions import Executor
 from .faults import Faults
 from .format_setup import FormatSetup
+from .lake_formation import LakeFormation
 from .runtime import QueryRecord, Runtime
 from .wsgi import FaultHook
 
@@ -64,6 +75,9 @@ class LocalAthena(CatalogSetup, FormatSetup):
         self._runtime: Runtime | None = None
         self._demo_loaded = False
         self._iam: iam.Iam | None = None
+        self.sts = sts_model.StsModel()
+        self.lake_formation = LakeFormation()
+        self.bucket_owner: BucketOwnerCondition | None = None  # bound at start()
 
     # --- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> LocalAthena:
@@ -76,14 +90,19 @@ class LocalAthena(CatalogSetup, FormatSetup):
         os.makedirs(results_dir)
         cache = moto_state.LocalFileCache(os.path.join(self._tmpdir, "cache"))
         engine = Engine(cache, self.region, temp_dir=os.path.join(self._tmpdir, "duckdb"))
+        engine.lake_formation = self.lake_formation
         executor = Executor(results_dir, self.faults, {self.region: engine})
         executor.max_active = self._max_active_queries
         self._runtime = rt = Runtime(executor=executor, faults=self.faults)
         patches_athena.apply(rt)
         patches_athena_catalog.apply()
         patches_glue.apply()
+        sts_model.apply(self.sts)
         iam.apply(lambda query_id: ex.workgroup if (ex := rt.executor.executions.get(query_id)) else None)
-        app = FaultHook(DomainDispatcherApplication(create_backend_app), rt)
+        encryption.apply()
+        data_catalogs.apply()
+        self.bucket_owner = BucketOwnerCondition(DomainDispatcherApplication(create_backend_app))
+        app = FaultHook(self.bucket_owner, rt)
         self._server = make_server("127.0.0.1", self._port, app, threaded=True, request_handler=KeepAliveHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-athena", daemon=True)
         self._thread.start()
@@ -112,7 +131,15 @@ class LocalAthena(CatalogSetup, FormatSetup):
         if self._tmpdir:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
         if self._runtime is not None:
-            for remove in (patches_athena.remove, patches_athena_catalog.remove, patches_glue.remove, iam.remove):
+            for remove in (
+                patches_athena.remove,
+                patches_athena_catalog.remove,
+                patches_glue.remove,
+                data_catalogs.remove,
+                encryption.remove,
+                iam.remove,
+                sts_model.remove,
+            ):
                 remove()
             _ONE_PER_PROCESS.release()
         self._server = None

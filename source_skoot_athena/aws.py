@@ -8,16 +8,24 @@ statement (Sid) that grants the call.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import botocore.config
 import botocore.exceptions
 from airbyte_cdk.models import FailureType
 
 from source_skoot_athena.config import Config
+from source_skoot_athena.credentials import NO_CREDENTIALS, session_for
+from source_skoot_athena.data_catalog import (
+    DEFAULT_CATALOG,
+    GET_DATA_CATALOG_GRANT,
+    add_catalog_id,
+    glue_catalog_of,
+    not_found,
+)
 from source_skoot_athena.errors import AwsCallError
 from source_skoot_athena.retry import API_CALL_ATTEMPTS
 
@@ -40,12 +48,16 @@ STATEMENT_FOR_ACTION = {
     "s3:DeleteObject": "SkootAthenaResultsS3",
     "s3:ListBucket": "SkootAthenaResultsS3",
     "s3:GetBucketLocation": "SkootAthenaResultsS3",
+    "lakeformation:GetDataAccess": "lakeformation:GetDataAccess (optional, beyond the guide's policy: README Permissions)",
 }
 # Athena reads table data with the caller's permissions; the bucket decides which statement grants it.
 DATA_READ_SIDS = (
     "SkootUnderlyingDataS3 (a bucket that holds table data) or SkootAthenaResultsS3 (the query results bucket)"
 )
 
+# AWS's denial text when KMS refused an S3 read/write of an SSE-KMS object on the caller's behalf.
+KMS_DENIAL = re.compile(r"perform: (kms:\w+) on resource: (arn:aws[\w-]*:kms:[^\s,]+)")
+KMS_RESULT_ACTIONS = "kms:GenerateDataKey (writing results) and kms:Decrypt (reading them)"
 DENIED_CODES = {"AccessDeniedException", "AccessDenied", "403", "Forbidden", "UnauthorizedOperation"}
 BAD_KEY_CODES = {
     "UnrecognizedClientException",
@@ -54,8 +66,11 @@ BAD_KEY_CODES = {
     "SignatureDoesNotMatch",
     "InvalidClientTokenId",
     "AuthFailure",
-    "ExpiredTokenException",
 }
+# Temporary credentials past their expiry: JSON services say ExpiredTokenException, S3 and STS ExpiredToken.
+EXPIRED_CODES = {"ExpiredTokenException", "ExpiredToken"}
+# S3's answer to a session token that does not belong to the key (JSON services answer UnrecognizedClientException).
+BAD_TOKEN_CODES = {"InvalidToken"}
 TRANSIENT_CODES = {
     "ThrottlingException",
     "TooManyRequestsException",
@@ -84,17 +99,13 @@ USER_FIXABLE_CODES = {
 
 @dataclass
 class AwsClients:
-    """The three clients a run uses, built from one session so they share credentials and region."""
+    """The clients a run uses, built from one session so they share credentials and region."""
 
     config: Config
     _clients: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._session = boto3.session.Session(
-            aws_access_key_id=self.config.access_key_id,
-            aws_secret_access_key=self.config.secret_access_key,
-            region_name=self.config.region,
-        )
+        self._session = session_for(self.config)
         # "standard" retries ThrottlingException and TooManyRequestsException (legacy does not retry the
         # latter); the pool fits the concurrent queries plus their result downloads.
         self._botocore_config = botocore.config.Config(
@@ -116,11 +127,47 @@ class AwsClients:
 
     @property
     def glue(self) -> Any:
+        """Glue, reading the Catalog's own Glue Data Catalog (its CatalogId when it is another account's)."""
+        if "glue" not in self._clients:
+            catalog_id = self._glue_catalog_id()
+            client = self._client("glue")
+            if catalog_id is not None:
+                client.meta.events.register("provide-client-params.glue", add_catalog_id(catalog_id))
         return self._client("glue")
+
+    def expect_bucket_owner(self, bucket: str, owner: str) -> None:
+        """Send ExpectedBucketOwner on every S3 call to ``bucket`` (the workgroup's ExpectedBucketOwner: S3 then
+        refuses the call if another account owns the bucket,
+        https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html)."""
+
+        def add_owner(params: dict[str, Any], model: Any, **_: Any) -> None:
+            if params.get("Bucket") == bucket and "ExpectedBucketOwner" in model.input_shape.members:
+                params.setdefault("ExpectedBucketOwner", owner)
+
+        self.s3.meta.events.register("provide-client-params.s3", add_owner)
+
+    def _glue_catalog_id(self) -> str | None:
+        """GetDataCatalog for a Catalog other than AwsDataCatalog: None (own account) or the Glue CatalogId."""
+        name = self.config.catalog
+        if name == DEFAULT_CATALOG:
+            return None
+        try:
+            response = self.athena.get_data_catalog(Name=name)
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) == "InvalidRequestException":
+                raise not_found(name, self.config.region) from None
+            raise describe_error(exc, "athena:GetDataCatalog", statement=GET_DATA_CATALOG_GRANT, what=name) from None
+        except botocore.exceptions.BotoCoreError as exc:
+            raise describe_error(exc, "athena:GetDataCatalog", what=name) from None
+        return glue_catalog_of(name, dict(response.get("DataCatalog") or {})).catalog_id
 
     @property
     def s3(self) -> Any:
         return self._client("s3")
+
+    @property
+    def sts(self) -> Any:
+        return self._client("sts")
 
 
 def error_code(exc: BaseException) -> str:
@@ -145,12 +192,38 @@ def _aws_message(exc: botocore.exceptions.ClientError) -> str:
     return message[:500]
 
 
+def _temporary_credentials_error(action: str, code: str) -> AwsCallError:
+    """Temporary keys that AWS refused: expired, or a Session Token that is not the one issued with the key."""
+    problem = (
+        "the temporary credentials (Access Key ID ASIA…, Secret Access Key, Session Token) have expired"
+        if code in EXPIRED_CODES
+        else "the Session Token is not the one issued with this Access Key ID"
+    )
+    return AwsCallError(
+        f"{action} failed with {code}: {problem}. Paste a fresh set of all three from AWS SSO or STS; temporary keys "
+        "expire (1-12 h), so for a lasting connection use an IAM user's key (setup guide, Step 3) or an IAM Role ARN, "
+        "whose session the connector renews itself.",
+        code=code,
+    )
+
+
+def kms_denied_error(action: str, kms_action: str, key: str, *, code: str = "") -> AwsCallError:
+    """A call refused because KMS denied the caller the workgroup's result key."""
+    return AwsCallError(
+        f"{action} was denied by KMS: {kms_action} on the key {key} is not allowed. The workgroup encrypts its query "
+        f"results with this key: allow {KMS_RESULT_ACTIONS} on {key} for the identity the connector signs in as "
+        "(an optional statement beyond the setup guide's policy, README Permissions), and let the key policy allow "
+        "it too.",
+        code=code,
+    )
+
+
 def describe_error(exc: BaseException, action: str, *, statement: str | None = None, what: str = "") -> AwsCallError:
     """Turn a boto/botocore failure of `action` (e.g. 'glue:GetTables') into an actionable AwsCallError."""
     sid = statement or STATEMENT_FOR_ACTION.get(action, "the setup guide's Step 2 policy")
     target = f" on {what}" if what else ""
     if isinstance(exc, botocore.exceptions.NoCredentialsError | botocore.exceptions.PartialCredentialsError):
-        return AwsCallError(f"{action} could not be signed: the Access Key ID / Secret Access Key are missing.")
+        return AwsCallError(f"{action} could not be signed: {NO_CREDENTIALS}")
     if isinstance(exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectTimeoutError):
         return AwsCallError(
             f"{action} could not reach AWS ({exc.__class__.__name__}): check the AWS Region and that this "
@@ -164,9 +237,15 @@ def describe_error(exc: BaseException, action: str, *, statement: str | None = N
     if code in BAD_KEY_CODES:
         return AwsCallError(
             f"{action} failed with {code}: AWS rejected the keys. Check the Access Key ID and Secret Access Key "
-            "of the dedicated IAM user (setup guide, Step 3) and that the key is active.",
+            "of the dedicated IAM user (setup guide, Step 3) and that the key is active; with temporary keys "
+            "(ASIA…), that the Session Token is the one issued with them.",
             code=code,
         )
+    if code in EXPIRED_CODES | BAD_TOKEN_CODES:
+        return _temporary_credentials_error(action, code)
+    kms = KMS_DENIAL.search(detail) if code in DENIED_CODES else None
+    if kms is not None:
+        return kms_denied_error(f"{action}{target}", kms.group(1), kms.group(2), code=code)
     if code in DENIED_CODES:
         return AwsCallError(
             f"{action}{target} was denied ({code}) — attach the {sid} statement (setup guide, Step 2) to the "

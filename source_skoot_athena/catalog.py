@@ -18,6 +18,7 @@ from source_skoot_athena.aws import DENIED_CODES, GLUE_SIDS, AwsClients, aws_cal
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import AwsCallError
 from source_skoot_athena.quoting import quote_identifier
+from source_skoot_athena.resource_links import followed
 from source_skoot_athena.state import StreamKey
 from source_skoot_athena.table_formats import (
     iceberg_read_as,
@@ -206,7 +207,7 @@ def list_tables(clients: AwsClients, database: str) -> list[TableInfo]:
     tables: list[TableInfo] = []
     with aws_call("glue:GetTables", what=f"database {database}"):
         for page in glue_pages(clients.glue.get_tables, "TableList", DatabaseName=database, MaxResults=TABLES_PER_PAGE):
-            tables.extend(table_from_glue(database, table) for table in page)
+            tables.extend(table_from_glue(database, followed(clients.glue, table)) for table in page)
     return tables
 
 
@@ -220,7 +221,7 @@ def get_table(clients: AwsClients, database: str, name: str) -> TableInfo | None
         raise describe_error(exc, "glue:GetTable", what=f"table {StreamKey(database, name)}") from None
     except botocore.exceptions.BotoCoreError as exc:
         raise describe_error(exc, "glue:GetTable") from None
-    return table_from_glue(database, response["Table"])
+    return table_from_glue(database, followed(clients.glue, response["Table"]))
 
 
 def discover_tables(clients: AwsClients, config: Config, logger: logging.Logger) -> list[TableInfo]:

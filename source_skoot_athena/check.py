@@ -7,11 +7,14 @@ import logging
 import botocore.exceptions
 
 from source_skoot_athena.athena import QueryRunner
-from source_skoot_athena.aws import DENIED_CODES, GLUE_SIDS, AwsClients, aws_call, error_code
+from source_skoot_athena.aws import DENIED_CODES, GLUE_SIDS, AwsClients, aws_call, error_code, kms_denied_error
 from source_skoot_athena.config import Config
-from source_skoot_athena.errors import AwsCallError
+from source_skoot_athena.errors import AwsCallError, QueryError
 from source_skoot_athena.sql import leading_comment
-from source_skoot_athena.workgroup import usable_workgroup
+from source_skoot_athena.workgroup import Workgroup, usable_workgroup
+
+# Athena's FAILED reason when the results could not be written with the workgroup's KMS key.
+KMS_WRITE_HINT = "encrypting query results with kms key"
 
 
 def check_glue(clients: AwsClients, config: Config) -> None:
@@ -48,10 +51,25 @@ def check_glue(clients: AwsClients, config: Config) -> None:
         )
 
 
+def trial_query(clients: AwsClients, config: Config, workgroup: Workgroup, logger: logging.Logger) -> None:
+    """Step 2: `SELECT 1`; a write refused under the workgroup's KMS key names the KMS actions and the key."""
+    runner = QueryRunner(clients.athena, config, logger)
+    try:
+        finished = runner.run(leading_comment(config.connection_name, "check") + "SELECT 1", purpose="trial query")
+    except QueryError as exc:
+        kms_key = workgroup.kms_key if workgroup.encryption in ("SSE_KMS", "CSE_KMS") else None
+        if kms_key and KMS_WRITE_HINT in (exc.message or "").lower():
+            raise kms_denied_error(
+                f"The trial query's result write (workgroup '{workgroup.name}', {workgroup.encryption})",
+                "kms:GenerateDataKey",
+                kms_key,
+            ) from None
+        raise
+    logger.info(f"Trial query {finished.query_id} succeeded in {finished.engine_ms} ms.")
+
+
 def run_check(clients: AwsClients, config: Config, logger: logging.Logger) -> None:
     """Step 1 (workgroup.usable_workgroup) -> trial query `SELECT 1` -> Glue; the first failure is raised as a user error."""
-    usable_workgroup(clients, config, logger)
-    runner = QueryRunner(clients.athena, config, logger)
-    finished = runner.run(leading_comment(config.connection_name, "check") + "SELECT 1", purpose="trial query")
-    logger.info(f"Trial query {finished.query_id} succeeded in {finished.engine_ms} ms.")
+    workgroup = usable_workgroup(clients, config, logger)
+    trial_query(clients, config, workgroup, logger)
     check_glue(clients, config)

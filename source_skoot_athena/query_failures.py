@@ -13,6 +13,7 @@ import botocore.exceptions
 
 from source_skoot_athena.aws import DATA_READ_SIDS, GLUE_SIDS, STATEMENT_FOR_ACTION, describe_error, error_code
 from source_skoot_athena.errors import ATHENA_USER_ERROR, QueryError, UserError
+from source_skoot_athena.lake_formation import lake_formation_hint
 
 _NOT_AUTHORIZED = re.compile(r"not authorized to perform: ([\w-]+:\w+)(?: on resource: (\S+))?", re.I)
 _S3_URL = re.compile(r"s3://([^/\s]+)(/\S*)?")
@@ -75,6 +76,9 @@ def permission_hint(reason: str) -> str:
     lowered = reason.lower()
     if "denied" not in lowered and "permission" not in lowered and "not authorized" not in lowered:
         return ""
+    lake_formation = lake_formation_hint(reason)
+    if lake_formation is not None:
+        return lake_formation
     lead = " The query ran with the Skoot user's permissions: grant"
     step = "(setup guide, Step 2)"
     named = _NOT_AUTHORIZED.search(reason)

@@ -31,12 +31,17 @@ class Workgroup:
     result_location: str | None
     engine_version: str | None
     enforced: bool
+    encryption: str | None = None  # SSE_S3 | SSE_KMS | CSE_KMS (EncryptionConfiguration.EncryptionOption)
+    kms_key: str | None = None
+    expected_bucket_owner: str | None = None  # ResultConfiguration.ExpectedBucketOwner
 
     @classmethod
     def from_response(cls, response: dict[str, Any]) -> Workgroup:
         """GetWorkGroup's `WorkGroup` object -> Workgroup (absent parts are None/False, as AWS omits them)."""
         configuration = response.get("Configuration", {}) or {}
-        location = (configuration.get("ResultConfiguration", {}) or {}).get("OutputLocation")
+        results = configuration.get("ResultConfiguration", {}) or {}
+        location = results.get("OutputLocation")
+        encryption = results.get("EncryptionConfiguration", {}) or {}
         engine = (configuration.get("EngineVersion", {}) or {}).get("EffectiveEngineVersion")
         return cls(
             name=str(response.get("Name", "")),
@@ -44,7 +49,16 @@ class Workgroup:
             result_location=str(location) if location else None,
             engine_version=str(engine) if engine else None,
             enforced=bool(configuration.get("EnforceWorkGroupConfiguration", False)),
+            encryption=str(encryption["EncryptionOption"]) if encryption.get("EncryptionOption") else None,
+            kms_key=str(encryption["KmsKey"]) if encryption.get("KmsKey") else None,
+            expected_bucket_owner=str(results["ExpectedBucketOwner"]) if results.get("ExpectedBucketOwner") else None,
         )
+
+    @property
+    def client_side_encrypted(self) -> bool:
+        """CSE_KMS: Athena writes its result files as S3 Encryption Client ciphertext, which only GetQueryResults
+        turns back into rows for us (https://docs.aws.amazon.com/athena/latest/ug/encrypting-query-results-stored-in-s3.html)."""
+        return self.encryption == "CSE_KMS"
 
     @property
     def has_unload(self) -> bool:
@@ -83,8 +97,12 @@ def usable_workgroup(clients: AwsClients, config: Config, logger: logging.Logger
             f"The Athena workgroup '{config.workgroup}' has no S3 query result location (or uses Athena-managed "
             f"query results, which this connector cannot read): set one in the workgroup's settings ({PREREQUISITE})."
         )
+    if workgroup.expected_bucket_owner and workgroup.result_location:
+        bucket = workgroup.result_location.removeprefix("s3://").split("/", 1)[0]
+        clients.expect_bucket_owner(bucket, workgroup.expected_bucket_owner)
+    encryption = f", results encrypted {workgroup.encryption}" if workgroup.encryption else ""
     logger.info(
         f"Workgroup '{config.workgroup}': ENABLED, engine {workgroup.engine_version or 'unknown'}, result location "
-        f"{workgroup.result_location}{' (enforced)' if workgroup.enforced else ''}."
+        f"{workgroup.result_location}{' (enforced)' if workgroup.enforced else ''}{encryption}."
     )
     return workgroup

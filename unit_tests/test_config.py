@@ -17,9 +17,10 @@ from source_skoot_athena.config import CONFIG_ATTRIBUTE, DEFAULT_TIMEOUT_MS, REG
 from source_skoot_athena.errors import ConfigError
 
 # Read from the file itself (not through config.py), so the tests below tie config.py to it.
-SPEC_FORM: dict[str, dict[str, Any]] = json.loads(
-    (Path(source_skoot_athena.__file__).parent / "spec.json").read_text()
-)["connectionSpecification"]["properties"]
+SPEC: dict[str, Any] = json.loads((Path(source_skoot_athena.__file__).parent / "spec.json").read_text())
+SPEC_FORM: dict[str, dict[str, Any]] = SPEC["connectionSpecification"]["properties"]
+# Always required, plus the two keys required unless the default credential chain is chosen (the root `else`).
+SPEC_REQUIRED = [*SPEC["connectionSpecification"]["required"], *SPEC["connectionSpecification"]["else"]["required"]]
 # Hypothesis draws the same examples on every run (CI is deterministic); failures still shrink.
 DETERMINISTIC = settings(max_examples=300, deadline=None, derandomize=True)
 
@@ -169,6 +170,16 @@ VALID_VALUES: dict[str, tuple[Any, Any]] = {  # form field -> (a valid raw value
     "query_timeout_ms": (60_000, 60_000),
     "databases": (["sales"], ("sales",)),
     "max_concurrent_queries": ("7", 7),
+    "credential_source": ("Default AWS credential chain", "Default AWS credential chain"),
+    "session_token": (" IQoJb3JpZ2luX2Vj-token ", "IQoJb3JpZ2luX2Vj-token"),
+    "role_arn": ("arn:aws:iam::123456789012:role/Skoot", "arn:aws:iam::123456789012:role/Skoot"),
+    "external_id": ("tenant-42", "tenant-42"),
+}
+# What a valid value of these fields needs beside it: the chain without keys, a token with a temporary key, a role.
+VALID_WITH: dict[str, dict[str, Any]] = {
+    "credential_source": {"access_key_id": "", "secret_access_key": ""},
+    "session_token": {"access_key_id": "ASIAZZZZZZZZZZZZZZZZ"},
+    "external_id": {"role_arn": "arn:aws:iam::123456789012:role/Skoot"},
 }
 BAD_VALUES: dict[str, Any] = {
     "connection_name": " ",
@@ -180,6 +191,10 @@ BAD_VALUES: dict[str, Any] = {
     "query_timeout_ms": "soon",
     "databases": {"name": "sales"},
     "max_concurrent_queries": -1,
+    "credential_source": "Password",
+    "session_token": "IQoJb3JpZ2luX2Vj-token",  # with GOOD's long-term AKIA key, which takes no session token
+    "role_arn": "SkootRole",
+    "external_id": "tenant-42",  # without a role
 }
 
 
@@ -187,7 +202,8 @@ def test_every_form_field_has_a_parser_that_fills_the_config() -> None:
     assert set(CONFIG_ATTRIBUTE) == set(SPEC_FORM) == set(VALID_VALUES) == set(BAD_VALUES)
     assert set(CONFIG_ATTRIBUTE.values()) == {f.name for f in dataclasses.fields(Config)}
     for key, (raw_value, parsed) in VALID_VALUES.items():
-        assert getattr(parse_config({**GOOD, key: raw_value}), CONFIG_ATTRIBUTE[key]) == parsed, key
+        config = parse_config({**GOOD, **VALID_WITH.get(key, {}), key: raw_value})
+        assert getattr(config, CONFIG_ATTRIBUTE[key]) == parsed, key
 
 
 @pytest.mark.parametrize("key", sorted(SPEC_FORM))
@@ -213,10 +229,14 @@ def test_integer_limits_are_the_specs(key: str) -> None:
             parse_config({**GOOD, key: outside})
 
 
-@pytest.mark.parametrize("key", [k for k, f in SPEC_FORM.items() if "maxLength" in f and k != "aws_region"])
+# Region and role ARN have patterns that a run of "A" cannot match.
+@pytest.mark.parametrize(
+    "key", [k for k, f in SPEC_FORM.items() if "maxLength" in f and k not in ("aws_region", "role_arn")]
+)
 def test_text_length_limits_are_the_specs(key: str) -> None:
     longest = "A" * SPEC_FORM[key]["maxLength"]
-    assert getattr(parse_config({**GOOD, key: longest}), CONFIG_ATTRIBUTE[key]) == longest
+    config = parse_config({**GOOD, **VALID_WITH.get(key, {}), key: longest})
+    assert getattr(config, CONFIG_ATTRIBUTE[key]) == longest
     with pytest.raises(ConfigError, match=f"at most {len(longest)}"):
         parse_config({**GOOD, key: longest + "A"})
 
@@ -227,7 +247,27 @@ def test_the_region_limits_are_the_specs() -> None:
     assert SPEC_FORM["aws_region"]["pattern"] == REGION_PATTERN.pattern
 
 
-@pytest.mark.parametrize("key", [k for k, f in SPEC_FORM.items() if "default" not in f and k != "databases"])
+@pytest.mark.parametrize("key", [k for k in SPEC_REQUIRED if "default" not in SPEC_FORM[k]])
 def test_a_field_without_default_is_required(key: str) -> None:
     with pytest.raises(ConfigError, match=f"'{SPEC_FORM[key]['title']}'"):
         parse_config({k: v for k, v in GOOD.items() if k != key})
+
+
+# --- the ways to sign in (README "Credentials") --------------------------------------------------------------------
+def test_a_temporary_key_without_its_session_token_names_the_session_token() -> None:
+    with pytest.raises(ConfigError, match=r"'Session Token' \(session_token\) is missing: .* ASIA"):
+        parse_config({**GOOD, "access_key_id": "ASIAZZZZZZZZZZZZZZZZ"})
+
+
+def test_the_chain_needs_no_keys_and_refuses_given_ones() -> None:
+    chain = {**GOOD, "credential_source": "Default AWS credential chain", "access_key_id": "", "secret_access_key": ""}
+    config = parse_config(chain)
+    assert config.use_default_chain and config.access_key_id == "" and config.session_token is None
+    with pytest.raises(ConfigError, match=r"\(secret_access_key\) must be empty with Credentials"):
+        parse_config({**chain, "secret_access_key": "s3cr3t"})
+
+
+def test_a_role_keeps_its_external_id_out_of_repr() -> None:
+    config = parse_config({**GOOD, "role_arn": "arn:aws:iam::123456789012:role/Skoot", "external_id": "tenant-42"})
+    assert config.role_arn == "arn:aws:iam::123456789012:role/Skoot" and config.external_id == "tenant-42"
+    assert "tenant-42" not in repr(config)

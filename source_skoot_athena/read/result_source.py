@@ -1,7 +1,10 @@
 """Which reader fetches a finished query's rows: the UNLOAD files, the result CSV, or GetQueryResults.
 
-The result CSV needs s3:GetObject on the results bucket; a HeadObject probe tells whether we have it. Only a
-denial selects GetQueryResults (much slower); any other S3 error fails the stream.
+The result CSV needs s3:GetObject on the results bucket; a HeadObject probe tells whether we have it. A denial
+selects GetQueryResults (much slower), and so does a result file that is client-side encrypted (CSE_KMS: its
+metadata carries the S3 Encryption Client's envelope, x-amz-key-v2 or x-amz-key, and its bytes are ciphertext:
+https://docs.aws.amazon.com/amazon-s3-encryption-client/latest/developerguide/concepts.html); any other S3 error
+fails the stream.
 """
 
 from __future__ import annotations
@@ -30,26 +33,35 @@ def open_reader(clients: AwsClients, plan: StreamPlan, query: SliceQuery, logger
     names = [f"c{i}" for i in range(len(plan.columns))]
     types = [c.type for c in plan.columns]
     location = query.finished.output_location
-    if location and can_read(clients.s3, location):
-        return CsvResult(clients.s3, location, names, types)
-    logger.warning(
-        f"The query results at {location} cannot be read (s3:GetObject on the results bucket: statement "
-        "SkootAthenaResultsS3); paging through GetQueryResults instead, which is much slower."
-    )
+    access = result_access(clients.s3, location) if location else DENIED
+    if access == READABLE:
+        return CsvResult(clients.s3, location or "", names, types)
+    if access == DENIED:
+        logger.warning(
+            f"The query results at {location} cannot be read (s3:GetObject on the results bucket: statement "
+            "SkootAthenaResultsS3); paging through GetQueryResults instead, which is much slower."
+        )
     return ApiResult(clients.athena, query.finished.query_id, names, types)
 
 
-def can_read(s3: Any, location: str) -> bool:
-    """HeadObject on the result CSV: False when the results bucket cannot be read (then GetQueryResults)."""
+READABLE, DENIED, CLIENT_SIDE_ENCRYPTED = "readable", "denied", "client-side encrypted"
+# User metadata of an S3 Encryption Client object (v2 and v1 envelopes).
+ENVELOPE_KEYS = ("x-amz-key-v2", "x-amz-key")
+
+
+def result_access(s3: Any, location: str) -> str:
+    """HeadObject on the result CSV: READABLE, DENIED (the results bucket cannot be read) or CLIENT_SIDE_ENCRYPTED;
+    the last two mean GetQueryResults."""
     bucket, key = split_s3_uri(location)
     try:
-        s3.head_object(Bucket=bucket, Key=key)
-        return True
+        head = s3.head_object(Bucket=bucket, Key=key)
     except botocore.exceptions.ClientError as exc:
         # Only a denial means "use GetQueryResults"; anything else (after botocore's retries) is an error.
         if error_code(exc) in DENIED_CODES:
-            return False
+            return DENIED
         raise describe_error(exc, "s3:GetObject", what=location) from None
+    metadata = {name.lower() for name in head.get("Metadata") or {}}
+    return CLIENT_SIDE_ENCRYPTED if metadata.intersection(ENVELOPE_KEYS) else READABLE
 
 
 def clean_up(reader: ResultReader, logger: logging.Logger) -> None:

@@ -80,9 +80,12 @@ class SliceQueries:
         self._logger = logger
         self._unload_root = (workgroup.result_location or "").rstrip("/") + f"/{UNLOAD_FOLDER}/{run_id}"
         self._slice_numbers = itertools.count(1)
-        self.switch = ReadPathSwitch(ReadPath.PARQUET if workgroup.has_unload else ReadPath.CSV)
-        if workgroup.has_unload:
+        unload = workgroup.has_unload and not workgroup.client_side_encrypted
+        self.switch = ReadPathSwitch(ReadPath.PARQUET if unload else ReadPath.CSV)
+        if unload:
             logger.info(f"Read path: UNLOAD to Parquet under {self._unload_root}/ (typed, compressed).")
+        elif workgroup.client_side_encrypted:
+            logger.info("Read path: GetQueryResults (the workgroup encrypts its results client-side, CSE_KMS).")
         else:
             logger.info("Read path: result CSV (the workgroup runs Athena engine version 1, which has no UNLOAD).")
 
