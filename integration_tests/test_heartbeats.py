@@ -15,6 +15,7 @@ import pyarrow as pa
 import pytest
 
 from integration_tests.connector import DEMO_CONFIG, Run, configured_catalog, run_connector
+from integration_tests.glue_statistics import size_partitions
 from integration_tests.protocol import assert_valid_protocol
 from local_athena import LocalAthena
 from source_skoot_athena.read.progress import HEARTBEAT_ENV
@@ -40,6 +41,7 @@ def discovered(local_athena: LocalAthena) -> dict[str, Any]:
         pa.table({"id": pa.array(range(len(days)), pa.int64()), "dt": pa.array(days)}),
         partition_keys=["dt"],
     )
+    size_partitions(local_athena, DB, "slow", DAYS)  # slices of 20 partitions, as Glue statistics size them
     run = run_connector("discover", local_athena.env(), config=config())
     assert run.returncode == 0, run.stdout[-2000:]
     catalog: dict[str, Any] = run.of_type("CATALOG")[0]["catalog"]

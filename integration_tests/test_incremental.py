@@ -29,10 +29,10 @@ from integration_tests.connector import (
     spawn_connector,
     stream_state,
 )
+from integration_tests.glue_statistics import size_partitions
 from integration_tests.stdout_reader import StdoutReader
 from local_athena import LocalAthena
 from source_skoot_athena.file_increments import WINDOW_VALUES
-from source_skoot_athena.slicing import SLICE_TARGET_BYTES
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
@@ -339,23 +339,6 @@ def _partitioned(days: list[str], first_id: int = 0) -> pa.Table:
     )
 
 
-def _size_partitions(athena: LocalAthena, database: str, table: str, days: list[str]) -> None:
-    """Glue `totalSize` of a 20th of a slice on each partition, so slicing.py puts 20 partitions in a slice."""
-    glue = athena.client("glue")
-    for day in days:
-        partition = glue.get_partition(DatabaseName=database, TableName=table, PartitionValues=[day])["Partition"]
-        glue.update_partition(
-            DatabaseName=database,
-            TableName=table,
-            PartitionValueList=[day],
-            PartitionInput={
-                "Values": partition["Values"],
-                "StorageDescriptor": partition["StorageDescriptor"],
-                "Parameters": {**partition.get("Parameters", {}), "totalSize": str(SLICE_TARGET_BYTES // 20)},
-            },
-        )
-
-
 def test_partition_key_cursor_reads_and_scans_only_new_files(athena: LocalAthena) -> None:
     database, table = "inc_partkey", "clicks"
     athena.put_table(database, table, _partitioned(DAYS[:100]), partition_keys=["dt"])
@@ -408,7 +391,7 @@ def test_partition_key_cursor_reads_and_scans_only_new_files(athena: LocalAthena
 def test_killed_full_refresh_resumes_at_the_next_slice(athena: LocalAthena) -> None:
     database, table = "inc_resume", "visits"
     athena.put_table(database, table, _partitioned(DAYS[:100]), partition_keys=["dt"])
-    _size_partitions(athena, database, table, DAYS[:100])
+    size_partitions(athena, database, table, DAYS[:100])
     catalog = configured_catalog(discover(athena, database), streams=[table])
     # Slices 3+ take long, so the sync is surely mid-stream when it is killed.
     athena.faults.delay_query(f"'{DAYS[40]}'", 60)
