@@ -43,9 +43,9 @@ def table_rows(markdown: str) -> list[Row]:
     for line in markdown.splitlines():
         if line.startswith("## "):
             section = line[3:].strip()
-        elif line.startswith("|") and not re.fullmatch(r"\|[-| :]+\|", line):
-            if previous.startswith("|"):  # the first row of a table is its header
-                rows.append(Row(section, tuple(c.strip() for c in line.strip().strip("|").split("|"))))
+        elif line.startswith("|") and previous.startswith("|") and not re.fullmatch(r"\|[-| :]+\|", line):
+            # a body row: a table's first row is its header, with no table line before it
+            rows.append(Row(section, tuple(c.strip() for c in line.strip().strip("|").split("|"))))
         previous = line
     return rows
 
@@ -84,7 +84,9 @@ def cell_references(cell: str) -> tuple[list[Reference], list[str]]:
 def literal_ids(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str] | None:
     """The parametrize ids of a function when its only parametrize decorator spells them as literals (`ids=[...]`,
     `pytest.param(..., id=...)`, or plain strings of one parameter); None when pytest computes them."""
-    marks = [d for d in function.decorator_list if isinstance(d, ast.Call) and ast.unparse(d.func).endswith("parametrize")]
+    marks = [
+        d for d in function.decorator_list if isinstance(d, ast.Call) and ast.unparse(d.func).endswith("parametrize")
+    ]
     if len(marks) != 1 or len(marks[0].args) < 2:
         return None
     mark = marks[0]
@@ -95,16 +97,23 @@ def literal_ids(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str] | 
         return set(strings) if len(strings) == len(ids.elts) else None
     if ids is not None or not isinstance(values, ast.List | ast.Tuple):
         return None
-    found: set[str] = set()
-    for element in values.elts:
-        if isinstance(element, ast.Constant) and isinstance(element.value, str):
-            found.add(element.value)
-            continue
-        given = [k.value for k in getattr(element, "keywords", []) if k.arg == "id"]
-        if not (isinstance(element, ast.Call) and given and isinstance(given[0], ast.Constant)):
-            return None
-        found.add(str(given[0].value))
-    return found
+    found = [element_id(element) for element in values.elts]
+    return None if None in found else {f for f in found if f is not None}
+
+
+def element_id(element: ast.expr) -> str | None:
+    """pytest's id of one literal parametrize value: a string is its own id, `pytest.param(..., id="x")` is x and
+    `pytest.param("x", marks=...)` is x; None for anything pytest would compute from a non-literal."""
+    if isinstance(element, ast.Constant) and isinstance(element.value, str):
+        return element.value
+    if not isinstance(element, ast.Call):
+        return None
+    given = [k.value for k in element.keywords if k.arg == "id"]
+    if given:
+        return given[0].value if isinstance(given[0], ast.Constant) and isinstance(given[0].value, str) else None
+    if len(element.args) == 1:
+        return element_id(element.args[0])
+    return None
 
 
 def defined(body: list[ast.stmt], name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | None:
@@ -196,14 +205,19 @@ def test_a_renamed_test_a_missing_file_and_an_unknown_id_are_each_reported() -> 
     for problem, start in zip(problems, starts, strict=True):
         assert problem.startswith(start), problem
     assert "test_quote_identifier_renamed is not defined" in problems[0]
+    pytest_param = "integration_tests/test_values.py::test_time_keeps_three_fraction_digits"
+    assert reference_problems(f"| a |\n|---|\n| b | `{pytest_param}[csv]`, `{pytest_param}[orc]` |") == [
+        f"{pytest_param}[orc]: the ids are ['api', 'csv', 'parquet']"
+    ]
     assert "'all-granted', 'glue-databases-set'" in problems[2]
 
 
 def test_the_valid_forms_resolve() -> None:
-    valid = RENAMED.splitlines()[:4] + [
+    valid = [
+        *RENAMED.splitlines()[:4],
         "| a | `integration_tests/test_iam.py::test_scope_b_check_succeeds_with_exactly_its_measured_actions[all-granted]`"
         ", `integration_tests/test_standard_suite.py::TestSkootAthenaStandardSuite`, `integration_tests/test_image.py`"
-        ", `integration_tests/test_incremental.py::test_saved_cursor_is_athenas_typed_text[any-computed-id]` |"
+        ", `integration_tests/test_incremental.py::test_saved_cursor_is_athenas_typed_text[any-computed-id]` |",
     ]
     assert reference_problems("\n".join(valid)) == []
 
