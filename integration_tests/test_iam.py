@@ -394,6 +394,7 @@ def _assert_outcome(athena: LocalAthena, case: Case, run: Run) -> None:
     if outcome == "timeout":  # check fails on its own timeout; the query it could not stop keeps running
         status = run.connection_status
         assert status["status"] == "FAILED" and "Query Timeout (ms)" in status["message"], status
+        assert "could not be stopped" in status["message"], status  # never "was stopped" when it was not
         assert any("Could not stop Athena query" in log for log in run.logs), run.logs
         assert [q.state for q in athena.queries if q.sql.endswith("SELECT 1")] != ["CANCELLED"]
         assert athena.calls["athena:StopQueryExecution"] == 1

@@ -159,6 +159,22 @@ class AdaptiveLimit:
             return self.limit
 
 
+def request_token(run_id: str, attempt: int, sql: str) -> str:
+    """StartQueryExecution's ClientRequestToken: a start that botocore retries is idempotent, while a later run (new
+    run id) or a retry of a failed query (new attempt) really runs again instead of returning an old result."""
+    return hashlib.sha256(f"{run_id}:{attempt}:{sql}".encode()).hexdigest()
+
+
+def first_value(athena: Any, query_id: str) -> str | None:
+    """Athena's text of a finished query's first value (GetQueryResults' page 1: the header row, then the row)."""
+    with aws_call("athena:GetQueryResults", what=f"query {query_id}"):
+        rows = athena.get_query_results(QueryExecutionId=query_id, MaxResults=2)["ResultSet"]["Rows"]
+    if len(rows) < 2 or not rows[1].get("Data"):
+        return None
+    value = rows[1]["Data"][0].get("VarCharValue")
+    return None if value is None else str(value)
+
+
 class QueryRunner:
     """Runs queries in one workgroup and catalog; remembers the running ones so a signal can stop them.
 
@@ -215,22 +231,13 @@ class QueryRunner:
 
     def scalar(self, sql: str, *, purpose: str = "query") -> str | None:
         """Run a one-value query (e.g. `SELECT max(cursor)`) and return Athena's text of it (None for NULL/no row)."""
-        finished = self.run(sql, purpose=purpose)
-        with aws_call("athena:GetQueryResults", what=f"query {finished.query_id}"):
-            rows = self._athena.get_query_results(QueryExecutionId=finished.query_id, MaxResults=2)["ResultSet"]["Rows"]
-        if len(rows) < 2 or not rows[1].get("Data"):
-            return None
-        value = rows[1]["Data"][0].get("VarCharValue")
-        return None if value is None else str(value)
+        return first_value(self._athena, self.run(sql, purpose=purpose).query_id)
 
     def _start(self, sql: str, *, database: str | None, attempt: int, purpose: str) -> str:
-        # The token makes a start retried by botocore idempotent, while a later run (new run id) or a retry of a
-        # failed query (new attempt) really runs again instead of returning an old result.
-        token = hashlib.sha256(f"{self._run_id}:{attempt}:{sql}".encode()).hexdigest()
         params: dict[str, Any] = {
             "QueryString": sql,
             "WorkGroup": self._config.workgroup,
-            "ClientRequestToken": token,
+            "ClientRequestToken": request_token(self._run_id, attempt, sql),
             "QueryExecutionContext": {"Catalog": self._config.catalog},
         }
         if database:
@@ -299,10 +306,10 @@ class QueryRunner:
                 )
             now = time.monotonic()
             if now >= deadline:
-                self.stop(query_id)
+                stopped = "was stopped" if self.stop(query_id) else "could not be stopped (see the warning above)"
                 raise QueryError(
                     f"Athena query {query_id} did not finish within the Query Timeout (ms) of "
-                    f"{self._config.query_timeout_ms} ms and was stopped (StopQueryExecution). Raise the "
+                    f"{self._config.query_timeout_ms} ms and {stopped} (StopQueryExecution). Raise the "
                     "connection's Query Timeout (ms) or narrow the stream's columns.",
                     kind="timeout",
                 )
@@ -310,15 +317,17 @@ class QueryRunner:
             self._stopping.wait(min(delay, max(0.0, deadline - now)))
 
     # -- stopping -----------------------------------------------------------------------------------------------
-    def stop(self, query_id: str) -> None:
-        """StopQueryExecution, best effort: a stop that fails is logged, never raised over the real error."""
+    def stop(self, query_id: str) -> bool:
+        """StopQueryExecution, best effort: a stop that fails is logged (False), never raised over the real error."""
         try:
             self._athena.stop_query_execution(QueryExecutionId=query_id)
             self._logger.info(f"Stopped Athena query {query_id}.")
+            return True
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
             self._logger.warning(
                 f"Could not stop Athena query {query_id}: {describe_error(exc, 'athena:StopQueryExecution')}"
             )
+            return False
 
     def stop_all(self) -> None:
         """Stop every running query (SIGTERM/SIGINT): no query is left running, and billing, after we exit."""
