@@ -107,3 +107,29 @@ def test_no_heartbeat_when_queries_finish_within_the_interval(athena: LocalAthen
     run = read(athena, configured_catalog(discovered), {})  # the default interval, 60 s
     assert [s for s, _ in states_with_counts(run)] == [{"resume_after": [DAYS[19]]}, DONE]
     assert not [log for log in run.logs if "still running" in log or " progress: " in log]
+
+
+def test_planning_a_stream_keeps_the_heartbeat_while_its_cursor_bound_runs(
+    athena: LocalAthena, discovered: dict[str, Any]
+) -> None:
+    # An incremental stream is planned with `SELECT max(cursor)`: the stand-in keeps that query RUNNING.
+    athena.faults.delay_query("max(", DELAY_S)
+    catalog = configured_catalog(discovered, sync_mode="incremental", cursor={"slow": "id"})
+    run = read(athena, catalog, {HEARTBEAT_ENV: str(INTERVAL_S)})
+
+    assert sorted(r["id"] for r in run.rows("slow")) == list(range(len(DAYS) * PER_PARTITION))
+    (bound,) = [q for q in athena.queries if "max(" in q.sql]
+    # STARTED first, then heartbeats (the saved state, here none, with no records) while the bound runs, and only
+    # then the stream's ESTIMATE and its records.
+    kinds = [
+        m["trace"]["type"] if m["type"] == "TRACE" else m["type"]
+        for m in run.messages
+        if m["type"] in ("RECORD", "STATE", "TRACE")
+    ]
+    before_estimate = kinds[: kinds.index("ESTIMATE")]
+    assert before_estimate[0] == "STREAM_STATUS" and before_estimate.count("STATE") >= 2, kinds
+    assert "RECORD" not in before_estimate
+    first_states = run.states[: before_estimate.count("STATE")]
+    assert all(s["sourceStats"]["recordCount"] == 0 and s["stream"]["stream_state"] == {} for s in first_states)
+    still = [log for log in run.logs if log.startswith(f"still running: query {bound.query_execution_id} (")]
+    assert still and all(f"(cursor bound of {DB}.slow)" in log for log in still), run.logs
