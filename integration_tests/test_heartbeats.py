@@ -1,4 +1,4 @@
-"""Heartbeats and progress while Athena works, through the command line.
+"""Heartbeats, progress and the RATE_LIMITED status while Athena works, through the command line.
 
 The platform fails a source that sends no RECORD or STATE for longer than its limit (legacy heartbeat mode,
 docs/platform/understanding-airbyte/heartbeats.md). The stand-in keeps a query RUNNING for a while (its per-query
@@ -48,8 +48,8 @@ def discovered(local_athena: LocalAthena) -> dict[str, Any]:
     return catalog
 
 
-def read(athena: LocalAthena, catalog: dict[str, Any], env: dict[str, str]) -> Run:
-    run = run_connector("read", {**athena.env(), **env}, config=config(), catalog=catalog)
+def read(athena: LocalAthena, catalog: dict[str, Any], env: dict[str, str], **settings: Any) -> Run:
+    run = run_connector("read", {**athena.env(), **env}, config={**config(), **settings}, catalog=catalog)
     assert_valid_protocol(run.stdout)
     assert run.returncode == 0, run.errors
     return run
@@ -107,3 +107,55 @@ def test_no_heartbeat_when_queries_finish_within_the_interval(athena: LocalAthen
     run = read(athena, configured_catalog(discovered), {})  # the default interval, 60 s
     assert [s for s, _ in states_with_counts(run)] == [{"resume_after": [DAYS[19]]}, DONE]
     assert not [log for log in run.logs if "still running" in log or " progress: " in log]
+
+
+def test_planning_a_stream_keeps_the_heartbeat_while_its_cursor_bound_runs(
+    athena: LocalAthena, discovered: dict[str, Any]
+) -> None:
+    # An incremental stream is planned with `SELECT max(cursor)`: the stand-in keeps that query RUNNING.
+    athena.faults.delay_query("max(", DELAY_S)
+    catalog = configured_catalog(discovered, sync_mode="incremental", cursor={"slow": "id"})
+    run = read(athena, catalog, {HEARTBEAT_ENV: str(INTERVAL_S)})
+
+    assert sorted(r["id"] for r in run.rows("slow")) == list(range(len(DAYS) * PER_PARTITION))
+    (bound,) = [q for q in athena.queries if "max(" in q.sql]
+    # STARTED first, then heartbeats (the saved state, here none, with no records) while the bound runs, and only
+    # then the stream's ESTIMATE and its records.
+    kinds = [
+        m["trace"]["type"] if m["type"] == "TRACE" else m["type"]
+        for m in run.messages
+        if m["type"] in ("RECORD", "STATE", "TRACE")
+    ]
+    before_estimate = kinds[: kinds.index("ESTIMATE")]
+    assert before_estimate[0] == "STREAM_STATUS" and before_estimate.count("STATE") >= 2, kinds
+    assert "RECORD" not in before_estimate
+    first_states = run.states[: before_estimate.count("STATE")]
+    assert all(s["sourceStats"]["recordCount"] == 0 and s["stream"]["stream_state"] == {} for s in first_states)
+    still = [log for log in run.logs if log.startswith(f"still running: query {bound.query_execution_id} (")]
+    assert still and all(f"(cursor bound of {DB}.slow)" in log for log in still), run.logs
+
+
+def test_a_start_waiting_out_the_concurrency_limit_says_rate_limited(
+    athena: LocalAthena, discovered: dict[str, Any]
+) -> None:
+    # Both slices' queries start at once; Athena's active-query quota of one refuses the second start, and with
+    # botocore's own retries cut to one attempt the connector's backoff (2 s or more) begins at once: the writer,
+    # looking every second while it waits, sees the start waiting out the limit.
+    athena.max_active_queries = 1
+    athena.faults.delay_query("UNLOAD", DELAY_S)  # the query holding the one slot stays RUNNING
+    run = read(athena, configured_catalog(discovered), {"AWS_MAX_ATTEMPTS": "1"}, max_concurrent_queries=2)
+
+    assert sorted(r["id"] for r in run.rows("slow")) == list(range(len(DAYS) * PER_PARTITION))
+    assert athena.refused_queries >= 1
+    assert any("concurrent query limit was reached" in log for log in run.logs), run.logs
+    statuses = [
+        m["trace"]["stream_status"]
+        for m in run.messages
+        if m["type"] == "TRACE" and m["trace"]["type"] == "STREAM_STATUS"
+    ]
+    limited = [s for s in statuses if s.get("reasons")]
+    assert limited and all(s["status"] == "RUNNING" and s["reasons"] == [{"type": "RATE_LIMITED"}] for s in limited)
+    assert all(s["stream_descriptor"] == {"name": "slow", "namespace": DB} for s in limited)
+    # Within the stream's life: after STARTED, before COMPLETE.
+    order = [s["status"] + ("/RATE_LIMITED" if s.get("reasons") else "") for s in statuses]
+    assert order[0] == "STARTED" and order[-1] == "COMPLETE" and "RUNNING/RATE_LIMITED" in order[1:-1], order

@@ -216,7 +216,8 @@ class QueryCursorBound:
         self._runner = runner
 
     def upper_bound(self, table: TableInfo, cursor: Column, lower: str | None) -> str | None:
-        return self._runner.scalar(cursor_bound_sql(self._config, table, cursor, lower))
+        sql = cursor_bound_sql(self._config, table, cursor, lower)
+        return self._runner.scalar(sql, purpose=f"cursor bound of {table.key}")
 
 
 class StreamPlanner:

@@ -11,7 +11,7 @@ from airbyte_cdk.models import AirbyteStream, ConfiguredAirbyteStream, Destinati
 
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.errors import ConfigError
-from source_skoot_athena.read.scheduler import Phase, StreamRun, WorkItem, window_ahead, work_items
+from source_skoot_athena.read.scheduler import Phase, StreamRun, SubmitWindow, WorkItem, work_items
 from source_skoot_athena.read.slice_query import ReadPathSwitch, SliceQuery
 from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.stream import Slice, StreamPlan
@@ -54,6 +54,20 @@ class Submitted:
         return Future()
 
 
+def planned(plan: StreamPlan | Exception) -> Future[StreamPlan]:
+    """A finished planning: its plan, or the error it raised."""
+    future: Future[StreamPlan] = Future()
+    if isinstance(plan, Exception):
+        future.set_exception(plan)
+    else:
+        future.set_result(plan)
+    return future
+
+
+def described(items: list[WorkItem]) -> list[tuple[str, int | str]]:
+    return [(i.stream.key.name, i.slice_.index if i.slice_ else "plan") for i in items]
+
+
 def test_the_window_hands_out_items_ahead_but_yields_them_in_order() -> None:
     drawn: list[int] = []
 
@@ -63,40 +77,90 @@ def test_the_window_hands_out_items_ahead_but_yields_them_in_order() -> None:
             yield number
 
     seen = []
-    for item in window_ahead(items(), 3):
+    for item in SubmitWindow(items(), 3):
         seen.append(item)
         # While item k is used, items up to k + 3 are already out (their queries running), never more.
         assert drawn[-1] == min(item + 3, 6)
     assert seen == list(range(7))
 
 
-def test_each_stream_gives_its_slices_in_order_and_one_item_when_it_cannot_be_planned() -> None:
+def test_the_window_draws_past_an_item_only_once_it_is_ready_or_used() -> None:
+    drawn: list[int] = []
+    ready = {0: True, 1: False, 2: True, 3: True, 4: True}
+
+    def items() -> Iterator[int]:
+        for number in range(5):
+            drawn.append(number)
+            yield number
+
+    window = SubmitWindow(items(), 3, lambda n: ready[n])
+    walk = iter(window)
+    assert next(walk) == 0 and drawn == [0, 1], "item 1 is not ready: nothing after it is drawn"
+    window.top_up()
+    assert drawn == [0, 1], "topping up does not wait for it either"
+    ready[1] = True
+    window.top_up()  # what the writer does while it waits: item 1 is ready now
+    assert drawn == [0, 1, 2, 3]
+    assert list(walk) == [1, 2, 3, 4] and drawn == list(range(5))
+
+
+def test_the_window_draws_past_an_item_that_was_used_even_if_never_ready() -> None:
+    drawn: list[int] = []
+
+    def items() -> Iterator[int]:
+        for number in range(3):
+            drawn.append(number)
+            yield number
+
+    walk = iter(SubmitWindow(items(), 2, lambda n: n != 0))
+    assert next(walk) == 0 and drawn == [0]
+    assert next(walk) == 1 and drawn == [0, 1, 2]
+
+
+def test_each_stream_gives_its_planning_then_its_slices_and_no_slice_when_it_cannot_be_planned() -> None:
     first, broken, empty, last = run_of("first"), run_of("broken"), run_of("empty"), run_of("last")
-    plans = {"first": plan_with(2, "first"), "empty": plan_with(0, "empty"), "last": plan_with(1, "last")}
-
-    def plan(run: StreamRun) -> StreamPlan:
-        if run.key.name == "broken":
-            raise ConfigError("Table db.broken no longer exists in Glue")
-        return plans[run.key.name]
-
+    plans: dict[str, StreamPlan | Exception] = {
+        "first": plan_with(2, "first"),
+        "broken": ConfigError("Table db.broken no longer exists in Glue"),
+        "empty": plan_with(0, "empty"),
+        "last": plan_with(1, "last"),
+    }
     submitted = Submitted()
-    items = list(work_items([first, broken, empty, last], plan, submitted, LOGGER))
-    assert [(i.stream.key.name, i.slice_.index if i.slice_ else None) for i in items] == [
+    items = list(work_items([first, broken, empty, last], lambda run: planned(plans[run.key.name]), submitted))
+    assert described(items) == [
+        ("first", "plan"),
         ("first", 0),
         ("first", 1),
-        ("broken", None),
-        ("empty", None),
+        ("broken", "plan"),
+        ("empty", "plan"),
+        ("last", "plan"),
         ("last", 0),
     ]
     assert submitted.order == [("first", 0), ("first", 1), ("last", 0)]
-    assert broken.error is not None and "no longer exists" in str(broken.error)
-    assert empty.error is None and all(r.phase == Phase.WAITING for r in (first, broken, empty, last))
+    assert all(r.error is None and r.phase == Phase.WAITING for r in (first, broken, empty, last))
+
+
+def test_a_stream_still_being_planned_holds_back_its_slices_and_the_next_streams() -> None:
+    first, second = run_of("first"), run_of("second")
+    running: Future[StreamPlan] = Future()
+    plans = {"first": running, "second": planned(plan_with(1, "second"))}
+    submitted = Submitted()
+    window = SubmitWindow(
+        work_items([first, second], lambda run: plans[run.key.name], submitted), 4, lambda item: item.ready
+    )
+    walk = iter(window)
+    assert described([next(walk)]) == [("first", "plan")] and submitted.order == []
+    running.set_result(plan_with(2, "first"))
+    window.top_up()
+    assert submitted.order == [("first", 0), ("first", 1), ("second", 0)]
+    assert described(list(walk)) == [("first", 0), ("first", 1), ("second", "plan"), ("second", 0)]
 
 
 def test_a_cancelled_stream_submits_no_more_slices() -> None:
     run = run_of("first")
     submitted = Submitted()
-    items = work_items([run], lambda _: plan_with(3), submitted, LOGGER)
+    items = work_items([run], lambda _: planned(plan_with(3)), submitted)
+    assert next(items).planned is not None
     first: WorkItem = next(items)
     run.fail(RuntimeError("boom"), LOGGER)
     assert list(items) == [] and submitted.order == [("t", 0)] and first.slice_ is not None

@@ -29,7 +29,7 @@ from source_skoot_athena.errors import ConfigError, UserError
 from source_skoot_athena.output import RecordChunk
 from source_skoot_athena.partitions import GluePartitions
 from source_skoot_athena.read.progress import Ticker, heartbeat_interval
-from source_skoot_athena.read.scheduler import StreamRun, stream_key, window_ahead, work_items
+from source_skoot_athena.read.scheduler import StreamRun, SubmitWindow, stream_key, work_items
 from source_skoot_athena.read.slice_query import SliceQueries, SliceQuery
 from source_skoot_athena.read.stream_output import StreamOutput
 from source_skoot_athena.state import StreamKey, StreamState, parse_states
@@ -68,12 +68,16 @@ class CatalogRead:
         size = self._config.max_concurrent_queries
         pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="query")
 
+        def start_plan(run: StreamRun) -> Future[StreamPlan]:
+            return pool.submit(self._plan, run)  # in the pool: the writer keeps its heartbeat while it runs
+
         def submit(plan: StreamPlan, slice_: Slice, cancel: threading.Event) -> Future[SliceQuery]:
             return pool.submit(queries.run, plan, slice_, cancel)
 
-        output = StreamOutput(self._clients, self._runner, Ticker(heartbeat_interval()), self._logger)
+        window = SubmitWindow(work_items(runs, start_plan, submit), size, lambda item: item.ready)
+        output = StreamOutput(self._clients, self._runner, Ticker(heartbeat_interval()), self._logger, window.top_up)
         try:
-            for item in window_ahead(work_items(runs, self._plan, submit, self._logger), size):
+            for item in window:
                 yield from output.messages(item)
         finally:
             # Nothing is left running: queries still ahead are stopped, unstarted ones never start.

@@ -1,7 +1,7 @@
-"""Which slice's query runs when: every stream's slices in catalog order, up to a window of queries ahead.
+"""Which query runs when: every stream's planning, then its slices, in catalog order, up to a window of queries ahead.
 
-Up to `max_concurrent_queries` queries — the next slices of this stream, then the first slices of the next
-streams — run ahead of the slice being written (Athena works while we write), while records and states are
+Up to `max_concurrent_queries` queries — the next slices of this stream, then the planning and first slices of
+the next streams — run ahead of the slice being written (Athena works while we write), while records and states are
 written strictly in catalog order, one result at a time, so memory stays bounded by one result file.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from airbyte_cdk.models import ConfiguredAirbyteStream, FailureType
 
@@ -94,51 +94,73 @@ def as_user_error(key: StreamKey, exc: BaseException, logger: logging.Logger) ->
 
 @dataclass(frozen=True)
 class WorkItem:
-    """One slice of one stream, its query already submitted; no slice when the stream has nothing to query."""
+    """One step of one stream: its planning (a stream's first item), or one slice with its query submitted."""
 
     stream: StreamRun
-    slice_: Slice | None
-    future: Future[SliceQuery] | None
+    slice_: Slice | None = None
+    future: Future[SliceQuery] | None = None
+    planned: Future[StreamPlan] | None = None  # the stream's planning, running in the query pool
+
+    @property
+    def ready(self) -> bool:
+        """False while the stream's planning runs: its slices are not known yet."""
+        return self.planned is None or self.planned.done()
 
 
-PlanStream = Callable[[StreamRun], StreamPlan]
+StartPlan = Callable[[StreamRun], "Future[StreamPlan]"]
 SubmitQuery = Callable[[StreamPlan, Slice, threading.Event], "Future[SliceQuery]"]
 
 
-def work_items(
-    runs: list[StreamRun], plan: PlanStream, submit: SubmitQuery, logger: logging.Logger
-) -> Iterator[WorkItem]:
-    """Each stream's slices in order, each submitted as it is handed out; a stream that cannot be planned (or has
-    nothing to read) is one item without a query."""
+def work_items(runs: list[StreamRun], start_plan: StartPlan, submit: SubmitQuery) -> Iterator[WorkItem]:
+    """Each stream's planning (in the query pool: its `SELECT max(cursor)` may run for minutes), then its slices
+    in order, each submitted as it is handed out. A stream's slices are drawn only once its planning is done
+    (SubmitWindow sees to that); a stream that cannot be planned has no slices, and the writer fails it."""
     for run in runs:
-        try:
-            run.plan = plan(run)
-        except Exception as exc:
-            run.fail(exc, logger)
-            yield WorkItem(run, None, None)
-            continue
-        if not run.plan.slices:
-            yield WorkItem(run, None, None)
-        for slice_ in run.plan.slices:
+        planned = start_plan(run)
+        yield WorkItem(run, planned=planned)
+        if planned.exception() is not None:
+            continue  # the writer fails the stream with this error when it reaches the planning item
+        plan = planned.result()
+        for slice_ in plan.slices:
             if run.cancel.is_set():
                 break
-            yield WorkItem(run, slice_, submit(run.plan, slice_, run.cancel))
+            yield WorkItem(run, slice_, submit(plan, slice_, run.cancel))
 
 
-def window_ahead(items: Iterator[T], size: int) -> Iterator[T]:
+class SubmitWindow(Generic[T]):
     """The items in order, with up to `size` of them handed out (their queries submitted) before each is used:
-    the next queries start before this item's results are written."""
-    window: deque[T] = deque()
+    the next queries start before this item's results are written.
 
-    def top_up() -> None:
-        while len(window) < size:
-            item = next(items, None)
-            if item is None:
+    Drawing never waits: it stops at an item that is not `ready` (a stream still being planned) until that item
+    is ready or used. `top_up` draws again; the writer also calls it while it waits on an item, so the next
+    stream's slices start as soon as its planning is done.
+    """
+
+    def __init__(self, items: Iterator[T], size: int, ready: Callable[[T], bool] = lambda _: True) -> None:
+        self._items = items
+        self._size = size
+        self._ready = ready
+        self._window: deque[T] = deque()
+        self._held: T | None = None  # the last item drawn while it is not ready: nothing after it is drawn yet
+        self._exhausted = False
+
+    def top_up(self) -> None:
+        while len(self._window) < self._size and not self._exhausted:
+            if self._held is not None and not self._ready(self._held):
                 return
-            window.append(item)
+            item = next(self._items, None)
+            if item is None:
+                self._exhausted = True
+                return
+            self._window.append(item)
+            self._held = item
 
-    top_up()
-    while window:
-        item = window.popleft()
-        top_up()
-        yield item
+    def __iter__(self) -> Iterator[T]:
+        self.top_up()
+        while self._window:
+            item = self._window.popleft()
+            self.top_up()
+            yield item
+            if self._held is item:
+                self._held = None  # used: what comes after it no longer waits for it
+            self.top_up()

@@ -1,17 +1,19 @@
-"""One work item's output, in protocol order: the stream's STARTED (and ESTIMATE) first, then its records with
-RUNNING before the first of them, a STATE after each slice, and COMPLETE after the last slice — or, when the
-stream failed, its error trace and INCOMPLETE, after which its remaining slices are dropped.
+"""One work item's output, in protocol order: the stream's STARTED, then (once it is planned) its ESTIMATE, its
+records with RUNNING before the first of them, a STATE after each slice, and COMPLETE after the last slice — or,
+when the stream failed, its error trace and INCOMPLETE, after which its remaining slices are dropped.
 
-While a slice's query is still running, every heartbeat tick (progress.py) re-emits the stream's last STATE,
-logs the running queries and, while a start waits out Athena's concurrency limit, writes RUNNING with the
-RATE_LIMITED reason; the same tick logs the stream's progress while its records are written."""
+While a stream is being planned (its `SELECT max(cursor)` runs) or a slice's query is still running, every
+heartbeat tick (progress.py) re-emits the stream's last STATE, logs the running queries and, while a start waits
+out Athena's concurrency limit, writes RUNNING with the RATE_LIMITED reason; the same tick logs the stream's
+progress while its records are written."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future
+from typing import TypeVar
 
 from airbyte_cdk.models import AirbyteMessage, AirbyteStreamStatus
 
@@ -30,6 +32,7 @@ from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.stream import Slice, StreamPlan
 
 Output = Iterator[RecordChunk | AirbyteMessage]
+T = TypeVar("T")
 # How often a wait on a query looks whether a start is waiting out Athena's concurrency limit.
 RATE_LIMIT_CHECK_S = 1.0
 
@@ -37,42 +40,55 @@ RATE_LIMIT_CHECK_S = 1.0
 class StreamOutput:
     """Writes work items as records and protocol messages (see the module docstring)."""
 
-    def __init__(self, clients: AwsClients, runner: QueryRunner, ticker: Ticker, logger: logging.Logger) -> None:
+    def __init__(
+        self,
+        clients: AwsClients,
+        runner: QueryRunner,
+        ticker: Ticker,
+        logger: logging.Logger,
+        while_waiting: Callable[[], None] = lambda: None,
+    ) -> None:
         self._clients = clients
         self._runner = runner
         self._ticker = ticker
         self._logger = logger
+        self._while_waiting = while_waiting  # called at least every RATE_LIMIT_CHECK_S of a wait (the window's top-up)
 
     def messages(self, item: WorkItem) -> Output:
-        """The item's records and messages; a failure of the slice fails its stream, never the whole read."""
+        """The item's records and messages; a failure of the planning or the slice fails its stream, never the
+        whole read."""
         run = item.stream
         if run.phase == Phase.WAITING:
             run.phase = Phase.STARTED
             yield stream_status(run.key, AirbyteStreamStatus.STARTED)
-            plan = run.plan
-            run.progress.slices_total = len(plan.slices) if plan is not None else 0
-            if plan is not None and (plan.row_estimate is not None or plan.byte_estimate is not None):
-                yield estimate(run.key, plan.row_estimate, plan.byte_estimate)
         if run.phase == Phase.FINISHED:
             return  # a stream that already failed: its remaining slices are dropped
-        if run.error is None:
-            try:
+        try:
+            if item.planned is not None:
+                yield from self._start(run, item.planned)
+            else:
                 yield from self._write_slice(run, item)
-                return
-            except Exception as exc:
-                run.fail(exc, self._logger)
+            return
+        except Exception as exc:
+            run.fail(exc, self._logger)
         run.phase = Phase.FINISHED
         assert run.error is not None
         yield error_trace(run.error, run.key)
         yield stream_status(run.key, AirbyteStreamStatus.INCOMPLETE)
 
-    def _write_slice(self, run: StreamRun, item: WorkItem) -> Output:
-        plan, slice_ = run.plan, item.slice_
-        assert plan is not None
-        if slice_ is None or item.future is None:
+    def _start(self, run: StreamRun, planned: Future[StreamPlan]) -> Output:
+        """The stream's plan, awaited with heartbeats; then its ESTIMATE, and its end if it has nothing to read."""
+        plan = run.plan = yield from self._await(run, planned)
+        run.progress.slices_total = len(plan.slices)
+        if plan.row_estimate is not None or plan.byte_estimate is not None:
+            yield estimate(run.key, plan.row_estimate, plan.byte_estimate)
+        if not plan.slices:
             yield self._state(run, plan.final_state, 0)
             yield from self._complete(run, plan)
-            return
+
+    def _write_slice(self, run: StreamRun, item: WorkItem) -> Output:
+        plan, slice_ = run.plan, item.slice_
+        assert plan is not None and slice_ is not None and item.future is not None
         query = yield from self._await(run, item.future)
         started, count = time.monotonic(), 0
         reader = open_reader(self._clients, plan, query, self._logger)
@@ -93,14 +109,16 @@ class StreamOutput:
         if slice_ is plan.slices[-1]:
             yield from self._complete(run, plan)
 
-    def _await(self, run: StreamRun, future: Future[SliceQuery]) -> Generator[AirbyteMessage, None, SliceQuery]:
-        """The slice's finished query (its failure is raised). Meanwhile: RUNNING with reason RATE_LIMITED as soon
-        as a start waits out Athena's concurrency limit (checked every second), a heartbeat at every tick."""
+    def _await(self, run: StreamRun, future: Future[T]) -> Generator[AirbyteMessage, None, T]:
+        """The future's result (its failure is raised): a stream's plan or a slice's finished query. Meanwhile:
+        RUNNING with reason RATE_LIMITED as soon as a start waits out Athena's concurrency limit (checked every
+        second), a heartbeat at every tick."""
         limited = False
         while True:
             try:
                 return future.result(timeout=min(self._ticker.seconds_left(), RATE_LIMIT_CHECK_S))
             except TimeoutError:
+                self._while_waiting()
                 now_limited = self._runner.active.rate_limited
                 if now_limited and not limited:
                     yield stream_status(run.key, AirbyteStreamStatus.RUNNING, rate_limited=True)
