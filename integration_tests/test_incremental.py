@@ -388,7 +388,7 @@ def test_partition_key_cursor_reads_and_scans_only_new_files(athena: LocalAthena
     # ESTIMATE: the new files' bytes as S3 stores them (the files named in the query's "$path" filter); Athena
     # bills fewer, only the selected columns' chunks.
     s3 = athena.client("s3")
-    in_list = queries[0].sql.split('"$path" IN (', 1)[1].split(')', 1)[0]
+    in_list = queries[0].sql.split('"$path" IN (', 1)[1].split(")", 1)[0]
     named_files = re.findall(r"'s3://([^/']+)/([^']+)'", in_list)
     new_bytes = sum(s3.head_object(Bucket=b, Key=k)["ContentLength"] for b, k in named_files)
     assert len(named_files) == 2 and incremental_bytes <= new_bytes
