@@ -157,3 +157,15 @@ def test_an_incremental_stream_bounds_every_chunk_by_its_cursor(athena: LocalAth
     second = _read(athena, catalog, state=first.stream_states("cursor")[-1:])
     assert sorted(r["id"] for r in second.rows("cursor")) == [1199, *range(1200, 1300)]
     assert all('"id" >= 1199' in q.sql and '"id" <= 1299' in q.sql for q in _read_queries(athena, "cursor"))
+
+
+def test_a_denied_listing_reads_the_big_table_in_one_query_with_a_warning(athena: LocalAthena) -> None:
+    _put(athena, "unlisted", stated_slices=2.9)
+    catalog = _catalog(athena, "unlisted")
+    athena.faults.error("s3:ListObjectsV2", "AccessDenied", status=403, message="Access Denied")
+    athena.reset_observations()
+    run = _read(athena, catalog)
+    assert sorted(r["id"] for r in run.rows("unlisted")) == list(range(FILES * 100))
+    (query,) = _read_queries(athena, "unlisted")
+    assert '"$path"' not in query.sql
+    assert any("AccessDenied" in log and "SkootUnderlyingDataS3" in log for log in run.logs), run.logs
