@@ -20,6 +20,7 @@ from typing import Protocol, runtime_checkable
 
 from source_skoot_athena.catalog import TableInfo
 from source_skoot_athena.slicing import Budget, file_chunks
+from source_skoot_athena.sql import quote_string
 from source_skoot_athena.table_formats import TableFormat, table_format
 
 Files = Sequence[tuple[str, int]]  # (s3://bucket/key, size)
@@ -85,3 +86,18 @@ def file_chunks_to_read(
         logger.info(f"{table.key}: resuming an unfinished sync after file {resumed_after} ({len(chunks)} slices left).")
     out = [FileChunk(tuple(uri for uri, _ in chunk), None, chunk[-1][0]) for chunk in chunks[:-1]]
     return [*out, FileChunk(None, chunks[-2][-1][0], None)]
+
+
+def chunks_to_read(
+    lister: TableFileLister | None, table: TableInfo, resumed_after: str | None, logger: logging.Logger
+) -> list[FileChunk]:
+    """The table's file chunks still to read; one chunk (the whole table, or all after the resume point) when
+    it is not read by files or its files cannot be listed."""
+    listing = lister.table_files(table) if lister is not None and sliced_by_files(table) else None
+    return file_chunks_to_read(listing, table, resumed_after, logger)
+
+
+def path_conditions(files: tuple[str, ...] | None, after: str | None) -> list[str]:
+    """The WHERE conditions that read only a chunk's files: Athena skips every other file."""
+    named = [f'"$path" IN ({", ".join(quote_string(uri) for uri in files)})'] if files is not None else []
+    return named + ([f'"$path" > {quote_string(after)}'] if after is not None else [])

@@ -26,7 +26,7 @@ from source_skoot_athena import file_increments
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError
-from source_skoot_athena.file_slices import FileChunk, TableFileLister, file_chunks_to_read, sliced_by_files
+from source_skoot_athena.file_slices import FileChunk, TableFileLister, chunks_to_read, path_conditions
 from source_skoot_athena.partitions import Partition, sort_key
 from source_skoot_athena.slicing import cost_groups
 from source_skoot_athena.sql import (
@@ -276,13 +276,8 @@ class StreamPlanner:
             if state.cursor is not None:  # the table's statistics would overstate what is past the cursor
                 rows = size = None
         final = _final_state(state, cursor, cursor_range[1] if cursor_range else None)
-        chunks = self._file_chunks(stream.table, state.resume_after_file)
+        chunks = chunks_to_read(self._files, stream.table, state.resume_after_file, self._logger)
         return stream.plan(_file_slices(chunks, cursor_range, progress, final), final, rows, size)
-
-    def _file_chunks(self, table: TableInfo, resumed_after: str | None) -> list[FileChunk]:
-        """The table's file chunks still to read (one chunk, the whole table, when not read by files)."""
-        listing = self._files.table_files(table) if self._files is not None and sliced_by_files(table) else None
-        return file_chunks_to_read(listing, table, resumed_after, self._logger)
 
     # -- partitioned, the cursor a partition key: partitions past it, the cursor advancing group by group ----
     def _plan_by_partition_cursor(self, stream: _Stream, cursor: Column, state: StreamState) -> StreamPlan:
@@ -370,10 +365,7 @@ class StreamPlanner:
                 assert all(restricted), "slicing.cost_groups never mixes whole partitions and chosen files"
                 files = [uri for p in slice_.partitions for uri, _ in p.files or ()]
                 conditions.append(f'"$path" IN ({", ".join(quote_string(uri) for uri in files)})')
-        if slice_.files is not None:  # Athena reads only these files (file_slices.py)
-            conditions.append(f'"$path" IN ({", ".join(quote_string(uri) for uri in slice_.files)})')
-        if slice_.files_after is not None:
-            conditions.append(f'"$path" > {quote_string(slice_.files_after)}')
+        conditions += path_conditions(slice_.files, slice_.files_after)  # a chunk of files (file_slices.py)
         if slice_.cursor_range is not None and plan.cursor is not None:
             lower, upper = slice_.cursor_range
             quoted = plan.cursor.sql_reference
