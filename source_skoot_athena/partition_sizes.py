@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 PAGE_KEYS = 1000  # ListObjectsV2 MaxKeys (at most 1,000)
 MAX_LIST_PAGES = 50  # 50,000 objects: beyond that the rest of the partitions are sized by the average
+# An unpartitioned table's files (stream.py slices a big one by file): 500,000 objects, a few minutes of listing;
+# files past the last one listed are still read, by the stream's last slice (`"$path" > last listed`).
+TABLE_LIST_PAGES = 500
 PER_PARTITION_LISTINGS = 50  # up to this many partitions are listed one prefix each, more by one table walk
 LISTING_THREADS = 8
 # https://docs.aws.amazon.com/athena/latest/ug/tables-location-format.html: Athena ignores these files.
@@ -95,6 +98,25 @@ def with_s3_files(
     return result
 
 
+def table_files(s3: Any, location: str | None, logger: logging.Logger) -> tuple[Files, bool] | None:
+    """An unpartitioned table's data files under its location in key order, and whether the listing reached the
+    end; None when the location is not `s3://` or cannot be listed (the table is then read in one query)."""
+    folder = split_s3_location(location or "")
+    if folder is None or not (location or "").startswith("s3://"):
+        return None
+    index = _FileIndex(folder[0], [folder[1]])
+    try:
+        last = _walk(s3, folder[0], folder[1], index, TABLE_LIST_PAGES)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        code = error_code(exc) if isinstance(exc, botocore.exceptions.ClientError) else exc.__class__.__name__
+        logger.warning(
+            f"Could not list the data files of {location} in S3 ({code}); the table is read in one query, which "
+            "a stopped sync cannot resume. Grant s3:ListBucket on the data bucket (statement SkootUnderlyingDataS3)."
+        )
+        return None
+    return index.files[folder[1]], last is None
+
+
 def _list_folders(s3: Any, table_location: str | None, folders: list[tuple[str, str]]) -> dict[tuple[str, str], Files]:
     """Each folder's data files, for the folders listed completely: a few one by one, many by a table walk."""
     if len(folders) <= PER_PARTITION_LISTINGS:
@@ -118,11 +140,11 @@ def _list_folders(s3: Any, table_location: str | None, folders: list[tuple[str, 
     return {(bucket, p): index.files[p] for p in inside if last is None or (p < last and not last.startswith(p))}
 
 
-def _walk(s3: Any, bucket: str, prefix: str, index: _FileIndex) -> str | None:
+def _walk(s3: Any, bucket: str, prefix: str, index: _FileIndex, max_pages: int | None = None) -> str | None:
     """List the prefix into the index; None if listed to the end, else the last key listed."""
     params: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": PAGE_KEYS}
     last = ""
-    for _ in range(MAX_LIST_PAGES):
+    for _ in range(MAX_LIST_PAGES if max_pages is None else max_pages):
         page = s3.list_objects_v2(**params)
         for item in page.get("Contents", []) or []:
             key, size = str(item["Key"]), int(item.get("Size", 0) or 0)

@@ -9,7 +9,7 @@ from typing import Any
 
 from source_skoot_athena.aws import aws_call
 from source_skoot_athena.catalog import Column, GlueStatistics, TableInfo, glue_pages
-from source_skoot_athena.partition_sizes import with_s3_files
+from source_skoot_athena.partition_sizes import Files, table_files, with_s3_files
 from source_skoot_athena.sql import HIVE_NULL_PARTITION
 from source_skoot_athena.types import INTEGER_KINDS, STRING_KINDS
 
@@ -176,3 +176,7 @@ class GluePartitions:
             return listed
         # A partition-key cursor reads only the files it has not read (file_increments.py): list them.
         return with_s3_files(self._s3, table.location, listed, self._logger, track_files=cursor_key is not None)
+
+    def table_files(self, table: TableInfo) -> tuple[Files, bool] | None:
+        """An unpartitioned table's data files (file_slices.TableFileLister); None without an S3 client."""
+        return None if self._s3 is None else table_files(self._s3, table.location, self._logger)

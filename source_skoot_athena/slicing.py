@@ -69,27 +69,37 @@ def _too_big(partition: Partition, budget: Budget) -> bool:
     return partition.only_files and sum(len(uri) + 4 for uri, _ in files) > budget.max_condition_chars
 
 
+def file_chunks(
+    files: Sequence[tuple[str, int]], budget: Budget = Budget(), *, weight: float = 1.0
+) -> list[tuple[tuple[str, int], ...]]:
+    """Consecutive files (their order kept) in chunks, each within a slice's bytes (a file's size times `weight`)
+    and the query text budget for its `"$path" IN (…)`; a file bigger than a slice is a chunk of its own."""
+    chunks: list[list[tuple[str, int]]] = [[]]
+    chars_cap = budget.max_condition_chars - FILE_CHUNK_TEXT_MARGIN
+    size = chars = 0.0
+    for uri, file_size in files:
+        cost = file_size * weight
+        if chunks[-1] and (size + cost > budget.target_bytes or chars + len(uri) + 4 > chars_cap):
+            chunks.append([])
+            size = chars = 0.0
+        chunks[-1].append((uri, file_size))
+        size, chars = size + cost, chars + len(uri) + 4
+    return [tuple(chunk) for chunk in chunks if chunk]
+
+
 def split_by_files(partitions: Sequence[Partition], budget: Budget = Budget()) -> list[Partition]:
     """Each partition too big for one query whose files are known, as chunks of its files, each within a slice's
     bytes and the query text budget (in file order); the others as they are."""
     out: list[Partition] = []
-    chars_cap = budget.max_condition_chars - FILE_CHUNK_TEXT_MARGIN
     for partition in partitions:
         if not _too_big(partition, budget):
             out.append(partition)
             continue
-        chunks: list[list[tuple[str, int]]] = [[]]
-        size = chars = 0
-        for uri, file_size in partition.files or ():
-            if chunks[-1] and (size + file_size > budget.target_bytes or chars + len(uri) + 4 > chars_cap):
-                chunks.append([])
-                size = chars = 0
-            chunks[-1].append((uri, file_size))
-            size, chars = size + file_size, chars + len(uri) + 4
+        chunks = file_chunks(partition.files or (), budget)
         out += [
             replace(
                 partition,
-                files=tuple(chunk),
+                files=chunk,
                 size_bytes=sum(s for _, s in chunk),
                 record_count=None,
                 only_files=True,

@@ -1,8 +1,9 @@
 """Per-stream state: the cursor (type-faithful, as Athena renders it) and the progress of an unfinished sync.
 
 A blob looks like `{"cursor_field": "updated_at", "cursor_type": "timestamp(3)", "cursor": "2024-05-01 10:00:00.123"}`,
-plus `resume_after` (partition values of the last finished slice) and `pending_cursor` (the sync's fixed upper
-bound) while a sync is unfinished. With a partition-key cursor, `recent_files` lists the data files already read
+plus `resume_after` (partition values of the last finished slice; for an unpartitioned table read by files,
+`resume_after_file`: the `s3://` path of the last file of the last finished slice) and `pending_cursor` (the
+sync's fixed upper bound) while a sync is unfinished. With a partition-key cursor, `recent_files` lists the data files already read
 of the most recent partitions (file_increments.py): `[{"partition": ["2024-05-01"], "files": ["part-0.parquet"]}]`,
 file names relative to the partition's folder. A full-refresh stream that finished ends with the CDK's terminal
 blob `{"__ab_full_refresh_sync_complete": true}`, so a retry of the same job does not read it again. The cursor is
@@ -65,6 +66,7 @@ class StreamState:
     cursor_type: str | None = None
     cursor: str | None = None
     resume_after: list[str | None] | None = None
+    resume_after_file: str | None = None
     pending_cursor: str | None = None
     full_refresh_complete: bool = False
     recent_files: list[RecentFiles] | None = None
@@ -77,6 +79,8 @@ class StreamState:
             blob.update(cursor_field=self.cursor_field, cursor_type=self.cursor_type, cursor=self.cursor)
         if self.resume_after is not None:
             blob["resume_after"] = self.resume_after
+        if self.resume_after_file is not None:
+            blob["resume_after_file"] = self.resume_after_file
         if self.pending_cursor is not None:
             blob["pending_cursor"] = self.pending_cursor
         if self.recent_files is not None:
@@ -114,6 +118,7 @@ class StreamState:
             cursor_type=text("cursor_type"),
             cursor=text("cursor"),
             resume_after=resume,
+            resume_after_file=text("resume_after_file"),
             pending_cursor=text("pending_cursor"),
             full_refresh_complete=complete,
             recent_files=_recent_files(stream, blob.get("recent_files")),

@@ -7,6 +7,8 @@ Slicing rules:
   their partitions hold (slicing.py), so small partitions share a query and a big one has its own;
 - a cursor that is a partition key lists only partitions at or past the saved cursor (bytes scanned follow the
   new data), and the cursor advances with each group;
+- a table without Glue partitions (plain Hive) whose files hold more than a slice is read a chunk of its files at
+  a time (`"$path"`, file_slices.py), a STATE after each naming the chunk's last file; a small one is one query;
 - any other cursor is read as `cursor >= saved AND cursor <= upper`, the upper bound fixed when the stream starts
   (`SELECT max(cursor)`), so rows landing during the sync are picked up next time and none present is skipped.
 """
@@ -24,6 +26,7 @@ from source_skoot_athena import file_increments
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError
+from source_skoot_athena.file_slices import FileChunk, TableFileLister, chunks_to_read, path_conditions
 from source_skoot_athena.partitions import Partition, sort_key
 from source_skoot_athena.slicing import cost_groups
 from source_skoot_athena.sql import (
@@ -51,6 +54,8 @@ class Slice:
     partitions: tuple[Partition, ...] | None
     cursor_range: tuple[str | None, str | None] | None
     state_after: StreamState
+    files: tuple[str, ...] | None = None  # only these data files (`"$path" IN (…)`), of a table read by files
+    files_after: str | None = None  # only the data files whose path sorts after this one (the last file chunk)
 
 
 @dataclass(kw_only=True)
@@ -149,7 +154,9 @@ def _cursor_literal(column: Column, text: str, stream: str) -> str:
 def _saved_for_cursor(saved: StreamState, cursor: Column | None, stream: str, logger: logging.Logger) -> StreamState:
     """The saved state if it is for this cursor; a changed cursor column starts fresh, a changed type is an error."""
     if cursor is None:
-        return StreamState(resume_after=saved.resume_after) if saved.cursor_field is None else StreamState()
+        if saved.cursor_field is not None:
+            return StreamState()
+        return StreamState(resume_after=saved.resume_after, resume_after_file=saved.resume_after_file)
     if saved.cursor_field is None:
         return StreamState(cursor_field=cursor.name, cursor_type=cursor.type.raw)
     if saved.cursor_field != cursor.name:
@@ -189,7 +196,7 @@ def _final_state(state: StreamState, cursor: Column | None, upper: str | None) -
     sync; a full refresh ends with the terminal state that keeps a retry of the same job from reading it again."""
     if cursor is None:
         return FULL_REFRESH_COMPLETE
-    return replace(state, cursor=upper, pending_cursor=None, resume_after=None)
+    return replace(state, cursor=upper, pending_cursor=None, resume_after=None, resume_after_file=None)
 
 
 def cursor_bound_sql(config: Config, table: TableInfo, cursor: Column, lower: str | None) -> str:
@@ -226,6 +233,8 @@ class StreamPlanner:
     def __init__(self, config: Config, partitions: PartitionLister, bound: CursorBound, logger: logging.Logger) -> None:
         self._config = config
         self._partitions = partitions
+        # The S3 lister of partitions also lists an unpartitioned table's files (file_slices.py).
+        self._files = partitions if isinstance(partitions, TableFileLister) else None
         self._bound = bound
         self._logger = logger
 
@@ -242,32 +251,34 @@ class StreamPlanner:
         state = _saved_for_cursor(saved, cursor, str(table.key), self._logger)
         if not plans_from_glue_partitions(table):
             return self._plan_whole(stream, state)
+        state = replace(state, resume_after_file=None)  # of the table when it had no partitions
         if cursor is not None and cursor.is_partition_key:
             return self._plan_by_partition_cursor(stream, cursor, state)
         return self._plan_partition_groups(stream, state)
 
-    # -- whole table: one slice -----------------------------------------------------------------------------
+    # -- no Glue partitions: one slice, or chunks of its files when they hold more than a slice ---------------
     def _plan_whole(self, stream: _Stream, state: StreamState) -> StreamPlan:
         rows, size = _estimate(None, stream.table)
         cursor = stream.cursor
-        if cursor is None:
-            only = Slice(0, None, None, FULL_REFRESH_COMPLETE)
-            return stream.plan([only], FULL_REFRESH_COMPLETE, rows, size)
-        upper = self._bound.upper_bound(stream.table, cursor, state.cursor)
-        if upper is None and state.cursor is None:
-            # No cursor value at all (an empty table, or every cursor NULL): no later bound could select these rows,
-            # so they are read now; the cursor stays unset, and the next sync does the same until a value appears.
-            self._logger.warning(f"{stream.table.key}: cursor {cursor.name} has no value yet; reading every row.")
-            final = _final_state(state, cursor, None)
-            return stream.plan([Slice(0, None, None, final)], final, rows, size)
-        if upper is None:
-            self._logger.info(f"{stream.table.key}: no rows at or past cursor {state.cursor!r}.")
-            return stream.plan([], state, 0, 0)
-        final = _final_state(state, cursor, upper)
-        only = Slice(0, None, (state.cursor, upper), final)
-        if state.cursor is not None:  # the table's statistics would overstate what is past the cursor
-            rows = size = None
-        return stream.plan([only], final, rows, size)
+        cursor_range: tuple[str | None, str | None] | None = None
+        progress = StreamState()  # what a checkpoint between file chunks keeps besides the last file read
+        if cursor is not None:
+            upper = state.pending_cursor or self._bound.upper_bound(stream.table, cursor, state.cursor)
+            if upper is None and state.cursor is not None:
+                self._logger.info(f"{stream.table.key}: no rows at or past cursor {state.cursor!r}.")
+                return stream.plan([], state, 0, 0)
+            if upper is None:
+                # No cursor value at all (an empty table, or every cursor NULL): no later bound could select these
+                # rows, so they are read now; the cursor stays unset, and the next sync does the same.
+                self._logger.warning(f"{stream.table.key}: cursor {cursor.name} has no value yet; reading every row.")
+            else:
+                cursor_range = (state.cursor, upper)
+            progress = replace(state, pending_cursor=upper)
+            if state.cursor is not None:  # the table's statistics would overstate what is past the cursor
+                rows = size = None
+        final = _final_state(state, cursor, cursor_range[1] if cursor_range else None)
+        chunks = chunks_to_read(self._files, stream.table, state.resume_after_file, self._logger)
+        return stream.plan(_file_slices(chunks, cursor_range, progress, final), final, rows, size)
 
     # -- partitioned, the cursor a partition key: partitions past it, the cursor advancing group by group ----
     def _plan_by_partition_cursor(self, stream: _Stream, cursor: Column, state: StreamState) -> StreamPlan:
@@ -355,6 +366,7 @@ class StreamPlanner:
                 assert all(restricted), "slicing.cost_groups never mixes whole partitions and chosen files"
                 files = [uri for p in slice_.partitions for uri, _ in p.files or ()]
                 conditions.append(f'"$path" IN ({", ".join(quote_string(uri) for uri in files)})')
+        conditions += path_conditions(slice_.files, slice_.files_after)  # a chunk of files (file_slices.py)
         if slice_.cursor_range is not None and plan.cursor is not None:
             lower, upper = slice_.cursor_range
             quoted = plan.cursor.sql_reference
@@ -370,6 +382,26 @@ class StreamPlanner:
             qualified_table(self._config.catalog, plan.table.database, plan.table.name),
             conditions,
         )
+
+
+def _file_slices(
+    chunks: list[FileChunk],
+    cursor_range: tuple[str | None, str | None] | None,
+    progress: StreamState,
+    final: StreamState,
+) -> list[Slice]:
+    """A slice per file chunk, in order; after each but the last the state names its last file."""
+    return [
+        Slice(
+            index,
+            None,
+            cursor_range,
+            replace(progress, resume_after_file=chunk.last_file) if chunk.last_file is not None else final,
+            files=chunk.files,
+            files_after=chunk.after,
+        )
+        for index, chunk in enumerate(chunks)
+    ]
 
 
 def refuse_unreadable(table: TableInfo) -> None:

@@ -74,12 +74,20 @@ def test_blob_numbers_become_text_without_rounding() -> None:
         ({"cursor_field": ["a"]}, "malformed 'cursor_field'"),
         ({"resume_after": "p"}, "malformed 'resume_after'"),
         ({"resume_after": [1]}, "malformed 'resume_after'"),
+        ({"resume_after_file": ["s3://b/k"]}, "malformed 'resume_after_file'"),
     ],
 )
 def test_malformed_blob_is_a_config_error_naming_the_stream(blob: Any, expected: str) -> None:
     with pytest.raises(ConfigError, match="orders") as caught:
         StreamState.from_blob("orders", blob)
     assert expected in str(caught.value)
+
+
+def test_the_last_file_read_of_a_table_read_by_files_round_trips() -> None:
+    blob = {"cursor_field": "id", "cursor_type": "bigint", "cursor": "4", "resume_after_file": "s3://b/t/p-1.parquet"}
+    state = StreamState.from_blob("orders", {**blob, "pending_cursor": "9"})
+    assert state.resume_after_file == "s3://b/t/p-1.parquet"
+    assert state.to_blob() == {**blob, "pending_cursor": "9"}
 
 
 # --- the --state input ------------------------------------------------------------------------------------------
