@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import boto3
 import botocore.exceptions
+import pyarrow as pa
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -16,10 +17,12 @@ from botocore.credentials import Credentials
 
 from local_athena import LocalAthena, moto_state
 from local_athena.requester_pays import make_requester_pays
+from local_athena.testing import run
 
 FAR = "eu-west-1"
 FAR_BUCKET = "skoot-far-results"
 PAYING_BUCKET = "skoot-requester-pays-data"
+RESULTS = "s3://skoot-athena-results/regions/"
 
 
 @pytest.fixture
@@ -100,3 +103,31 @@ def test_other_buckets_ignore_the_request_payer_header(athena: LocalAthena) -> N
     s3 = athena.client("s3")
     assert s3.list_objects_v2(Bucket="skoot-athena-results", RequestPayer="requester", MaxKeys=1)
     assert athena.requester_pays is not None and not athena.requester_pays.refused
+
+
+def test_athena_reads_a_requester_pays_table_only_in_a_workgroup_that_accepts_the_charges(
+    athena_sandbox: LocalAthena,
+) -> None:
+    make_requester_pays(PAYING_BUCKET, athena_sandbox.region)
+    athena_sandbox.put_table("paying_db", "shared", pa.table({"x": [1, 2]}), bucket=PAYING_BUCKET)
+    athena_sandbox.create_workgroup("skoot_pays", output_location=RESULTS, enforce=True, requester_pays=True)
+    athena_sandbox.create_workgroup("skoot_no_pay", output_location=RESULTS, enforce=True)
+    client = athena_sandbox.client("athena")
+    refused = run(client, "SELECT sum(x) AS s FROM paying_db.shared", workgroup="skoot_no_pay")
+    assert refused["Status"]["State"] == "FAILED"
+    assert "Permission denied on S3 path: s3://skoot-requester-pays-data/" in refused["Status"]["StateChangeReason"]
+    paid = run(client, "SELECT sum(x) AS s FROM paying_db.shared", workgroup="skoot_pays")
+    assert paid["Status"]["State"] == "SUCCEEDED", paid["Status"]
+    rows = client.get_query_results(QueryExecutionId=paid["QueryExecutionId"])["ResultSet"]["Rows"]
+    assert rows[1]["Data"][0]["VarCharValue"] == "3"
+    configuration = client.get_work_group(WorkGroup="skoot_pays")["WorkGroup"]["Configuration"]
+    assert configuration["RequesterPaysEnabled"] is True
+
+
+def test_athena_writes_results_to_a_bucket_in_another_region(athena_sandbox: LocalAthena, far_bucket: str) -> None:
+    athena_sandbox.create_workgroup("skoot_far", output_location=f"s3://{far_bucket}/out/", enforce=True)
+    done = run(athena_sandbox.client("athena"), "SELECT 1 AS one", workgroup="skoot_far")
+    assert done["Status"]["State"] == "SUCCEEDED", done["Status"]
+    location = done["ResultConfiguration"]["OutputLocation"]
+    assert location.startswith(f"s3://{far_bucket}/out/")
+    assert moto_state.s3_backend().buckets[far_bucket].region_name == FAR

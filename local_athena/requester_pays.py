@@ -8,23 +8,17 @@ request and for the data download" by sending ``x-amz-request-payer: requester``
 https://docs.aws.amazon.com/AmazonS3/latest/userguide/ObjectsinRequesterPaysBuckets.html). moto stores a bucket's
 payer (PutBucketRequestPayment) but ignores the header. The stand-in has a single account, so a bucket set to
 Requester Pays here stands for another account's shared bucket: every request to it must accept the charges.
-``charged`` counts the requests that did, so a test can see the connector send the header.
+S3's side is ``requester_pays_header.py``; Athena's (the workgroup's RequesterPaysEnabled) is ``check_read``.
 """
 
 from __future__ import annotations
 
-import threading
-import uuid
-from collections import Counter
-from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import moto_state
-from .wsgi import operation_of
+from moto.athena.models import athena_backends
 
-HEADER = "HTTP_X_AMZ_REQUEST_PAYER"
-# Bucket-level requests that configure or locate the bucket (its owner's business, or any caller's).
-_UNCHARGED = {"ListBuckets", "CreateBucket", "GetBucketLocation"}
+from . import moto_state
+from .query_errors import s3_read_denied
 
 
 def requester_pays(bucket: str) -> bool:
@@ -39,45 +33,19 @@ def make_requester_pays(bucket: str, region: str) -> None:
     moto_state.s3_backend().buckets[bucket].payer = "Requester"
 
 
-class RequesterPays:
-    """WSGI middleware in front of moto: refuses requests to a Requester Pays bucket that do not accept charges."""
+def workgroup_pays(workgroup: str, region: str, account_id: str = moto_state.ACCOUNT_ID) -> bool:
+    """The workgroup's RequesterPaysEnabled: "If set to false, workgroup members cannot query data from Requester
+    Pays buckets, and queries that retrieve data from Requester Pays buckets cause an error. The default is false"
+    (https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html)."""
+    wg = athena_backends[account_id][region].work_groups.get(workgroup)
+    config: dict[str, Any] = (getattr(wg, "configuration", None) or {}) if wg is not None else {}
+    return bool(config.get("RequesterPaysEnabled", False))
 
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
-        self.app = app
-        self.charged: Counter[str] = Counter()  # "s3:Operation" -> requests that accepted the charges
-        self.refused: Counter[str] = Counter()  # "s3:Operation" -> requests refused for not accepting them
-        self._lock = threading.Lock()
 
-    def reset(self) -> None:
-        """Forget the requests counted so far."""
-        with self._lock:
-            self.charged.clear()
-            self.refused.clear()
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path.startswith("/moto-api"):
-            return self.app(environ, start_response)
-        service, operation = operation_of(environ)
-        bucket = path.lstrip("/").split("/", 1)[0]
-        if (
-            service != "s3"
-            or not bucket
-            or operation in _UNCHARGED
-            or "requestPayment" in environ.get("QUERY_STRING", "")
-        ):
-            return self.app(environ, start_response)
-        if not requester_pays(bucket):
-            return self.app(environ, start_response)
-        accepted = environ.get(HEADER, "").lower() == "requester"
-        with self._lock:
-            (self.charged if accepted else self.refused)[f"s3:{operation}"] += 1
-        if accepted:
-            return self.app(environ, start_response)
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message>'
-            f"<RequestId>{uuid.uuid4()}</RequestId></Error>"
-        ).encode()
-        data = b"" if environ.get("REQUEST_METHOD") == "HEAD" else body
-        start_response("403 Forbidden", [("Content-Type", "application/xml"), ("Content-Length", str(len(data)))])
-        return [data]
+def check_read(location: str, workgroup_pays_charges: bool) -> None:
+    """Athena reading table data at ``location``: a Requester Pays bucket refuses it unless the workgroup accepts
+    the charges (S3's 403, which Athena reports as for any S3 denial)."""
+    if not workgroup_pays_charges and location.startswith("s3://"):
+        bucket = location.removeprefix("s3://").split("/", 1)[0]
+        if requester_pays(bucket):
+            raise s3_read_denied(location)

@@ -43,7 +43,7 @@ from .executions import Executor
 from .faults import Faults
 from .format_setup import FormatSetup
 from .lake_formation import LakeFormation
-from .requester_pays import RequesterPays
+from .requester_pays_header import RequesterPays
 from .runtime import QueryRecord, Runtime
 from .wsgi import FaultHook
 
