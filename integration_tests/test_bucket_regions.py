@@ -98,7 +98,11 @@ def test_requester_pays_bucket_in_a_workgroup_without_the_setting_is_reported(
 ) -> None:
     run = connector(athena, "read", "skoot", catalog=paying_table, config={"databases": [DATABASE]})
     assert run.errors, "Athena refuses the query"
-    assert f"s3://{PAYING_BUCKET}/" in run.errors[0]["message"] + run.errors[0].get("internal_message", "")
+    message = run.errors[0]["message"]
+    assert f"Permission denied on S3 path: s3://{PAYING_BUCKET}/{DATABASE}/{TABLE}/" in message
+    assert message.endswith(
+        "If it is a Requester Pays bucket, also turn on 'Requester pays S3 buckets' in the workgroup's settings."
+    )
     warning = next(line for line in run.logs if "Could not list the data files" in line)
     assert "if the data bucket is a Requester Pays bucket, turn on 'Requester pays S3 buckets' in the workgroup" in (
         warning
