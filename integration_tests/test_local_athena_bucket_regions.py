@@ -33,10 +33,8 @@ def far_bucket(athena: LocalAthena) -> Iterator[str]:
 
 @pytest.fixture
 def paying_bucket(athena: LocalAthena) -> Iterator[str]:
-    s3 = athena.client("s3")
-    moto_state.ensure_bucket(PAYING_BUCKET, athena.region)
-    s3.put_object(Bucket=PAYING_BUCKET, Key="t/part-0.csv", Body=b"a\n")
-    make_requester_pays(PAYING_BUCKET, athena.region)
+    make_requester_pays(PAYING_BUCKET, athena.region)  # kept for the session: S3 bucket names are global
+    moto_state.put_object(PAYING_BUCKET, "t/part-0.csv", b"a\n")
     yield PAYING_BUCKET
 
 
