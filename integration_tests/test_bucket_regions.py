@@ -44,13 +44,25 @@ def far_workgroup(athena_sandbox: LocalAthena) -> Iterator[str]:
     yield "skoot_far"
 
 
-def test_check_names_a_results_bucket_in_another_region(athena: LocalAthena, far_workgroup: str) -> None:
-    run = connector(athena, "check", far_workgroup)
+@pytest.mark.parametrize("region", [FAR, "us-east-1"])  # us-east-1: GetBucketLocation answers no LocationConstraint
+def test_check_names_a_results_bucket_in_another_region(athena_sandbox: LocalAthena, region: str) -> None:
+    bucket = f"skoot-results-{region}"
+    moto_state.ensure_bucket(bucket, region)
+    athena_sandbox.create_workgroup("skoot_far", output_location=f"s3://{bucket}/results/", enforce=True)
+    run = connector(athena_sandbox, "check", "skoot_far")
     assert run.connection_status["status"] == "SUCCEEDED", run.connection_status
     assert (
-        f"The results bucket {FAR_BUCKET} of workgroup 'skoot_far' is in {FAR}, not in {athena.region} (the AWS "
-        f"Region field): results are read from {FAR}"
+        f"The results bucket {bucket} of workgroup 'skoot_far' is in {region}, not in {athena_sandbox.region} (the "
+        f"AWS Region field): results are read from {region}"
     ) in "\n".join(run.logs)
+    assert athena_sandbox.bucket_regions is not None and not athena_sandbox.bucket_regions.misdirected
+
+
+def test_check_says_nothing_of_a_results_bucket_in_the_workgroups_region(athena: LocalAthena) -> None:
+    run = connector(athena, "check", "skoot")
+    assert run.connection_status["status"] == "SUCCEEDED", run.connection_status
+    assert athena.calls["s3:GetBucketLocation"] >= 1
+    assert not [line for line in run.logs if "The results bucket" in line]
 
 
 def test_read_takes_results_from_the_buckets_region_without_a_redirect(
