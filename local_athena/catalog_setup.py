@@ -35,12 +35,14 @@ class CatalogSetup:
         engine_version: str = "Athena engine version 3",
         encryption: dict[str, str] | None = None,
         expected_bucket_owner: str | None = None,
+        requester_pays: bool = False,
     ) -> None:
         """Create (or replace) a workgroup with an optional result location, enforcement and state;
-        ``encryption`` is its EncryptionConfiguration (``encryption.py``), e.g. ``{"EncryptionOption": "CSE_KMS"}``."""
+        ``encryption`` is its EncryptionConfiguration (``encryption.py``), e.g. ``{"EncryptionOption": "CSE_KMS"}``;
+        ``requester_pays`` its RequesterPaysEnabled (``requester_pays.py``)."""
         backend = athena_backends[moto_state.ACCOUNT_ID][self.region]
         backend.work_groups.pop(name, None)
-        config: dict[str, Any] = {"EnforceWorkGroupConfiguration": enforce}
+        config: dict[str, Any] = {"EnforceWorkGroupConfiguration": enforce, "RequesterPaysEnabled": requester_pays}
         if output_location:
             config["ResultConfiguration"] = {"OutputLocation": output_location}
             if encryption:

@@ -18,7 +18,7 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from . import moto_state, path_column
+from . import moto_state, path_column, requester_pays
 from .arns import glue_table_arns
 from .glue_types import GlueType, duck_ident, parse_glue_type
 from .iceberg_tables import current_table as iceberg_current_table
@@ -119,9 +119,15 @@ class Resolver:
     """Resolves table references of one query into DuckDB views on one connection."""
 
     def __init__(
-        self, engine: Engine, conn: duckdb.DuckDBPyConnection, prepared: Prepared, principal: Any = None
+        self,
+        engine: Engine,
+        conn: duckdb.DuckDBPyConnection,
+        prepared: Prepared,
+        principal: Any = None,
+        requester_pays: bool = False,
     ) -> None:
         self.engine = engine
+        self.requester_pays = requester_pays  # the workgroup's RequesterPaysEnabled (requester_pays.py)
         self.conn = conn
         self.prepared = prepared
         self.principal = principal  # iam.Principal of the caller under IAM enforcement: Athena has no service role
@@ -220,6 +226,7 @@ class Resolver:
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS {inner.sql(dialect='duckdb')}")
 
     def _create_table_view(self, view: str, info: moto_state.TableInfo, nodes: list[exp.Table], ast: exp.Expr) -> None:
+        requester_pays.check_read(info.location, self.requester_pays)
         used = referenced_columns(ast, [name for name, _ in info.columns])
         account = self.engine.account_id
         lf = self.engine.lake_formation
@@ -247,6 +254,7 @@ class Resolver:
     def _create_iceberg_view(self, view: str, info: moto_state.TableInfo, ast: exp.Expr) -> None:
         """The current snapshot's files with the current schema (iceberg_tables); Glue's columns are not used."""
         self._check_location(info.location)
+        requester_pays.check_read(info.location, self.requester_pays)
         columns, files = iceberg_current_table(info, self.engine.account_id)
         paths = self._read(files, referenced_columns(ast, [name for name, _ in columns]), "parquet")
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS {iceberg_select_sql(columns, paths)}")
@@ -390,7 +398,7 @@ class Engine:
             marks = ", ".join("?" * len(rows[0]))
             conn.executemany(f"INSERT INTO {duck_ident(view)} VALUES ({marks})", rows)
 
-    def prepare(self, sql: str, database: str | None, principal: Any = None) -> Prepared:
+    def prepare(self, sql: str, database: str | None, principal: Any = None, requester_pays: bool = False) -> Prepared:
         """Parse Trino SQL, resolve tables, prune partitions; returns DuckDB SQL on a ready connection."""
         try:
             ast = sqlglot.parse_one(sql, read="trino")
@@ -405,7 +413,7 @@ class Engine:
         try:
             _fix_decimal_literals(ast)
             _name_unnamed_columns(ast)
-            Resolver(self, conn, prepared, principal).rewrite(ast, database)
+            Resolver(self, conn, prepared, principal, requester_pays).rewrite(ast, database)
             prepared.sql = ast.sql(dialect="duckdb")
         except BaseException:
             conn.close()

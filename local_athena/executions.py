@@ -21,6 +21,7 @@ from .encryption import may_write, seal_results
 from .engine import Engine
 from .faults import Faults, QueryRule
 from .query_errors import AthenaQueryError, from_duckdb, s3_read_denied, s3_write_denied
+from .requester_pays import workgroup_pays
 from .result_files import ResultHandle, write_select, write_unload
 
 _LEADING_COMMENTS = re.compile(r"^\s*(?:(?:--[^\n]*(?:\n|$))|(?:/\*.*?\*/)|\s+)*", re.S)
@@ -127,6 +128,11 @@ def _forced_outcome(ex: Execution, rules: list[QueryRule]) -> bool:
     return False
 
 
+def pays(ex: Execution) -> bool:
+    """Whether the query's workgroup accepts Requester Pays charges (requester_pays.py)."""
+    return workgroup_pays(ex.workgroup, ex.region, ex.account_id)
+
+
 class Executor:
     """Starts executions on threads, keeps them by id, and holds Athena's limit on active queries."""
 
@@ -204,7 +210,7 @@ class Executor:
             return
         if ex.kind in DDL:
             raise AthenaQueryError("NOT_SUPPORTED", f"line 1:1: {ex.kind} statements are not supported by the stand-in")
-        prepared = self.engines[ex.region].prepare(ex.sql, ex.database, ex.principal)
+        prepared = self.engines[ex.region].prepare(ex.sql, ex.database, ex.principal, pays(ex))
         ex.conn = prepared.conn
         ex.check_write(f"{ex.output_location}{ex.id}.csv")
         ex.scanned_bytes = prepared.scanned_bytes
@@ -227,7 +233,7 @@ class Executor:
         target = m.group("target")
         options = {k.lower(): (v1 or v2 or "") for k, v1, v2 in _OPTION.findall(m.group("opts") or "")}
         _check_unload_target(ex, target)
-        prepared = self.engines[ex.region].prepare(m.group("select"), ex.database, ex.principal)
+        prepared = self.engines[ex.region].prepare(m.group("select"), ex.database, ex.principal, pays(ex))
         ex.conn = prepared.conn
         ex.check_write(target.rstrip("/") + f"/{ex.id}_00000")
         ex.check_write(f"{ex.output_location}{ex.id}-manifest.csv")

@@ -35,6 +35,7 @@ from . import (
     sts_model,
 )
 from .bucket_owner import BucketOwnerCondition
+from .bucket_regions import BucketRegions
 from .catalog_setup import CatalogSetup
 from .compat import check_moto
 from .engine import Engine
@@ -42,6 +43,7 @@ from .executions import Executor
 from .faults import Faults
 from .format_setup import FormatSetup
 from .lake_formation import LakeFormation
+from .requester_pays_header import RequesterPays
 from .runtime import QueryRecord, Runtime
 from .wsgi import FaultHook
 
@@ -78,6 +80,8 @@ class LocalAthena(CatalogSetup, FormatSetup):
         self.sts = sts_model.StsModel()
         self.lake_formation = LakeFormation()
         self.bucket_owner: BucketOwnerCondition | None = None  # bound at start()
+        self.bucket_regions: BucketRegions | None = None  # bound at start()
+        self.requester_pays: RequesterPays | None = None  # bound at start()
 
     # --- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> LocalAthena:
@@ -102,7 +106,9 @@ class LocalAthena(CatalogSetup, FormatSetup):
         encryption.apply()
         data_catalogs.apply()
         self.bucket_owner = BucketOwnerCondition(DomainDispatcherApplication(create_backend_app))
-        app = FaultHook(self.bucket_owner, rt)
+        self.requester_pays = RequesterPays(self.bucket_owner)
+        self.bucket_regions = BucketRegions(self.requester_pays)
+        app = FaultHook(self.bucket_regions, rt)
         self._server = make_server("127.0.0.1", self._port, app, threaded=True, request_handler=KeepAliveHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-athena", daemon=True)
         self._thread.start()
@@ -237,3 +243,6 @@ class LocalAthena(CatalogSetup, FormatSetup):
         assert self._runtime is not None
         self._runtime.reset()
         self._runtime.executor.refused = 0
+        for counters in (self.bucket_regions, self.requester_pays):
+            if counters is not None:
+                counters.reset()

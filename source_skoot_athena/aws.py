@@ -106,6 +106,8 @@ class AwsClients:
 
     def __post_init__(self) -> None:
         self._session = session_for(self.config)
+        self._s3_hooks: list[Any] = []  # parameter hooks every S3 client gets (whatever its Region)
+        self._bucket_regions: dict[str, str] = {}
         # "standard" retries ThrottlingException and TooManyRequestsException (legacy does not retry the
         # latter); the pool fits the concurrent queries plus their result downloads.
         self._botocore_config = botocore.config.Config(
@@ -116,10 +118,14 @@ class AwsClients:
             user_agent_extra="source-skoot-athena",
         )
 
-    def _client(self, service: str) -> Any:
-        if service not in self._clients:
-            self._clients[service] = self._session.client(service, config=self._botocore_config)
-        return self._clients[service]
+    def _client(self, service: str, region: str | None = None) -> Any:
+        name = service if region is None else f"{service}@{region}"
+        if name not in self._clients:
+            client = self._session.client(service, region_name=region, config=self._botocore_config)
+            for hook in self._s3_hooks if service == "s3" else ():
+                client.meta.events.register("provide-client-params.s3", hook)
+            self._clients[name] = client
+        return self._clients[name]
 
     @property
     def athena(self) -> Any:
@@ -144,7 +150,49 @@ class AwsClients:
             if params.get("Bucket") == bucket and "ExpectedBucketOwner" in model.input_shape.members:
                 params.setdefault("ExpectedBucketOwner", owner)
 
-        self.s3.meta.events.register("provide-client-params.s3", add_owner)
+        self._add_s3_hook(add_owner)
+
+    def pay_as_requester(self) -> None:
+        """Send RequestPayer=requester on every S3 call: the workgroup lets its queries read Requester Pays
+        buckets (RequesterPaysEnabled), so the connector's own listings of their data accept the charges too.
+        S3 refuses a Requester Pays request without it (403) and ignores it on other buckets
+        (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ObjectsinRequesterPaysBuckets.html)."""
+
+        def add_payer(params: dict[str, Any], model: Any, **_: Any) -> None:
+            if "RequestPayer" in model.input_shape.members:
+                params.setdefault("RequestPayer", "requester")
+
+        self._add_s3_hook(add_payer)
+
+    def _add_s3_hook(self, hook: Any) -> None:
+        self._s3_hooks.append(hook)
+        for name, client in self._clients.items():
+            if name.split("@")[0] == "s3":
+                client.meta.events.register("provide-client-params.s3", hook)
+
+    def bucket_region(self, bucket: str) -> str:
+        """The bucket's Region (GetBucketLocation, once per bucket and run). GetBucketLocation answers None for
+        us-east-1 and EU for eu-west-1 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html)."""
+        if bucket not in self._bucket_regions:
+            with aws_call("s3:GetBucketLocation", what=f"s3://{bucket}"):
+                constraint = self.s3.get_bucket_location(Bucket=bucket).get("LocationConstraint")
+            self._bucket_regions[bucket] = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(
+                constraint, str(constraint)
+            )
+        return self._bucket_regions[bucket]
+
+    def s3_for(self, bucket: str) -> Any:
+        """An S3 client in the bucket's Region: a request signed for another Region is refused by S3 (400
+        AuthorizationHeaderMalformed, https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html) and
+        costs a redirect round trip. If GetBucketLocation is denied, the client of the configured Region
+        (botocore then follows S3's answer to the bucket's Region itself)."""
+        try:
+            region = self.bucket_region(bucket)
+        except AwsCallError as exc:
+            if exc.code not in DENIED_CODES:
+                raise
+            self._bucket_regions[bucket] = region = self.config.region
+        return self.s3 if region == self.config.region else self._client("s3", region)
 
     def _glue_catalog_id(self) -> str | None:
         """GetDataCatalog for a Catalog other than AwsDataCatalog: None (own account) or the Glue CatalogId."""

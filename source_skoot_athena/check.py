@@ -68,8 +68,25 @@ def trial_query(clients: AwsClients, config: Config, workgroup: Workgroup, logge
     logger.info(f"Trial query {finished.query_id} succeeded in {finished.engine_ms} ms.")
 
 
+def check_results_region(clients: AwsClients, config: Config, workgroup: Workgroup, logger: logging.Logger) -> None:
+    """The results bucket's Region (s3:GetBucketLocation, granted by SkootAthenaResultsS3): a bucket in another
+    Region than the workgroup's works (its results are read with an S3 client in its Region) and is named, since
+    Athena then writes every result across Regions (transfer charges, slower reads)."""
+    bucket = (workgroup.result_location or "").removeprefix("s3://").split("/", 1)[0]
+    if not bucket:
+        return
+    region = clients.bucket_region(bucket)
+    if region != config.region:
+        logger.warning(
+            f"The results bucket {bucket} of workgroup '{workgroup.name}' is in {region}, not in {config.region} "
+            f"(the AWS Region field): results are read from {region}, and AWS charges cross-Region transfer for "
+            f"every query's results. A results bucket in {config.region} avoids both."
+        )
+
+
 def run_check(clients: AwsClients, config: Config, logger: logging.Logger) -> None:
-    """Step 1 (workgroup.usable_workgroup) -> trial query `SELECT 1` -> Glue; the first failure is raised as a user error."""
+    """Step 1 (workgroup.usable_workgroup) -> trial query `SELECT 1` -> results bucket Region -> Glue; the first failure is raised as a user error."""
     workgroup = usable_workgroup(clients, config, logger)
     trial_query(clients, config, workgroup, logger)
+    check_results_region(clients, config, workgroup, logger)
     check_glue(clients, config)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
-from source_skoot_athena.aws import error_code
+from source_skoot_athena.aws import DENIED_CODES, error_code
 
 if TYPE_CHECKING:
     from source_skoot_athena.partitions import Partition
@@ -35,6 +35,12 @@ LISTING_THREADS = 8
 IGNORED_NAME_STARTS = ("_", ".")
 
 Files = list[tuple[str, int]]  # (s3://bucket/key, size)
+# A Requester Pays bucket refuses (403) a listing that does not accept the charges; the connector accepts them
+# only when the workgroup lets its queries read such buckets (aws.py, AwsClients.pay_as_requester).
+REQUESTER_PAYS_HINT = (
+    "; if the data bucket is a Requester Pays bucket, turn on 'Requester pays S3 buckets' in the workgroup "
+    "(RequesterPaysEnabled), which Athena's own queries of it need too"
+)
 
 
 def split_s3_location(location: str) -> tuple[str, str] | None:
@@ -84,7 +90,7 @@ def with_s3_files(
         logger.warning(
             f"Could not list the data files of {len(wanted)} partition(s) in S3 ({code}); slices fall back to a "
             "fixed number of whole partitions. Grant s3:ListBucket on the data bucket (statement "
-            "SkootUnderlyingDataS3)."
+            "SkootUnderlyingDataS3)" + (REQUESTER_PAYS_HINT if code in DENIED_CODES else "") + "."
         )
         return partitions
     result = list(partitions)

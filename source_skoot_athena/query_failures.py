@@ -68,6 +68,13 @@ def unfinished_query_error(query_id: str, execution: dict[str, Any]) -> QueryErr
     )
 
 
+# A Requester Pays bucket refuses Athena's reads unless the workgroup accepts the charges (RequesterPaysEnabled,
+# https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html).
+REQUESTER_PAYS_QUERY_HINT = (
+    "If it is a Requester Pays bucket, also turn on 'Requester pays S3 buckets' in the workgroup's settings."
+)
+
+
 def permission_hint(reason: str) -> str:
     """For a query FAILED on permissions: the IAM action(s) and the guide's statement that grant what was denied.
 
@@ -97,7 +104,7 @@ def permission_hint(reason: str) -> str:
             )
         return (
             f"{lead} s3:ListBucket on arn:aws:s3:::{bucket} and s3:GetObject on arn:aws:s3:::{bucket}/* — statement "
-            f"{DATA_READ_SIDS} {step}."
+            f"{DATA_READ_SIDS} {step}. {REQUESTER_PAYS_QUERY_HINT}"
         )
     if "glue" in lowered:
         return f"{lead} the Glue actions in statement {GLUE_SIDS} {step}."

@@ -34,6 +34,7 @@ class Workgroup:
     encryption: str | None = None  # SSE_S3 | SSE_KMS | CSE_KMS (EncryptionConfiguration.EncryptionOption)
     kms_key: str | None = None
     expected_bucket_owner: str | None = None  # ResultConfiguration.ExpectedBucketOwner
+    requester_pays: bool = False  # RequesterPaysEnabled: its queries may read Requester Pays buckets
 
     @classmethod
     def from_response(cls, response: dict[str, Any]) -> Workgroup:
@@ -52,6 +53,7 @@ class Workgroup:
             encryption=str(encryption["EncryptionOption"]) if encryption.get("EncryptionOption") else None,
             kms_key=str(encryption["KmsKey"]) if encryption.get("KmsKey") else None,
             expected_bucket_owner=str(results["ExpectedBucketOwner"]) if results.get("ExpectedBucketOwner") else None,
+            requester_pays=bool(configuration.get("RequesterPaysEnabled", False)),
         )
 
     @property
@@ -100,6 +102,8 @@ def usable_workgroup(clients: AwsClients, config: Config, logger: logging.Logger
     if workgroup.expected_bucket_owner and workgroup.result_location:
         bucket = workgroup.result_location.removeprefix("s3://").split("/", 1)[0]
         clients.expect_bucket_owner(bucket, workgroup.expected_bucket_owner)
+    if workgroup.requester_pays:
+        clients.pay_as_requester()
     encryption = f", results encrypted {workgroup.encryption}" if workgroup.encryption else ""
     logger.info(
         f"Workgroup '{config.workgroup}': ENABLED, engine {workgroup.engine_version or 'unknown'}, result location "

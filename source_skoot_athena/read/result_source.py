@@ -29,13 +29,15 @@ def open_reader(clients: AwsClients, plan: StreamPlan, query: SliceQuery, logger
     """The reader for a slice's finished query (columns c0, c1, … in the plan's order)."""
     if query.path == ReadPath.PARQUET:
         assert query.unload_prefix is not None
-        return UnloadResult(clients.s3, query.finished.manifest_location, query.unload_prefix)
+        s3 = clients.s3_for(split_s3_uri(query.unload_prefix)[0])
+        return UnloadResult(s3, query.finished.manifest_location, query.unload_prefix)
     names = [f"c{i}" for i in range(len(plan.columns))]
     types = [c.type for c in plan.columns]
     location = query.finished.output_location
-    access = result_access(clients.s3, location) if location else DENIED
+    s3 = clients.s3_for(split_s3_uri(location)[0]) if location else clients.s3  # the results bucket's Region
+    access = result_access(s3, location) if location else DENIED
     if access == READABLE:
-        return CsvResult(clients.s3, location or "", names, types)
+        return CsvResult(s3, location or "", names, types)
     if access == DENIED:
         logger.warning(
             f"The query results at {location} cannot be read (s3:GetObject on the results bucket: statement "
