@@ -44,6 +44,7 @@ PIP = "pip==26.3"
 
 # The cursors PyAirbyte is told about where discover names none, and primary keys so that it merges.
 CURSORS = {"movies": "release_date", "ratings": "rated_at", "catalog_items": "item_id"}
+PARTITION_KEY_CURSORS = {"movies"}  # local_athena/demo_lake.py: movies is partitioned by release_date
 SORT_KEYS = {"movies": ["id"], "ratings": ["rated_at"], "catalog_items": ["item_id"]}
 
 pytestmark = [pytest.mark.pyairbyte, pytest.mark.timeout(900)]
@@ -188,9 +189,12 @@ def test_second_read_from_saved_state_changes_nothing(client_output: Any, stream
 
 
 def test_second_read_only_rereads_the_cursor_boundary(client_output: Any) -> None:
-    """Incremental from PyAirbyte's saved state: only the rows at each stream's last cursor value come again."""
+    """Incremental from PyAirbyte's saved state: only the rows at each data cursor's last value come again; a
+    partition-key cursor (movies' release_date) reads only files not read before, so none of its rows."""
     at_boundary = 0
     for stream, cursor in CURSORS.items():
+        if stream in PARTITION_KEY_CURSORS:
+            continue
         rows = expected_rows(stream)
         last = max(r[cursor] for r in rows)
         at_boundary += sum(r[cursor] == last for r in rows)
