@@ -40,9 +40,13 @@ def test_path_names_each_rows_file_and_a_path_predicate_scans_only_that_file(ath
     assert set(by_file) == set(files) and sorted(v for ids in by_file.values() for v in ids) == ["1", "2", "3"]
 
     late = next(p for p, ids in by_file.items() if ids == ["3"])
+    every, _ = _query(athena, f"""SELECT id FROM "{DATABASE}"."t" WHERE dt = 'a'""")
     done, rows = _query(athena, f"""SELECT id FROM "{DATABASE}"."t" WHERE dt = 'a' AND "$path" IN ('{late}')""")
     assert rows == [["3"]]
-    assert done["Statistics"]["DataScannedInBytes"] == files[late], "the other file is not scanned"
+    # Bytes scanned are column-pruned (scanned_bytes.py): at most the late file's size, and the other file's
+    # bytes are not counted at all.
+    scanned, scanned_every = done["Statistics"]["DataScannedInBytes"], every["Statistics"]["DataScannedInBytes"]
+    assert 0 < scanned <= files[late] and scanned < scanned_every, "the other file is not scanned"
 
     _, rows = _query(athena, f'SELECT id, "$path" FROM "{DATABASE}"."u"')
     assert rows == [["9", next(iter(_files(athena, "u")))]]
