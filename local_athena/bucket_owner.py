@@ -29,11 +29,17 @@ class BucketOwnerCondition:
         self.app = app
         self.owner = owner
         self.checked: Counter[str] = Counter()  # "s3:Operation" -> requests that carried the header
+        self.unchecked: Counter[str] = Counter()  # bucket -> S3 requests without the header
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         expected = environ.get(HEADER)
-        if not expected or environ.get("PATH_INFO", "").startswith("/moto-api"):
+        if environ.get("PATH_INFO", "").startswith("/moto-api"):
+            return self.app(environ, start_response)
+        if not expected:
+            if operation_of(environ)[0] == "s3":
+                with self._lock:
+                    self.unchecked[_bucket_of(environ)] += 1
             return self.app(environ, start_response)
         service, operation = operation_of(environ)
         if service != "s3":
@@ -49,3 +55,9 @@ class BucketOwnerCondition:
         data = b"" if environ.get("REQUEST_METHOD") == "HEAD" else body
         start_response("403 Forbidden", [("Content-Type", "application/xml"), ("Content-Length", str(len(data)))])
         return [data]
+
+
+def _bucket_of(environ: dict[str, Any]) -> str:
+    """The request's bucket: path-style (`/bucket/key`, what botocore uses for an IP endpoint) or virtual-hosted."""
+    first = environ.get("PATH_INFO", "").lstrip("/").split("/", 1)[0]
+    return first or environ.get("HTTP_HOST", "").split(".", 1)[0]
