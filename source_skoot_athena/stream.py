@@ -16,22 +16,20 @@ Slicing rules:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Protocol
 
-from airbyte_cdk.models import ConfiguredAirbyteStream, SyncMode
+from airbyte_cdk.models import ConfiguredAirbyteStream
 
 from source_skoot_athena import file_increments
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError
 from source_skoot_athena.file_slices import FileChunk, TableFileLister, chunks_to_read, path_conditions
+from source_skoot_athena.partition_filters import partition_condition, remaining_partitions
 from source_skoot_athena.partitions import Partition, sort_key
 from source_skoot_athena.slicing import cost_groups
 from source_skoot_athena.sql import (
-    HIVE_NULL_PARTITION,
-    equals_condition,
     leading_comment,
     literal,
     qualified_table,
@@ -40,7 +38,13 @@ from source_skoot_athena.sql import (
     select_statement,
 )
 from source_skoot_athena.state import StreamKey, StreamState
-from source_skoot_athena.types import ReadPath, is_orderable, select_expression
+from source_skoot_athena.stream_columns import (
+    cursor_column,
+    plans_from_glue_partitions,
+    refuse_unreadable,
+    selected_columns,
+)
+from source_skoot_athena.types import ReadPath, select_expression
 
 # A finished full-refresh stream's state (state.py, FULL_REFRESH_COMPLETE_KEY).
 FULL_REFRESH_COMPLETE = StreamState(full_refresh_complete=True)
@@ -94,51 +98,6 @@ class ScalarQuery(Protocol):
     """Runs a one-value query and returns Athena's text of the value (athena.QueryRunner)."""
 
     def scalar(self, sql: str, *, purpose: str = "query") -> str | None: ...
-
-
-def selected_columns(configured: ConfiguredAirbyteStream, table: TableInfo, logger: logging.Logger) -> list[Column]:
-    """The table's columns that the configured catalog selects, in table order (all when no properties given)."""
-    schema: Mapping[str, Any] = configured.stream.json_schema or {}
-    properties = schema.get("properties")
-    if properties is None:
-        return list(table.columns)
-    wanted = set(properties)
-    missing = sorted(wanted - {c.name for c in table.columns})
-    if missing:
-        logger.warning(
-            f"{table.key}: selected columns no longer in Glue are left out: {', '.join(missing)}. "
-            "Refresh the source schema in Airbyte."
-        )
-    columns = [c for c in table.columns if c.name in wanted]
-    if not columns:
-        raise ConfigError(
-            f"Stream {table.key} has no column selected that exists in the table: select at "
-            "least one column (or refresh the source schema)."
-        )
-    return columns
-
-
-def cursor_column(configured: ConfiguredAirbyteStream, table: TableInfo) -> Column | None:
-    """The incremental cursor the user picked: a top-level column whose type orders."""
-    if configured.sync_mode != SyncMode.incremental:
-        return None
-    field_path = list(configured.cursor_field or [])
-    if not field_path:
-        raise ConfigError(
-            f"Stream {table.key} is incremental but has no cursor field: pick a cursor column "
-            "(a date, timestamp, integer, decimal or string column) in the connection's stream settings."
-        )
-    if len(field_path) != 1:
-        raise ConfigError(f"Stream {table.key}: the cursor must be a top-level column, got {field_path}.")
-    column = table.column(field_path[0])
-    if column is None:
-        raise ConfigError(f"Stream {table.key}: cursor column '{field_path[0]}' does not exist.")
-    if not is_orderable(column.type):
-        raise ConfigError(
-            f"Stream {table.key}: cursor column '{column.name}' has type {column.type.raw}, which "
-            "cannot be a cursor; pick a date, timestamp, integer, decimal or string column."
-        )
-    return column
 
 
 def _cursor_literal(column: Column, text: str, stream: str) -> str:
@@ -402,70 +361,6 @@ def _file_slices(
         )
         for index, chunk in enumerate(chunks)
     ]
-
-
-def refuse_unreadable(table: TableInfo) -> None:
-    """A stream configured before its table became one discover leaves out fails here, with the reason, instead
-    of with Athena's error (or, worse, a partial read)."""
-    reason = table.left_out or (
-        "it is a Delta Lake table whose Glue schema is Spark's placeholder (col array<string>)"
-        if table.is_delta_placeholder
-        else None
-    )
-    if reason:
-        raise ConfigError(f"Stream {table.key} cannot be read: {reason}")
-
-
-def plans_from_glue_partitions(table: TableInfo) -> bool:
-    """Whether the table is read by its Glue partitions: not a view, not projected, and not a Delta or Iceberg
-    table, whose partitions Glue does not hold (an empty GetPartitions must never make a stream COMPLETE)."""
-    return bool(table.partition_keys) and table.partitions_in_glue and not table.uses_projection and not table.is_view
-
-
-def partition_condition(keys: tuple[Column, ...], partitions: tuple[Partition, ...]) -> str:
-    """The WHERE that selects exactly these partitions: `"k" IN (…)` for one key (compact: a slice may name
-    thousands of partitions), else one `(k1 = … AND k2 = …)` alternative per partition."""
-    if len(keys) == 1:
-        key = keys[0]
-        quoted = quote_identifier(key.name)
-        values = [p.values[0] for p in partitions if p.values and p.values[0] not in (None, HIVE_NULL_PARTITION)]
-        alternatives = [f"{quoted} IN ({', '.join(_key_literal(key, v) for v in values)})"] if values else []
-        if len(values) < len(partitions):
-            alternatives.append(f"{quoted} IS NULL")
-        return " OR ".join(alternatives)
-    return " OR ".join(
-        "("
-        + " AND ".join(
-            equals_condition(quote_identifier(k.name), v, k.type.athena_sql_name(), k.type.kind)
-            for k, v in zip(keys, partition.values, strict=False)
-        )
-        + ")"
-        for partition in partitions
-    )
-
-
-def _key_literal(key: Column, value: str) -> str:
-    return literal(value, key.type.athena_sql_name(), key.type.kind)
-
-
-def remaining_partitions(
-    partitions: list[Partition], table: TableInfo, state: StreamState, logger: logging.Logger
-) -> list[Partition]:
-    """The table's partitions; when resuming an unfinished sync, only those after the last one finished."""
-    if state.resume_after is None:
-        return partitions
-    done = tuple(state.resume_after)
-    remaining = [p for p in partitions if _after(table.partition_keys, p.values, done)]
-    logger.info(
-        f"{table.key}: resuming an unfinished sync after partition {list(done)} ({len(remaining)} partitions left)."
-    )
-    return remaining
-
-
-def _after(keys: tuple[Column, ...], values: tuple[str | None, ...], done: tuple[str | None, ...]) -> bool:
-    return tuple(sort_key(k, v) for k, v in zip(keys, values, strict=False)) > tuple(
-        sort_key(k, v) for k, v in zip(keys, done, strict=False)
-    )
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from airbyte_cdk.sources.streams.checkpoint.checkpoint_reader import FULL_REFRES
 
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
+from source_skoot_athena.partition_filters import partition_condition
 from source_skoot_athena.partitions import Partition
 from source_skoot_athena.slicing import (
     UNKNOWN_COST_PARTITIONS,
@@ -18,7 +19,7 @@ from source_skoot_athena.slicing import (
     partition_costs,
 )
 from source_skoot_athena.state import StreamState
-from source_skoot_athena.stream import StreamPlanner, partition_condition
+from source_skoot_athena.stream import StreamPlanner
 from source_skoot_athena.types import ReadPath, parse_type
 
 GIB = 1024**3

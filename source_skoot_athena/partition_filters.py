@@ -1,0 +1,56 @@
+"""The WHERE that selects a slice's Glue partitions, and the partitions left when an unfinished sync resumes."""
+
+from __future__ import annotations
+
+import logging
+
+from source_skoot_athena.catalog import Column, TableInfo
+from source_skoot_athena.partitions import Partition, sort_key
+from source_skoot_athena.sql import HIVE_NULL_PARTITION, equals_condition, literal, quote_identifier
+from source_skoot_athena.state import StreamState
+
+
+def partition_condition(keys: tuple[Column, ...], partitions: tuple[Partition, ...]) -> str:
+    """The WHERE that selects exactly these partitions: `"k" IN (…)` for one key (compact: a slice may name
+    thousands of partitions), else one `(k1 = … AND k2 = …)` alternative per partition."""
+    if len(keys) == 1:
+        key = keys[0]
+        quoted = quote_identifier(key.name)
+        values = [p.values[0] for p in partitions if p.values and p.values[0] not in (None, HIVE_NULL_PARTITION)]
+        alternatives = [f"{quoted} IN ({', '.join(_key_literal(key, v) for v in values)})"] if values else []
+        if len(values) < len(partitions):
+            alternatives.append(f"{quoted} IS NULL")
+        return " OR ".join(alternatives)
+    return " OR ".join(
+        "("
+        + " AND ".join(
+            equals_condition(quote_identifier(k.name), v, k.type.athena_sql_name(), k.type.kind)
+            for k, v in zip(keys, partition.values, strict=False)
+        )
+        + ")"
+        for partition in partitions
+    )
+
+
+def _key_literal(key: Column, value: str) -> str:
+    return literal(value, key.type.athena_sql_name(), key.type.kind)
+
+
+def remaining_partitions(
+    partitions: list[Partition], table: TableInfo, state: StreamState, logger: logging.Logger
+) -> list[Partition]:
+    """The table's partitions; when resuming an unfinished sync, only those after the last one finished."""
+    if state.resume_after is None:
+        return partitions
+    done = tuple(state.resume_after)
+    remaining = [p for p in partitions if _after(table.partition_keys, p.values, done)]
+    logger.info(
+        f"{table.key}: resuming an unfinished sync after partition {list(done)} ({len(remaining)} partitions left)."
+    )
+    return remaining
+
+
+def _after(keys: tuple[Column, ...], values: tuple[str | None, ...], done: tuple[str | None, ...]) -> bool:
+    return tuple(sort_key(k, v) for k, v in zip(keys, values, strict=False)) > tuple(
+        sort_key(k, v) for k, v in zip(keys, done, strict=False)
+    )
