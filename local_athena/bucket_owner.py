@@ -11,13 +11,12 @@ test can see the connector sends it.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import moto_state
-from .wsgi import operation_of
+from .wsgi import operation_of, s3_access_denied
 
 HEADER = "HTTP_X_AMZ_EXPECTED_BUCKET_OWNER"
 
@@ -48,13 +47,7 @@ class BucketOwnerCondition:
             self.checked[f"s3:{operation}"] += 1
         if expected == self.owner:
             return self.app(environ, start_response)
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message>'
-            f"<RequestId>{uuid.uuid4()}</RequestId></Error>"
-        ).encode()
-        data = b"" if environ.get("REQUEST_METHOD") == "HEAD" else body
-        start_response("403 Forbidden", [("Content-Type", "application/xml"), ("Content-Length", str(len(data)))])
-        return [data]
+        return s3_access_denied(environ, start_response)
 
 
 def _bucket_of(environ: dict[str, Any]) -> str:

@@ -9,13 +9,12 @@ header. ``charged`` counts the requests that accepted the charges, so a test can
 from __future__ import annotations
 
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from .requester_pays import requester_pays
-from .wsgi import operation_of
+from .wsgi import operation_of, s3_access_denied
 
 HEADER = "HTTP_X_AMZ_REQUEST_PAYER"
 # Bucket-level requests that create or locate the bucket: answered to any caller.
@@ -57,10 +56,4 @@ class RequesterPays:
             (self.charged if accepted else self.refused)[f"s3:{operation}"] += 1
         if accepted:
             return self.app(environ, start_response)
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message>'
-            f"<RequestId>{uuid.uuid4()}</RequestId></Error>"
-        ).encode()
-        data = b"" if environ.get("REQUEST_METHOD") == "HEAD" else body
-        start_response("403 Forbidden", [("Content-Type", "application/xml"), ("Content-Length", str(len(data)))])
-        return [data]
+        return s3_access_denied(environ, start_response)

@@ -158,3 +158,14 @@ class FaultHook:
             start_response(status, headers)
             return [data]
         return self.app(environ, start_response)
+
+
+def s3_access_denied(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """S3's 403 AccessDenied as S3 answers it: an XML Error body, none for HEAD (a HEAD response has no body)."""
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message>'
+        f"<RequestId>{uuid.uuid4()}</RequestId></Error>"
+    ).encode()
+    data = b"" if environ.get("REQUEST_METHOD") == "HEAD" else body
+    start_response("403 Forbidden", [("Content-Type", "application/xml"), ("Content-Length", str(len(data)))])
+    return [data]
