@@ -341,6 +341,12 @@ def test_glue_paging_and_partition_expression(athena_sandbox: LocalAthena):
         Expression="NOT (release_date = '2024-01-01') AND release_date <= '2024-01-03'",
     )
     assert sorted(p["Values"][0] for p in expr["Partitions"]) == ["2024-01-02", "2024-01-03"]
+    with_columns = glue.get_partitions(DatabaseName="entertainment", TableName="movies")["Partitions"]
+    without = glue.get_partitions(DatabaseName="entertainment", TableName="movies", ExcludeColumnSchema=True)
+    assert all(p["StorageDescriptor"]["Columns"] for p in with_columns)
+    assert [p["StorageDescriptor"] for p in without["Partitions"]] == [
+        {k: v for k, v in p["StorageDescriptor"].items() if k != "Columns"} for p in with_columns
+    ]
 
 
 def test_query_log_and_call_counts(athena_sandbox: LocalAthena):

@@ -267,6 +267,24 @@ def test_a_failed_unload_leaves_partial_files_and_its_target_is_then_not_empty(a
         moto_state.s3_backend().delete_object(f.bucket, f.key)
 
 
+def test_a_stopped_unload_leaves_what_its_writers_flushed(athena_sandbox: LocalAthena) -> None:
+    athena_sandbox.put_table(DB, "base", pa.table({"id": pa.array([1], pa.int64())}))
+    athena_sandbox.faults.delay_query("la-formats-stopped", 30.0, partial_output=True)
+    client = athena_sandbox.client("athena")
+    target = "s3://skoot-athena-results/la-formats-stopped/"
+    sql = f"UNLOAD (SELECT id FROM {DB}.base) TO '{target}' WITH (format = 'PARQUET')"
+    query_id = client.start_query_execution(QueryString=sql, WorkGroup="primary")["QueryExecutionId"]
+    while client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]["State"] == "QUEUED":
+        pass  # the stand-in runs it on a thread of its own at once
+    client.stop_query_execution(QueryExecutionId=query_id)
+    state = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]["State"]
+    assert state == "CANCELLED"
+    left = moto_state.list_objects("skoot-athena-results", "la-formats-stopped/")
+    assert [f.key for f in left] == [f"la-formats-stopped/{query_id}_00000"]
+    for f in left:
+        moto_state.s3_backend().delete_object(f.bucket, f.key)
+
+
 # --- Glue partition expressions -----------------------------------------------------------------------------
 def test_glue_refuses_an_expression_naming_a_reserved_word_column(athena_sandbox: LocalAthena) -> None:
     data = pa.table({"id": pa.array([1, 2], pa.int64()), "key": ["1", "2"], "dt": ["a", "b"]})

@@ -179,6 +179,8 @@ class Executor:
         with ex.lock:
             if ex.state == "QUEUED":
                 ex.state = "RUNNING"
+                if any(rule.kind == "delay" and rule.partial_output for rule in rules):
+                    _leave_partial_unload(ex)  # UNLOAD's writers flush files while it runs (seen once RUNNING)
         started = time.time()
         try:
             if _forced_outcome(ex, rules):
@@ -254,8 +256,9 @@ class Executor:
 
 
 def _leave_partial_unload(ex: Execution) -> None:
-    """What a failed UNLOAD leaves: "In the case of a failure, Athena does not attempt to delete orphaned data"
-    (https://docs.aws.amazon.com/athena/latest/ug/unload.html, "Orphaned data not deleted")."""
+    """What a failed (or stopped) UNLOAD leaves: "In the case of a failure, Athena does not attempt to delete
+    orphaned data" (https://docs.aws.amazon.com/athena/latest/ug/unload.html, "Orphaned data not deleted"). A
+    stopped query's writers have flushed what they wrote, and nothing deletes it either."""
     m = _UNLOAD.match(strip_leading_comments(ex.sql).strip())
     if m:
         bucket, prefix = moto_state.split_s3_url(m.group("target"))

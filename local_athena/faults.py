@@ -51,7 +51,7 @@ class QueryRule:
     error_type: str = "INTERNAL_ERROR"
     seconds: float = 0.0
     fired: int = 0
-    partial_output: bool = False  # a failed UNLOAD leaves a partial file under its target
+    partial_output: bool = False  # a failed or stopped UNLOAD leaves a partial file under its target
 
     def take(self, sql: str) -> bool:
         """Whether this rule applies to the query (consumes one ``count``); the caller holds the lock."""
@@ -118,9 +118,13 @@ class Faults:
         """The next ``count`` matching queries end CANCELLED."""
         return self._add_query(QueryRule("cancel", sql_contains, count))
 
-    def delay_query(self, sql_contains: str, seconds: float, count: int | None = None) -> QueryRule:
-        """Matching queries stay RUNNING ``seconds`` before executing (StopQueryExecution still cancels them)."""
-        return self._add_query(QueryRule("delay", sql_contains, count, seconds=seconds))
+    def delay_query(
+        self, sql_contains: str, seconds: float, count: int | None = None, *, partial_output: bool = False
+    ) -> QueryRule:
+        """Matching queries stay RUNNING ``seconds`` before executing (StopQueryExecution still cancels them);
+        ``partial_output``: a running UNLOAD has written a file under its TO prefix already, which stays there
+        if the query is stopped."""
+        return self._add_query(QueryRule("delay", sql_contains, count, seconds=seconds, partial_output=partial_output))
 
     def _add_query(self, rule: QueryRule) -> QueryRule:
         with self._lock:

@@ -80,7 +80,16 @@ def get_partitions(self: GlueResponse) -> ActionResult:
         else:
             partitions = [partitions[i] for i in idx]
     page, token = _page(self, partitions, 1000, 1000)
-    return _result("Partitions", [p.as_dict() for p in page], token)
+    items = [p.as_dict() for p in page]
+    if self.parameters.get("ExcludeColumnSchema"):
+        # "When true, specifies not returning the partition column schema" (GetPartitions, ExcludeColumnSchema:
+        # https://docs.aws.amazon.com/glue/latest/webapi/API_GetPartitions.html): the columns go, the rest stays.
+        items = [{**item, "StorageDescriptor": _without_columns(item.get("StorageDescriptor"))} for item in items]
+    return _result("Partitions", items, token)
+
+
+def _without_columns(descriptor: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (descriptor or {}).items() if k != "Columns"}
 
 
 def _parameters(self: GlueResponse) -> dict[str, Any]:

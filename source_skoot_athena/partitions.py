@@ -137,6 +137,7 @@ def list_partitions(
         "DatabaseName": table.database,
         "TableName": table.name,
         "MaxResults": PARTITIONS_PER_PAGE,
+        "ExcludeColumnSchema": True,  # values, location and statistics are all we use: pages without the columns
     }
     if cursor_key is not None and lower is not None:
         expression = glue_expression(cursor_key, lower)

@@ -29,6 +29,7 @@ from source_skoot_athena.errors import ConfigError, UserError
 from source_skoot_athena.output import RecordChunk
 from source_skoot_athena.partitions import GluePartitions
 from source_skoot_athena.read.progress import Ticker, heartbeat_interval
+from source_skoot_athena.read.result_source import UnreadResults
 from source_skoot_athena.read.scheduler import StreamRun, SubmitWindow, stream_key, work_items
 from source_skoot_athena.read.slice_query import SliceQueries, SliceQuery
 from source_skoot_athena.read.stream_output import StreamOutput
@@ -67,15 +68,18 @@ class CatalogRead:
         runs = [StreamRun(configured, saved.get(stream_key(configured), StreamState())) for configured in streams]
         size = self._config.max_concurrent_queries
         pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="query")
+        unread = UnreadResults()
 
         def start_plan(run: StreamRun) -> Future[StreamPlan]:
             return pool.submit(self._plan, run)  # in the pool: the writer keeps its heartbeat while it runs
 
         def submit(plan: StreamPlan, slice_: Slice, cancel: threading.Event) -> Future[SliceQuery]:
-            return pool.submit(queries.run, plan, slice_, cancel)
+            return unread.track(plan, pool.submit(queries.run, plan, slice_, cancel))
 
         window = SubmitWindow(work_items(runs, start_plan, submit), size, lambda item: item.ready)
-        output = StreamOutput(self._clients, self._runner, Ticker(heartbeat_interval()), self._logger, window.top_up)
+        output = StreamOutput(
+            self._clients, self._runner, Ticker(heartbeat_interval()), self._logger, window.top_up, unread.taken
+        )
         try:
             for item in window:
                 yield from output.messages(item)
@@ -84,6 +88,8 @@ class CatalogRead:
             for run in runs:
                 run.cancel.set()
             pool.shutdown(wait=True, cancel_futures=True)
+            if cleaned := unread.clean_up(self._clients, self._logger):
+                self._logger.info(f"Deleted the result files of {cleaned} query(ies) started ahead and never read.")
         raise_if_any_failed(runs)
 
     def _plan(self, run: StreamRun) -> StreamPlan:

@@ -133,13 +133,13 @@ class SliceQueries:
         try:
             finished = self._runner.run(attempt_sql, purpose=f"UNLOAD of {plan.label}", cancel=cancel)
         except QueryError as exc:
-            if exc.kind == "failed" and prefixes:  # what the last failed attempt left
+            if exc.kind != "refused" and prefixes:  # a failed, stopped or timed-out attempt's files
                 self._delete_prefix(prefixes[-1])
             raise
         return SliceQuery(finished, ReadPath.PARQUET, prefixes[-1])
 
     def _delete_prefix(self, prefix: str) -> None:
-        """Delete the objects a failed UNLOAD attempt left under `prefix` (a failure to do so is only logged)."""
+        """Delete the objects an unfinished UNLOAD attempt left under `prefix` (a failure to do so is only logged)."""
         if self._s3 is None:
             return
         bucket, key = split_s3_uri(prefix)
@@ -152,4 +152,4 @@ class SliceQueries:
                     response = self._s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
                 raise_delete_errors(response, bucket)
         except AwsCallError as exc:
-            self._logger.warning(f"Could not delete the files a failed UNLOAD left under {prefix}: {exc.message}")
+            self._logger.warning(f"Could not delete the files an unfinished UNLOAD left under {prefix}: {exc.message}")

@@ -47,12 +47,14 @@ class StreamOutput:
         ticker: Ticker,
         logger: logging.Logger,
         while_waiting: Callable[[], None] = lambda: None,
+        taken: Callable[[Future[SliceQuery]], None] = lambda _: None,
     ) -> None:
         self._clients = clients
         self._runner = runner
         self._ticker = ticker
         self._logger = logger
         self._while_waiting = while_waiting  # called at least every RATE_LIMIT_CHECK_S of a wait (the window's top-up)
+        self._taken = taken  # told which query's results this writer reads (and so deletes): UnreadResults
 
     def messages(self, item: WorkItem) -> Output:
         """The item's records and messages; a failure of the planning or the slice fails its stream, never the
@@ -92,6 +94,7 @@ class StreamOutput:
         query = yield from self._await(run, item.future)
         started, count = time.monotonic(), 0
         reader = open_reader(self._clients, plan, query, self._logger)
+        self._taken(item.future)
         try:
             for chunk in RunAhead(_encoded(run.key, run.encoder(), reader)):
                 if run.phase != Phase.RUNNING:
