@@ -28,6 +28,7 @@ from source_skoot_athena.errors import ConfigError
 from source_skoot_athena.file_slices import FileChunk, TableFileLister, chunks_to_read, path_conditions
 from source_skoot_athena.partition_filters import partition_condition, remaining_partitions
 from source_skoot_athena.partitions import Partition, sort_key
+from source_skoot_athena.projection_slices import ProjectionSource
 from source_skoot_athena.slicing import cost_groups
 from source_skoot_athena.sql import (
     leading_comment,
@@ -194,6 +195,8 @@ class StreamPlanner:
         self._partitions = partitions
         # The S3 lister of partitions also lists an unpartitioned table's files (file_slices.py).
         self._files = partitions if isinstance(partitions, TableFileLister) else None
+        # It also enumerates a projected table's partitions (projection_slices.py).
+        self._projection = partitions if isinstance(partitions, ProjectionSource) else None
         self._bound = bound
         self._logger = logger
 
@@ -208,12 +211,21 @@ class StreamPlanner:
             self._logger.info(f"{table.key}: already read in full by an earlier attempt of this sync; not read again.")
             return stream.plan([], FULL_REFRESH_COMPLETE, 0, 0)
         state = _saved_for_cursor(saved, cursor, str(table.key), self._logger)
-        if not plans_from_glue_partitions(table):
+        lister = self._partition_lister(table)
+        if lister is None:
             return self._plan_whole(stream, state)
         state = replace(state, resume_after_file=None)  # of the table when it had no partitions
         if cursor is not None and cursor.is_partition_key:
-            return self._plan_by_partition_cursor(stream, cursor, state)
-        return self._plan_partition_groups(stream, state)
+            return self._plan_by_partition_cursor(stream, cursor, state, lister)
+        return self._plan_partition_groups(stream, state, lister.partitions(table))
+
+    def _partition_lister(self, table: TableInfo) -> PartitionLister | None:
+        """Where the table's partitions come from: Glue, or its projection (None when it is read whole)."""
+        if plans_from_glue_partitions(table):
+            return self._partitions
+        if table.uses_projection and table.partition_keys and not table.is_view and self._projection is not None:
+            return self._projection.projected(table)  # None when it cannot be enumerated (logged)
+        return None
 
     # -- no Glue partitions: one slice, or chunks of its files when they hold more than a slice ---------------
     def _plan_whole(self, stream: _Stream, state: StreamState) -> StreamPlan:
@@ -240,14 +252,14 @@ class StreamPlanner:
         return stream.plan(_file_slices(chunks, cursor_range, progress, final), final, rows, size)
 
     # -- partitioned, the cursor a partition key: partitions past it, the cursor advancing group by group ----
-    def _plan_by_partition_cursor(self, stream: _Stream, cursor: Column, state: StreamState) -> StreamPlan:
+    def _plan_by_partition_cursor(
+        self, stream: _Stream, cursor: Column, state: StreamState, lister: PartitionLister
+    ) -> StreamPlan:
         table = stream.table
         position = [k.name for k in table.partition_keys].index(cursor.name)
         # Ordered by the cursor key first, so advancing the cursor after each group never skips a partition.
         partitions = sorted(
-            self._partitions.partitions(
-                table, cursor_key=cursor, lower=file_increments.window_start(state, cursor, position)
-            ),
+            lister.partitions(table, cursor_key=cursor, lower=file_increments.window_start(state, cursor, position)),
             key=lambda p: sort_key(cursor, p.values[position]),
         )
         if partitions and all(p.files is not None for p in partitions):
@@ -258,6 +270,10 @@ class StreamPlanner:
             replace(p, files=None) for p in partitions if floor is None or sort_key(cursor, p.values[position]) >= floor
         ]
         state = replace(state, recent_files=None)
+        if table.uses_projection:
+            # A projected value may hold no data yet (a range reaching into the future): the cursor must not pass
+            # it, so it is bounded by `SELECT max(cursor)` like any data cursor.
+            return self._plan_partition_groups(stream, state, partitions)
         rows, size = _estimate(partitions, table)
         slices: list[Slice] = []
         current = state
@@ -285,9 +301,9 @@ class StreamPlanner:
         return stream.plan(slices, final, None, size)
 
     # -- partitioned, any other cursor (or none): groups of partitions, resumable after each ---------------
-    def _plan_partition_groups(self, stream: _Stream, state: StreamState) -> StreamPlan:
+    def _plan_partition_groups(self, stream: _Stream, state: StreamState, listed: list[Partition]) -> StreamPlan:
         table, cursor = stream.table, stream.cursor
-        partitions = remaining_partitions(self._partitions.partitions(table), table, state, self._logger)
+        partitions = remaining_partitions(listed, table, state, self._logger)
         rows, size = _estimate(partitions, table)
         cursor_range: tuple[str | None, str | None] | None = None
         progress = StreamState()  # what a checkpoint between groups keeps besides the last group's values
