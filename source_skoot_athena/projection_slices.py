@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
+from dataclasses import replace
 from typing import Any, Protocol, runtime_checkable
 
 from source_skoot_athena.catalog import Column, TableInfo
@@ -77,7 +78,19 @@ class ProjectedPartitions:
                 f"{table.key}: {len(listed) - len(kept)} of {len(listed)} projected partitions hold no file in S3 "
                 "and are not queried."
             )
-        return kept
+        return _weighted(kept, table.statistics.size_bytes)
+
+
+def _weighted(partitions: list[Partition], stated: int | None) -> list[Partition]:
+    """The listed sizes scaled up to Glue's `totalSize` of the table when it states more than the listing found
+    (a listing cut short, or files stated compressed): a slice then holds at most a slice's bytes by either."""
+    listed = sum(p.size_bytes or 0 for p in partitions)
+    if not stated or not listed or stated <= listed:
+        return partitions
+    return [
+        replace(p, size_bytes=round(p.size_bytes * stated / listed)) if p.size_bytes is not None else p
+        for p in partitions
+    ]
 
 
 def projected_partitions(table: TableInfo, now: dt.datetime, limit: int) -> list[Partition]:
@@ -93,12 +106,13 @@ def projected_partitions(table: TableInfo, now: dt.datetime, limit: int) -> list
 
 
 def projected_lister(
-    table: TableInfo, s3: Any, logger: logging.Logger, *, limit: int = MAX_PROJECTED_PARTITIONS
+    table: TableInfo, s3: Any, logger: logging.Logger, *, limit: int | None = None
 ) -> ProjectedPartitions | None:
     """The lister of a projected table's partitions, NOW fixed at this call; None (logged) when the projection
     cannot be enumerated here, or projects more than `limit` partitions: the table is then read in one query."""
     try:
-        partitions = projected_partitions(table, dt.datetime.now(dt.UTC).replace(tzinfo=None), limit)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        partitions = projected_partitions(table, now, MAX_PROJECTED_PARTITIONS if limit is None else limit)
     except NotProjectable as exc:
         logger.info(f"{table.key}: partition projection read in one query (not resumable): {exc}.")
         return None

@@ -26,7 +26,7 @@ from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError
 from source_skoot_athena.file_slices import FileChunk, TableFileLister, chunks_to_read, path_conditions
-from source_skoot_athena.partition_filters import partition_condition, remaining_partitions
+from source_skoot_athena.partition_filters import partition_condition, partitions_up_to, remaining_partitions
 from source_skoot_athena.partitions import Partition, sort_key
 from source_skoot_athena.projection_slices import ProjectionSource
 from source_skoot_athena.slicing import cost_groups
@@ -315,6 +315,8 @@ class StreamPlanner:
             progress = replace(state, pending_cursor=upper)
             if state.cursor is not None:  # the partitions' statistics would overstate what is past the cursor
                 rows = size = None
+            if cursor.is_partition_key:  # a projected key: a value past the bound holds no row to read now
+                partitions = partitions_up_to(partitions, table, cursor, upper)
         final = _final_state(state, cursor, cursor_range[1] if cursor_range else None)
         groups = _groups(table, partitions)
         slices: list[Slice] = []
