@@ -5,7 +5,8 @@ the table in the AWS Glue Data Catalog", https://docs.aws.amazon.com/athena/late
 its partitions are the combinations of each key's projected values
 (https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html):
 - `enum`: `values`, comma-separated, white space kept as part of a value;
-- `integer`: `range` "min,max" (inclusive, white space allowed), `interval` (default 1), `digits` (zero padding);
+- `integer`: `range` "min,max" (inclusive, white space allowed), `interval` (default 1), `digits` (zero padding,
+  as Java's `%0<digits>d`: trinodb/trino plugin/trino-hive/.../projection/IntegerProjection.java);
 - `date`: `range` of two dates in `format` (a Java DateTimeFormatter pattern) or `NOW[+-N UNIT]`, stepped by
   `interval` `interval.unit` from the start; the unit defaults to days (a pattern with days) or months, and must be
   given for a sub-day pattern. Both bounds are cut to the pattern's precision first, as Trino's port of Athena's
@@ -146,14 +147,13 @@ def integer_values(parameters: Mapping[str, str], key: str) -> Iterator[tuple[st
     try:
         low, high = int(low_text.strip()), int(high_text.strip())
         interval = int((_property(parameters, key, "interval") or "1").strip())
-        digits = int((_property(parameters, key, "digits") or "0").strip())
+        digits = int((_property(parameters, key, "digits") or "1").strip())
     except ValueError as exc:
         raise NotProjectable(f"projection.{key}: {exc}") from None
     if interval < 1 or low > high:
         raise NotProjectable(f"projection.{key}: an empty range or an interval below 1")
     for number in range(low, high + 1, interval):
-        text = str(abs(number)).zfill(digits)
-        text = f"-{text}" if number < 0 else text
+        text = f"{number:0{digits}d}"  # Java's %0<digits>d, the sign counted in the width (IntegerProjection.java)
         yield text, text
 
 

@@ -8,6 +8,7 @@ import logging
 
 import pytest
 
+from local_athena.partition_projection import projected_partitions as stand_in_partitions
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.projection_slices import listing_root, location_of, projected_lister, projected_partitions
 from source_skoot_athena.projection_values import NotProjectable, key_values, projected_values, strftime_pattern
@@ -36,7 +37,8 @@ def test_integer_range_interval_and_digits() -> None:
         "004",
         "007",
     ]
-    assert _values({"type": "integer", "range": "-2,1", "digits": "2"}, _key("n", "int")) == ["-02", "-01", "00", "01"]
+    # Java's %02d counts the sign in the width, as the stand-in's zfill does.
+    assert _values({"type": "integer", "range": "-2,1", "digits": "2"}, _key("n", "int")) == ["-2", "-1", "00", "01"]
 
 
 def test_date_range_with_now_arithmetic_is_cut_to_the_format() -> None:
@@ -133,3 +135,27 @@ def test_a_projection_past_the_limit_is_read_in_one_query_with_a_log_line(caplog
     small = _table({"projection.n.type": "integer", "projection.n.range": "1,3"}, [_key("n", "int")])
     lister = projected_lister(small, None, logging.getLogger("t"))
     assert lister is not None and [p.values for p in lister.partitions(small)] == [("1",), ("2",), ("3",)]
+
+
+@pytest.mark.parametrize(
+    "projection",
+    [
+        {"projection.k.type": "enum", "projection.k.values": "b, a,c"},
+        {"projection.k.type": "integer", "projection.k.range": "-3,12", "projection.k.interval": "4"},
+        {"projection.k.type": "integer", "projection.k.range": "0,10", "projection.k.digits": "3"},
+        {"projection.k.type": "date", "projection.k.range": "2023-11,2024-02", "projection.k.format": "yyyy-MM"},
+        {
+            "projection.k.type": "date",
+            "projection.k.range": "2024-01-30-22,2024-02-01-02",
+            "projection.k.format": "yyyy-MM-dd-HH",
+            "projection.k.interval": "3",
+            "projection.k.interval.unit": "HOURS",
+        },
+    ],
+)
+def test_the_connector_projects_what_the_stand_in_projects(projection: dict[str, str]) -> None:
+    table = _table({**projection, "storage.location.template": "s3://b/t/${k}"}, [_key("k")])
+    ours = sorted((p.values, p.location) for p in projected_partitions(table, NOW, 1_000))
+    parameters = {"projection.enabled": "true", **table.parameters}
+    theirs = stand_in_partitions(parameters, ["k"], "s3://b/t/")
+    assert theirs is not None and ours == sorted((tuple(v), where) for v, where in theirs)
