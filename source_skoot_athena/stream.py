@@ -7,6 +7,8 @@ Slicing rules:
   their partitions hold (slicing.py), so small partitions share a query and a big one has its own;
 - a cursor that is a partition key lists only partitions at or past the saved cursor (bytes scanned follow the
   new data), and the cursor advances with each group;
+- a table with partition projection is read the same way from its projected partitions (projection_slices.py),
+  its cursor on a projected key bounded by `max(cursor)` when their files are unknown;
 - a table without Glue partitions (plain Hive) whose files hold more than a slice is read a chunk of its files at
   a time (`"$path"`, file_slices.py), a STATE after each naming the chunk's last file; a small one is one query;
 - any other cursor is read as `cursor >= saved AND cursor <= upper`, the upper bound fixed when the stream starts
@@ -211,21 +213,13 @@ class StreamPlanner:
             self._logger.info(f"{table.key}: already read in full by an earlier attempt of this sync; not read again.")
             return stream.plan([], FULL_REFRESH_COMPLETE, 0, 0)
         state = _saved_for_cursor(saved, cursor, str(table.key), self._logger)
-        lister = self._partition_lister(table)
+        lister = _partition_source(table, self._partitions, self._projection)
         if lister is None:
             return self._plan_whole(stream, state)
         state = replace(state, resume_after_file=None)  # of the table when it had no partitions
         if cursor is not None and cursor.is_partition_key:
             return self._plan_by_partition_cursor(stream, cursor, state, lister)
         return self._plan_partition_groups(stream, state, lister.partitions(table))
-
-    def _partition_lister(self, table: TableInfo) -> PartitionLister | None:
-        """Where the table's partitions come from: Glue, or its projection (None when it is read whole)."""
-        if plans_from_glue_partitions(table):
-            return self._partitions
-        if table.uses_projection and table.partition_keys and not table.is_view and self._projection is not None:
-            return self._projection.projected(table)  # None when it cannot be enumerated (logged)
-        return None
 
     # -- no Glue partitions: one slice, or chunks of its files when they hold more than a slice ---------------
     def _plan_whole(self, stream: _Stream, state: StreamState) -> StreamPlan:
@@ -270,9 +264,7 @@ class StreamPlanner:
             replace(p, files=None) for p in partitions if floor is None or sort_key(cursor, p.values[position]) >= floor
         ]
         state = replace(state, recent_files=None)
-        if table.uses_projection:
-            # A projected value may hold no data yet (a range reaching into the future): the cursor must not pass
-            # it, so it is bounded by `SELECT max(cursor)` like any data cursor.
+        if table.uses_projection:  # a projected value may hold no data yet: the cursor stops at max(cursor)
             return self._plan_partition_groups(stream, state, partitions)
         rows, size = _estimate(partitions, table)
         slices: list[Slice] = []
@@ -359,6 +351,17 @@ class StreamPlanner:
             qualified_table(self._config.catalog, plan.table.database, plan.table.name),
             conditions,
         )
+
+
+def _partition_source(
+    table: TableInfo, glue: PartitionLister, projection: ProjectionSource | None
+) -> PartitionLister | None:
+    """Where the table's partitions come from: Glue, or its projection (None when it is read whole)."""
+    if plans_from_glue_partitions(table):
+        return glue
+    if projection is not None and table.uses_projection and table.partition_keys and not table.is_view:
+        return projection.projected(table)  # None when it cannot be enumerated (logged)
+    return None
 
 
 def _file_slices(
