@@ -51,6 +51,12 @@ def remaining_partitions(
     return remaining
 
 
+def in_key_order(partitions: list[Partition], table: TableInfo) -> list[Partition]:
+    """The partitions in partition-key order: the order a resumed sync's `resume_after` is compared in."""
+    keys = table.partition_keys
+    return sorted(partitions, key=lambda p: tuple(sort_key(k, v) for k, v in zip(keys, p.values, strict=False)))
+
+
 def partitions_up_to(partitions: list[Partition], table: TableInfo, key: Column, upper: str) -> list[Partition]:
     """The partitions whose value of `key` is at most `upper` (a sync's fixed bound on a partition-key cursor)."""
     position = table.partition_keys.index(key)

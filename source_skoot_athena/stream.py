@@ -28,7 +28,12 @@ from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError
 from source_skoot_athena.file_slices import FileChunk, TableFileLister, chunks_to_read, path_conditions
-from source_skoot_athena.partition_filters import partition_condition, partitions_up_to, remaining_partitions
+from source_skoot_athena.partition_filters import (
+    in_key_order,
+    partition_condition,
+    partitions_up_to,
+    remaining_partitions,
+)
 from source_skoot_athena.partitions import Partition, sort_key
 from source_skoot_athena.projection_slices import ProjectionSource
 from source_skoot_athena.slicing import cost_groups
@@ -265,7 +270,7 @@ class StreamPlanner:
         ]
         state = replace(state, recent_files=None)
         if table.uses_projection:  # a projected value may hold no data yet: the cursor stops at max(cursor)
-            return self._plan_partition_groups(stream, state, partitions)
+            return self._plan_partition_groups(stream, state, in_key_order(partitions, table))
         rows, size = _estimate(partitions, table)
         slices: list[Slice] = []
         current = state

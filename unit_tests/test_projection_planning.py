@@ -132,3 +132,17 @@ def test_a_projection_that_cannot_be_enumerated_is_one_query_on_the_whole_table(
         plan, plan.slices[0], ReadPath.PARQUET
     )
     assert "WHERE" not in sql
+
+
+def test_a_cursor_on_the_second_projected_key_resumes_without_losing_a_partition() -> None:
+    # region x day: a stop between groups must resume at the next partition in the order the groups were made.
+    columns = (*COLUMNS, Column("region", parse_type("string"), is_partition_key=True))
+    columns = (columns[0], columns[2], columns[1])  # keys: region, dt
+    parameters = {**DAILY, "projection.region.type": "enum", "projection.region.values": "us,ap,eu"}
+    table = TableInfo("db", "daily", columns, parameters=parameters, location="s3://b/daily/")
+    plan = _plan(table, StreamState(), cursor="dt", upper="2024-01-10")
+    planned = [p.values for s in plan.slices for p in s.partitions or ()]
+    assert len(planned) == 30 and len(plan.slices) == 2
+    resumed = _plan(table, plan.slices[0].state_after, cursor="dt", upper="2024-12-31")
+    rest = [p.values for s in resumed.slices for p in s.partitions or ()]
+    assert rest == planned[UNKNOWN_COST_PARTITIONS:], "exactly the partitions of the groups not yet read"
