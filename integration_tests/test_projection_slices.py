@@ -222,3 +222,18 @@ def test_a_projection_over_empty_folders_is_complete_and_empty_as_in_athena(
     assert result.rows("empty") == [] and result.statuses("empty")[-1] == "COMPLETE"
     # Listed: every folder is known empty, so nothing is queried; unlisted: the 91 days are queried, and are empty.
     assert (len(_read_queries(athena_sandbox, "empty")) == 0) is listed
+
+
+def test_a_projection_athena_refuses_fails_its_stream_instead_of_reading_empty(athena_sandbox: LocalAthena) -> None:
+    # A range that ends before it starts projects nothing here, but Athena refuses the table's queries.
+    data = _rows(DAYS[:2], 0)
+    parameters = {**PROJECTION, "projection.dt.range": "2024-01-05,2024-01-01"}
+    athena_sandbox.put_table(
+        DB, "refused", data, partition_keys=["dt"], register_partitions=False, parameters=parameters
+    )
+    athena_sandbox.put_table(DB, "plain", _rows(DAYS[:1], 0))
+    catalog = configured_catalog(discover_catalog(athena_sandbox, [DB]), streams=["refused", "plain"])
+    result = run_connector("read", athena_sandbox.env(), config={**DEMO_CONFIG, "databases": [DB]}, catalog=catalog)
+    assert result.returncode == 1 and result.statuses("refused")[-1] == "INCOMPLETE"
+    assert any("INVALID_COLUMN_PROPERTY" in e["message"] for e in result.errors), result.errors
+    assert result.rows("refused") == [] and len(result.rows("plain")) == ROWS_PER_DAY
