@@ -326,6 +326,7 @@ def test_date_projection_values_by_format_interval_and_now() -> None:
         "projection.h.range": "2024/01/01/22,NOW",
         "projection.h.format": "yyyy/MM/dd/HH",
         "projection.h.interval": "2",
+        "projection.h.interval.unit": "HOURS",  # required for a sub-day format (partition-projection-supported-types)
     }
     now = dt.datetime(2024, 1, 2, 3, 30)
     assert date_values(hours, "h", now) == ["2024/01/01/22", "2024/01/02/00", "2024/01/02/02"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pyarrow as pa
@@ -9,6 +10,7 @@ import pytest
 
 from local_athena import LocalAthena
 from local_athena.partition_projection import projected_partitions
+from local_athena.projection_dates import date_values
 from local_athena.testing import all_rows, run
 
 DB = "la_projection"
@@ -70,3 +72,59 @@ def test_projection_off_or_a_type_not_modelled_keeps_glues_partitions() -> None:
     assert projected_partitions({}, ["k"], "s3://b/t/") is None
     date = {"projection.enabled": "true", "projection.k.type": "date", "projection.k.range": "2024-01-01,NOW"}
     assert projected_partitions(date, ["k"], "s3://b/t/") is None
+
+
+def test_enum_values_keep_their_white_space_as_athena_does() -> None:
+    # "Any white space is considered part of an enum value" (partition-projection-supported-types.html).
+    parameters = {"projection.enabled": "true", "projection.r.type": " enum ", "projection.r.values": "eu, us"}
+    assert projected_partitions(parameters, ["r"], "s3://b/t") == [
+        (["eu"], "s3://b/t/r=eu/"),
+        ([" us"], "s3://b/t/r= us/"),
+    ]
+
+
+def test_date_interval_unit_defaults_to_days_or_months() -> None:
+    monthly = {"projection.m.range": "2023-11,2024-01", "projection.m.format": "yyyy-MM"}
+    assert date_values(monthly, "m") == ["2023-11", "2023-12", "2024-01"]
+    daily = {"projection.d.range": "NOW-2DAYS,NOW", "projection.d.format": "yyyy-MM-dd"}
+    assert date_values(daily, "d", now=dt.datetime(2024, 3, 10, 13, 45)) == ["2024-03-08", "2024-03-09", "2024-03-10"]
+
+
+def test_date_bounds_are_cut_to_the_format_and_months_step_as_java_time() -> None:
+    # A 12-hour step over a daily pattern starts at the day's 00:00 (DateProjection.adjustBoundToDateFormat).
+    halves = {
+        "projection.d.range": "NOW-1DAYS,NOW",
+        "projection.d.format": "yyyy-MM-dd",
+        "projection.d.interval": "12",
+        "projection.d.interval.unit": "HOURS",
+    }
+    assert date_values(halves, "d", now=dt.datetime(2024, 3, 10, 13, 45)) == ["2024-03-09", "2024-03-09", "2024-03-10"]
+    month_ends = {
+        "projection.d.range": "2024-01-31,2024-04-30",
+        "projection.d.format": "yyyy-MM-dd",
+        "projection.d.interval.unit": "MONTHS",
+    }
+    assert date_values(month_ends, "d") == ["2024-01-31", "2024-02-29", "2024-03-29", "2024-04-29"]
+
+
+@pytest.mark.parametrize(
+    ("projection", "detail"),
+    [
+        ({"projection.dt.range": "2024-01-03,2024-01-01", "projection.dt.format": "yyyy-MM-dd"}, "sequential"),
+        (
+            {"projection.dt.range": "2024-01-01-00,2024-01-01-05", "projection.dt.format": "yyyy-MM-dd-HH"},
+            "interval.unit' needs to be set",
+        ),
+        ({"projection.dt.range": "2024-01-01,NOW"}, "Missing required property: 'projection.dt.format'"),
+    ],
+)
+def test_an_invalid_date_projection_fails_the_query(
+    athena_sandbox: LocalAthena, projection: dict[str, str], detail: str
+) -> None:
+    data = pa.table({"id": pa.array([1], pa.int64()), "dt": ["2024-01-01"]})
+    parameters = {"projection.enabled": "true", "projection.dt.type": "date", **projection}
+    athena_sandbox.put_table(DB, "bad", data, partition_keys=["dt"], register_partitions=False, parameters=parameters)
+    qe = run(athena_sandbox.client("athena"), f"SELECT id FROM {DB}.bad")
+    assert qe["Status"]["State"] == "FAILED"
+    reason = qe["Status"]["StateChangeReason"]
+    assert reason.startswith("INVALID_COLUMN_PROPERTY: Column projection for column 'dt' failed.") and detail in reason

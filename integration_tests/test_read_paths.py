@@ -2,8 +2,8 @@
 
 Claims guarded here (README sentence -> test):
 - "One stream per Glue table and view" (read, not only discovered) -> test_a_view_is_read_with_one_query_on_the_view
-- partition projection (stream.py reads such a table whole: Athena computes its partitions)
-  -> test_a_projection_table_is_read_whole_without_listing_partitions
+- partition projection (read by its projected values, projection_slices.py: Glue's partitions are not Athena's)
+  -> test_a_projection_table_is_read_by_its_projected_values_without_listing_glue_partitions
 - "Two tables with the same name in two databases ... both read correctly"
   -> test_same_name_tables_in_two_databases_each_read_their_own_rows
 - "GetQueryResults paging: only when the result location cannot be read", under a real IAM denial:
@@ -75,7 +75,9 @@ def test_a_view_is_read_with_one_query_on_the_view(athena: LocalAthena) -> None:
     assert athena.calls["glue:GetPartitions"] == 0, "a view's partitions are not listed: Athena resolves the view"
 
 
-def test_a_projection_table_is_read_whole_without_listing_partitions(athena: LocalAthena) -> None:
+def test_a_projection_table_is_read_by_its_projected_values_without_listing_glue_partitions(
+    athena: LocalAthena,
+) -> None:
     database = "rp_projection"
     data = pa.table({"id": pa.array([1, 2, 3], pa.int64()), "region": ["eu", "us", "eu"]})
     projection = {"projection.enabled": "true", "projection.region.type": "enum", "projection.region.values": "eu,us"}
@@ -88,7 +90,7 @@ def test_a_projection_table_is_read_whole_without_listing_partitions(athena: Loc
     run = read_ok(athena, catalog, database)
     assert sorted((r["id"], r["region"]) for r in run.rows("by_region")) == [(1, "eu"), (2, "us"), (3, "eu")]
     (query,) = [q for q in athena.queries if "by_region" in q.sql]
-    assert "WHERE" not in query.sql, "one query on the whole table: Athena projects the partitions"
+    assert """WHERE ("region" IN ('eu', 'us'))""" in query.sql, "one slice naming the projected values"
     assert athena.calls["glue:GetPartitions"] == 0
 
 

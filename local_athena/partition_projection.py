@@ -4,11 +4,14 @@ Why: with ``projection.enabled`` Athena does not read partitions from Glue; it c
 table properties and reads the matching S3 locations ("Athena ignores any partition metadata registered to the
 table in the AWS Glue Data Catalog", https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html).
 Modelled: the ``enum`` and ``integer`` types (https://docs.aws.amazon.com/athena/latest/ug/
-partition-projection-supported-types.html: ``values``; ``range``, ``interval``, ``digits``) and the location
+partition-projection-supported-types.html: ``values``, "any white space is considered part of an enum value";
+``range``, ``interval``, ``digits``) and the location
 (``storage.location.template`` with ``${key}``, else the Hive layout ``<location>/key=value/``). An ``injected``
 key (https://docs.aws.amazon.com/athena/latest/ug/partition-projection-dynamic-id-partitioning.html) FAILs
 CONSTRAINT_VIOLATION unless every reference's WHERE pins it with `=`/`IN` to literals; a pinned one is not
-modelled (NOT_SUPPORTED). ``date`` keys: projection_dates.
+modelled (NOT_SUPPORTED). ``date`` keys: projection_dates; an invalid date projection FAILs the query with
+INVALID_COLUMN_PROPERTY "Column projection for column '<key>' failed. …" (Trino's InvalidProjectionException,
+plugin/trino-hive/.../projection/InvalidProjectionException.java; Athena's own text is unverified).
 """
 
 from __future__ import annotations
@@ -17,13 +20,13 @@ import itertools
 
 from sqlglot import exp
 
-from .projection_dates import date_values
+from .projection_dates import InvalidDateProjection, date_values
 from .query_errors import AthenaQueryError
 
 
 def _enum_values(parameters: dict[str, str], key: str) -> list[str] | None:
     text = parameters.get(f"projection.{key}.values")
-    return [v.strip() for v in text.split(",")] if text is not None else None
+    return text.split(",") if text is not None else None
 
 
 def _integer_values(parameters: dict[str, str], key: str) -> list[str] | None:
@@ -37,7 +40,7 @@ def _integer_values(parameters: dict[str, str], key: str) -> list[str] | None:
 
 
 def _values(parameters: dict[str, str], key: str) -> list[str] | None:
-    kind = parameters.get(f"projection.{key}.type", "").lower()
+    kind = parameters.get(f"projection.{key}.type", "").strip().lower()
     if kind == "enum":
         return _enum_values(parameters, key)
     if kind == "integer":
@@ -53,7 +56,10 @@ def projected_partitions(
     """(values, location) of every projected partition; None when projection is off or a type is not modelled."""
     if parameters.get("projection.enabled", "").lower() != "true" or not keys:
         return None
-    per_key = [_values(parameters, key) for key in keys]
+    try:
+        per_key = [_values(parameters, key) for key in keys]
+    except InvalidDateProjection:
+        return None  # the query is refused (check_projection)
     if any(values is None for values in per_key):
         return None
     template = parameters.get("storage.location.template")
@@ -67,6 +73,23 @@ def projected_partitions(
             where = location.rstrip("/") + "/" + "".join(f"{k}={v}/" for k, v in zip(keys, combo, strict=True))
         partitions.append((list(combo), where if where.endswith("/") else where + "/"))
     return partitions
+
+
+def check_projection(parameters: dict[str, str], keys: list[str], nodes: list[exp.Table]) -> None:
+    """Refuse a query as Athena does on a projected table it cannot project: an unpinned ``injected`` key, or
+    an invalid ``date`` projection."""
+    check_injected_keys(parameters, keys, nodes)
+    if parameters.get("projection.enabled", "").lower() != "true":
+        return
+    for key in keys:
+        if parameters.get(f"projection.{key}.type", "").strip().lower() != "date":
+            continue
+        try:
+            date_values(parameters, key)
+        except InvalidDateProjection as exc:
+            raise AthenaQueryError(
+                "INVALID_COLUMN_PROPERTY", f"Column projection for column '{key}' failed. {exc}"
+            ) from None
 
 
 def check_injected_keys(parameters: dict[str, str], keys: list[str], nodes: list[exp.Table]) -> None:

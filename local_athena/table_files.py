@@ -15,7 +15,7 @@ from . import moto_state
 from .delta_tables import Group, is_delta
 from .delta_tables import file_groups as delta_file_groups
 from .partition_predicates import pruned_partitions
-from .partition_projection import check_injected_keys
+from .partition_projection import check_projection
 from .query_errors import AthenaQueryError
 
 UNMODELLED_TABLE_TYPES = ("HUDI",)  # Delta: delta_tables, Iceberg: iceberg_tables
@@ -35,7 +35,7 @@ def refuse_unrunnable(info: moto_state.TableInfo, nodes: list[exp.Table]) -> Non
         # refuses those: HiveViewNotSupportedException "Hive views are not supported: '<view>'"
         # (trinodb/trino plugin/trino-hive .../HiveViewNotSupportedException.java; Athena's own text unverified).
         raise AthenaQueryError("NOT_SUPPORTED", f"Hive views are not supported: '{info.database}.{info.name}'")
-    check_injected_keys(info.parameters, [k for k, _ in info.partition_keys], nodes)
+    check_projection(info.parameters, [k for k, _ in info.partition_keys], nodes)
 
 
 def file_groups(

@@ -1,4 +1,5 @@
-"""The WHERE that selects a slice's Glue partitions, and the partitions left when an unfinished sync resumes."""
+"""The WHERE that selects a slice's partitions (Glue's or projected), the partitions left when an unfinished sync
+resumes, and those within a partition-key cursor's bound."""
 
 from __future__ import annotations
 
@@ -48,6 +49,19 @@ def remaining_partitions(
         f"{table.key}: resuming an unfinished sync after partition {list(done)} ({len(remaining)} partitions left)."
     )
     return remaining
+
+
+def in_key_order(partitions: list[Partition], table: TableInfo) -> list[Partition]:
+    """The partitions in partition-key order: the order a resumed sync's `resume_after` is compared in."""
+    keys = table.partition_keys
+    return sorted(partitions, key=lambda p: tuple(sort_key(k, v) for k, v in zip(keys, p.values, strict=False)))
+
+
+def partitions_up_to(partitions: list[Partition], table: TableInfo, key: Column, upper: str) -> list[Partition]:
+    """The partitions whose value of `key` is at most `upper` (a sync's fixed bound on a partition-key cursor)."""
+    position = table.partition_keys.index(key)
+    ceiling = sort_key(key, upper)
+    return [p for p in partitions if sort_key(key, p.values[position]) <= ceiling]
 
 
 def _after(keys: tuple[Column, ...], values: tuple[str | None, ...], done: tuple[str | None, ...]) -> bool:

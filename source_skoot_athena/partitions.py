@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from source_skoot_athena.aws import aws_call
 from source_skoot_athena.catalog import Column, GlueStatistics, TableInfo, glue_pages
 from source_skoot_athena.partition_sizes import Files, table_files, with_s3_files
 from source_skoot_athena.sql import HIVE_NULL_PARTITION
 from source_skoot_athena.types import INTEGER_KINDS, STRING_KINDS
+
+if TYPE_CHECKING:
+    from source_skoot_athena.projection_slices import ProjectedPartitions
 
 PARTITIONS_PER_PAGE = 1000  # GetPartitions MaxResults (at most 1000)
 SIMPLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -181,3 +184,9 @@ class GluePartitions:
     def table_files(self, table: TableInfo) -> tuple[Files, bool] | None:
         """An unpartitioned table's data files (file_slices.TableFileLister); None without an S3 client."""
         return None if self._s3 is None else table_files(self._s3, table.location, self._logger)
+
+    def projected(self, table: TableInfo) -> ProjectedPartitions | None:
+        """A projected table's partitions (projection_slices.ProjectionSource), sized from S3 when it can list."""
+        from source_skoot_athena.projection_slices import projected_lister  # it builds on this module
+
+        return projected_lister(table, self._s3, self._logger)

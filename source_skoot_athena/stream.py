@@ -7,6 +7,8 @@ Slicing rules:
   their partitions hold (slicing.py), so small partitions share a query and a big one has its own;
 - a cursor that is a partition key lists only partitions at or past the saved cursor (bytes scanned follow the
   new data), and the cursor advances with each group;
+- a table with partition projection is read the same way from its projected partitions (projection_slices.py),
+  its cursor on a projected key bounded by `max(cursor)` when their files are unknown;
 - a table without Glue partitions (plain Hive) whose files hold more than a slice is read a chunk of its files at
   a time (`"$path"`, file_slices.py), a STATE after each naming the chunk's last file; a small one is one query;
 - any other cursor is read as `cursor >= saved AND cursor <= upper`, the upper bound fixed when the stream starts
@@ -26,8 +28,14 @@ from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError
 from source_skoot_athena.file_slices import FileChunk, TableFileLister, chunks_to_read, path_conditions
-from source_skoot_athena.partition_filters import partition_condition, remaining_partitions
+from source_skoot_athena.partition_filters import (
+    in_key_order,
+    partition_condition,
+    partitions_up_to,
+    remaining_partitions,
+)
 from source_skoot_athena.partitions import Partition, sort_key
+from source_skoot_athena.projection_slices import ProjectionSource
 from source_skoot_athena.slicing import cost_groups
 from source_skoot_athena.sql import (
     leading_comment,
@@ -194,6 +202,8 @@ class StreamPlanner:
         self._partitions = partitions
         # The S3 lister of partitions also lists an unpartitioned table's files (file_slices.py).
         self._files = partitions if isinstance(partitions, TableFileLister) else None
+        # It also enumerates a projected table's partitions (projection_slices.py).
+        self._projection = partitions if isinstance(partitions, ProjectionSource) else None
         self._bound = bound
         self._logger = logger
 
@@ -208,12 +218,13 @@ class StreamPlanner:
             self._logger.info(f"{table.key}: already read in full by an earlier attempt of this sync; not read again.")
             return stream.plan([], FULL_REFRESH_COMPLETE, 0, 0)
         state = _saved_for_cursor(saved, cursor, str(table.key), self._logger)
-        if not plans_from_glue_partitions(table):
+        lister = _partition_source(table, self._partitions, self._projection)
+        if lister is None:
             return self._plan_whole(stream, state)
         state = replace(state, resume_after_file=None)  # of the table when it had no partitions
         if cursor is not None and cursor.is_partition_key:
-            return self._plan_by_partition_cursor(stream, cursor, state)
-        return self._plan_partition_groups(stream, state)
+            return self._plan_by_partition_cursor(stream, cursor, state, lister)
+        return self._plan_partition_groups(stream, state, lister.partitions(table))
 
     # -- no Glue partitions: one slice, or chunks of its files when they hold more than a slice ---------------
     def _plan_whole(self, stream: _Stream, state: StreamState) -> StreamPlan:
@@ -240,14 +251,14 @@ class StreamPlanner:
         return stream.plan(_file_slices(chunks, cursor_range, progress, final), final, rows, size)
 
     # -- partitioned, the cursor a partition key: partitions past it, the cursor advancing group by group ----
-    def _plan_by_partition_cursor(self, stream: _Stream, cursor: Column, state: StreamState) -> StreamPlan:
+    def _plan_by_partition_cursor(
+        self, stream: _Stream, cursor: Column, state: StreamState, lister: PartitionLister
+    ) -> StreamPlan:
         table = stream.table
         position = [k.name for k in table.partition_keys].index(cursor.name)
         # Ordered by the cursor key first, so advancing the cursor after each group never skips a partition.
         partitions = sorted(
-            self._partitions.partitions(
-                table, cursor_key=cursor, lower=file_increments.window_start(state, cursor, position)
-            ),
+            lister.partitions(table, cursor_key=cursor, lower=file_increments.window_start(state, cursor, position)),
             key=lambda p: sort_key(cursor, p.values[position]),
         )
         if partitions and all(p.files is not None for p in partitions):
@@ -258,6 +269,8 @@ class StreamPlanner:
             replace(p, files=None) for p in partitions if floor is None or sort_key(cursor, p.values[position]) >= floor
         ]
         state = replace(state, recent_files=None)
+        if table.uses_projection:  # a projected value may hold no data yet: the cursor stops at max(cursor)
+            return self._plan_partition_groups(stream, state, in_key_order(partitions, table))
         rows, size = _estimate(partitions, table)
         slices: list[Slice] = []
         current = state
@@ -285,9 +298,9 @@ class StreamPlanner:
         return stream.plan(slices, final, None, size)
 
     # -- partitioned, any other cursor (or none): groups of partitions, resumable after each ---------------
-    def _plan_partition_groups(self, stream: _Stream, state: StreamState) -> StreamPlan:
+    def _plan_partition_groups(self, stream: _Stream, state: StreamState, listed: list[Partition]) -> StreamPlan:
         table, cursor = stream.table, stream.cursor
-        partitions = remaining_partitions(self._partitions.partitions(table), table, state, self._logger)
+        partitions = remaining_partitions(listed, table, state, self._logger)
         rows, size = _estimate(partitions, table)
         cursor_range: tuple[str | None, str | None] | None = None
         progress = StreamState()  # what a checkpoint between groups keeps besides the last group's values
@@ -299,6 +312,8 @@ class StreamPlanner:
             progress = replace(state, pending_cursor=upper)
             if state.cursor is not None:  # the partitions' statistics would overstate what is past the cursor
                 rows = size = None
+            if cursor.is_partition_key:  # a projected key: a value past the bound holds no row to read now
+                partitions = partitions_up_to(partitions, table, cursor, upper)
         final = _final_state(state, cursor, cursor_range[1] if cursor_range else None)
         groups = _groups(table, partitions)
         slices: list[Slice] = []
@@ -341,6 +356,17 @@ class StreamPlanner:
             qualified_table(self._config.catalog, plan.table.database, plan.table.name),
             conditions,
         )
+
+
+def _partition_source(
+    table: TableInfo, glue: PartitionLister, projection: ProjectionSource | None
+) -> PartitionLister | None:
+    """Where the table's partitions come from: Glue, or its projection (None when it is read whole)."""
+    if plans_from_glue_partitions(table):
+        return glue
+    if projection is not None and table.uses_projection and table.partition_keys and not table.is_view:
+        return projection.projected(table)  # None when it cannot be enumerated (logged)
+    return None
 
 
 def _file_slices(
