@@ -129,7 +129,7 @@ class TableInfo:
     columns: list[tuple[str, str]]
     partition_keys: list[tuple[str, str]]
     location: str
-    fmt: str  # parquet | csv | json
+    fmt: str  # parquet | orc | csv | json
     table_type: str
     parameters: dict[str, str]
     serde_parameters: dict[str, str]
@@ -138,6 +138,8 @@ class TableInfo:
 
 
 def _fmt_of(sd: dict[str, Any]) -> str:
+    if "orc" in str((sd.get("SerdeInfo") or {}).get("SerializationLibrary", "")).lower().split("."):
+        return "orc"  # org.apache.hadoop.hive.ql.io.orc.OrcSerde (orc_files)
     text = json.dumps(sd).lower()
     if "parquet" in text:
         return "parquet"
