@@ -46,9 +46,7 @@ def empty_select(info: TableInfo, *, with_path: bool = False) -> str:
     return "SELECT " + ", ".join(cols) + " WHERE false"
 
 
-def _parquet(
-    info: TableInfo, paths: list[str], path_list: str, by_position: bool = False
-) -> tuple[list[str], str]:
+def _parquet(info: TableInfo, paths: list[str], path_list: str, by_position: bool = False) -> tuple[list[str], str]:
     """Columns by name, case-insensitively (Glue names are lower case, the files' need not be); with
     ``by_position``, Glue's i-th column is the files' column named ``orc_files.position_name(i)``."""
     present: dict[str, str] = {}
