@@ -135,6 +135,7 @@ class TableInfo:
     serde_parameters: dict[str, str]
     view_sql: str | None = None
     partitions: list[tuple[list[str], str]] = field(default_factory=list)  # (values, location)
+    input_format: str = ""  # StorageDescriptor.InputFormat (the only mark Hudi's Glue sync leaves: hudi_tables)
 
 
 def _fmt_of(sd: dict[str, Any]) -> str:
@@ -198,6 +199,7 @@ def get_table_info(region: str, database: str, table: str, account_id: str = ACC
         parameters=dict(d.get("Parameters") or {}),
         serde_parameters=dict((sd.get("SerdeInfo") or {}).get("Parameters") or {}),
         view_sql=view_sql,
+        input_format=str(sd.get("InputFormat") or ""),
     )
     projected = projected_partitions(info.parameters, [k for k, _ in pkeys], info.location)
     if projected is not None:
