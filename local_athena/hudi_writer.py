@@ -162,10 +162,10 @@ def _write_partition(
         if table_type != COPY_ON_WRITE:
             raise ValueError("merge-on-read updates go to log files, which the stand-in does not model")
         keep = current.filter(pa.array([k not in incoming and k not in deleted for k in old_keys]))
-        updates = rows.take([incoming.pop(k) for k in touched if k in incoming])
+        updates = rows.take(pa.array([incoming.pop(k) for k in touched if k in incoming], pa.int64()))
         file_id = old.key.rsplit("/", 1)[-1].split("_", 1)[0]
         stats.append(_write_base_file(bucket, directory, path, file_id, instant, key, updates, keep))
-    new = rows.take(sorted(incoming.values()))
+    new = rows.take(pa.array(sorted(incoming.values()), pa.int64()))
     if new.num_rows:
         stats.append(_write_base_file(bucket, directory, path, f"{uuid.uuid4()}-0", instant, key, new, None))
     return stats
