@@ -48,7 +48,7 @@ def table_format(parameters: Mapping[str, str], input_format: str = "") -> Table
     return TableFormat.HIVE
 
 
-_TIMESTAMP = re.compile(r"(?:^|[<,])timestamp(?:$|[>,(])")  # the type, not a struct field named timestamp
+_TIMESTAMP = re.compile(r"(?:^|[<,:])timestamp(?:$|[>,(])")  # the type, not a struct field named timestamp
 
 
 def hudi_realtime_timestamp_columns(glue_table: Mapping[str, Any]) -> list[str]:
