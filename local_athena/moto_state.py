@@ -136,6 +136,7 @@ class TableInfo:
     view_sql: str | None = None
     partitions: list[tuple[list[str], str]] = field(default_factory=list)  # (values, location)
     input_format: str = ""  # StorageDescriptor.InputFormat (the only mark Hudi's Glue sync leaves: hudi_tables)
+    serde_library: str = ""  # SerdeInfo.SerializationLibrary (text_serdes: each SerDe reads text its own way)
 
 
 def _fmt_of(sd: dict[str, Any]) -> str:
@@ -200,6 +201,7 @@ def get_table_info(region: str, database: str, table: str, account_id: str = ACC
         serde_parameters=dict((sd.get("SerdeInfo") or {}).get("Parameters") or {}),
         view_sql=view_sql,
         input_format=str(sd.get("InputFormat") or ""),
+        serde_library=str((sd.get("SerdeInfo") or {}).get("SerializationLibrary") or ""),
     )
     projected = projected_partitions(info.parameters, [k for k, _ in pkeys], info.location)
     if projected is not None:

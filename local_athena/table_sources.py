@@ -13,6 +13,7 @@ from . import orc_files
 from .glue_types import duck_ident, glue_to_duck
 from .moto_state import TableInfo
 from .path_column import PATH
+from .text_serdes import csv_select, json_select
 
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # Hive's partition value for NULL
 
@@ -26,9 +27,9 @@ def file_select(info: TableInfo, paths: list[str], values: list[str], s3_path: s
     elif info.fmt == "orc":
         exprs, source = _orc(info, paths)
     elif info.fmt == "json":
-        exprs, source = _json(info, path_list)
+        exprs, source = json_select(info, paths)
     else:
-        exprs, source = _csv(info, path_list)
+        exprs, source = csv_select(info, paths)
     for (name, gtype), value in zip(info.partition_keys, values, strict=False):
         lit = "NULL" if value == HIVE_NULL else "'" + value.replace("'", "''") + "'"
         exprs.append(f"CAST({lit} AS {glue_to_duck(gtype)}) AS {duck_ident(name.lower())}")
@@ -80,25 +81,3 @@ def orc_scanned_bytes(info: TableInfo, path: str, used: set[str] | None) -> int:
     else:
         columns = [i for i, name in enumerate(orc_files.file_columns(path)) if name.lower() in used]
     return orc_files.scanned_bytes(path, columns)
-
-
-def _json(info: TableInfo, path_list: str) -> tuple[list[str], str]:
-    cols = ", ".join(f"'{n}': '{glue_to_duck(t)}'" for n, t in info.columns)
-    exprs = [duck_ident(n.lower()) for n, _ in info.columns]
-    return exprs, f"read_json({path_list}, format='newline_delimited', columns={{{cols}}})"
-
-
-def _csv(info: TableInfo, path_list: str) -> tuple[list[str], str]:
-    """OpenCSVSerde/LazySimpleSerDe: by position; an unquoted empty field is an empty string; \\N is NULL."""
-    skip = int(info.parameters.get("skip.header.line.count", "0") or 0)
-    delim = info.serde_parameters.get("separatorChar") or info.serde_parameters.get("field.delim") or ","
-    cols = ", ".join(f"'{n}': 'VARCHAR'" for n, _ in info.columns)
-    exprs = [
-        f"TRY_CAST({duck_ident(name)} AS {glue_to_duck(gtype)}) AS {duck_ident(name.lower())}"
-        for name, gtype in info.columns
-    ]
-    source = (
-        f"read_csv({path_list}, header=false, skip={skip}, delim='{delim}', quote='\"', "
-        f"columns={{{cols}}}, allow_quoted_nulls=false, nullstr='\\N', null_padding=true)"
-    )
-    return exprs, source
