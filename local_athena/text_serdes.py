@@ -133,7 +133,7 @@ def _json_lines(text: str, info: TableInfo) -> list[dict[str, Any]]:
     params = info.serde_parameters
     names = [n.lower() for n, _ in info.columns]
     keys = {params.get(f"mapping.{n}", n).lower() if openx else n: n for n in names}
-    out = []
+    out: list[dict[str, Any]] = []
     for line in text.splitlines():
         if not line.strip():
             continue
