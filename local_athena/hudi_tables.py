@@ -37,7 +37,8 @@ from .scanned_bytes import referenced_columns
 
 HUDI_INPUT_FORMATS = ("org.apache.hudi.hadoop.", "com.uber.hoodie.hadoop.")
 TIMELINE_DIR = ".hoodie/"
-_INSTANT = re.compile(r"(\d{14,17})\.(commit|deltacommit|replacecommit)(\.requested|\.inflight)?")
+# `<instant>.<action>[.requested|.inflight]`; a copy-on-write commit in flight is `<instant>.inflight`.
+_INSTANT = re.compile(r"(\d{14,17})\.([a-z]+)(\.requested|\.inflight)?")
 _BASE_FILE = re.compile(r"(?P<file_id>[^_./][^_/]*)_(?P<token>[^_/]+)_(?P<instant>\d{14,17})\.(parquet|orc)")
 _LOG_FILE = re.compile(r"\.(?P<file_id>[^_/]+)_(?P<instant>\d{14,17})\.log\.\d+(_[^/]*)?")
 REALTIME_TIMESTAMP_ERROR = (
@@ -106,12 +107,12 @@ def _committed(info: moto_state.TableInfo, account_id: str) -> _Committed:
         if match is None:
             continue
         active.add(match.group(1))
-        if match.group(3) is None:
-            if match.group(2) == "replacecommit":
-                raise AthenaQueryError(
-                    "NOT_SUPPORTED",
-                    f"Hudi replacecommit of {info.database}.{info.name} is not modelled by the stand-in",
-                )
+        action, completed_action = match.group(2), match.group(3) is None
+        if completed_action and action == "replacecommit":
+            raise AthenaQueryError(
+                "NOT_SUPPORTED", f"Hudi replacecommit of {info.database}.{info.name} is not modelled by the stand-in"
+            )
+        if completed_action and action in ("commit", "deltacommit"):
             completed.add(match.group(1))
     return _Committed(completed, min(active, default=""))
 
