@@ -107,7 +107,11 @@ def commit_hudi(
     """An upsert of ``data`` (and deletion of ``delete_keys``) as one instant; ``complete=False`` leaves it
     inflight (its files written, the timeline not completed). Returns the instant."""
     database, table = database.lower(), table.lower()
-    location = f"s3://skoot-data-demo/{database}/{table}/"
+    info = moto_state.get_table_info(region, database, table) or moto_state.get_table_info(
+        region, database, f"{table}_ro"
+    )
+    assert info is not None, f"no Hudi table {database}.{table} in Glue"
+    location = info.location.rstrip("/") + "/"
     bucket, prefix = moto_state.split_s3_url(location)
     props = _properties(bucket, prefix)
     table_type, key = props["hoodie.table.type"], props["hoodie.table.recordkey.fields"]
@@ -119,8 +123,6 @@ def commit_hudi(
     moto_state.put_object(
         bucket, f"{timeline}.{action}.inflight" if action != "commit" else f"{timeline}.inflight", b""
     )
-    info = moto_state.get_table_info(region, database, next(iter(glue_tables(table, table_type))))
-    assert info is not None
     stats: dict[str, list[dict[str, Any]]] = {}
     deleted = {str(k) for k in delete_keys or []}
     for path in sorted(set(_partition_paths(data, keys)) | (_all_partition_paths(info) if deleted else set())):
