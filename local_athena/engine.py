@@ -27,7 +27,7 @@ from .iceberg_tables import select_sql as iceberg_select_sql
 from .query_errors import AthenaQueryError, glue_denied, s3_read_denied
 from .scanned_bytes import ParquetColumnBytes, referenced_columns
 from .table_files import file_groups, refuse_unrunnable
-from .table_sources import empty_select, file_select
+from .table_sources import empty_select, file_select, orc_scanned_bytes
 
 _MACROS = [
     "SET lambda_syntax='ENABLE_SINGLE_ARROW'",
@@ -240,7 +240,7 @@ class Resolver:
             files = path_column.prune(group, path_conditions)  # Athena skips files a "$path" predicate excludes
             if not files:
                 continue
-            paths = self._read(files, used, info.fmt, check=not governed)
+            paths = self._read(files, used, info.fmt, check=not governed, info=info)
             if with_path:  # one SELECT per file, each naming its file's "$path"
                 selects += [
                     file_select(info, [p], values, path_column.uri(f)) for p, f in zip(paths, files, strict=True)
@@ -260,7 +260,13 @@ class Resolver:
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS {iceberg_select_sql(columns, paths)}")
 
     def _read(
-        self, files: list[moto_state.S3File], used: set[str] | None, fmt: str, *, check: bool = True
+        self,
+        files: list[moto_state.S3File],
+        used: set[str] | None,
+        fmt: str,
+        *,
+        check: bool = True,
+        info: moto_state.TableInfo | None = None,
     ) -> list[str]:
         """Local copies of files the query reads (each checked against the caller's permissions unless Lake
         Formation vends the access), billed."""
@@ -269,6 +275,8 @@ class Resolver:
         paths = [self.engine.cache.path_for(f, self.engine.account_id) for f in files]
         if fmt == "parquet":
             self.prepared.scanned_bytes += sum(self.engine.column_bytes.scanned(p, used) for p in paths)
+        elif fmt == "orc" and info is not None:  # only the used columns' streams (table_sources, orc_files)
+            self.prepared.scanned_bytes += sum(orc_scanned_bytes(info, p, used) for p in paths)
         else:
             self.prepared.scanned_bytes += sum(f.size for f in files)
         self.prepared.files_read.extend(f"s3://{f.bucket}/{f.key}" for f in files)

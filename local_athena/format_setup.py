@@ -1,6 +1,6 @@
-"""Set-up of lake table formats in the stand-in: Delta Lake and Iceberg tables with their logs/metadata.
+"""Set-up of lake table formats in the stand-in: Delta Lake, Iceberg and Hudi tables with their logs/metadata.
 
-Why: tests build each kind the way its writer leaves Glue and S3 (delta_tables, iceberg_tables); kept apart from
+Why: tests build each kind the way its writer leaves Glue and S3 (delta_tables, iceberg_tables, hudi_writer); apart from
 ``CatalogSetup`` so that each class stays small.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from . import delta_tables, iceberg_tables
+from . import delta_tables, hudi_writer, iceberg_tables
 
 
 class FormatSetup:
@@ -52,3 +52,39 @@ class FormatSetup:
     def append_iceberg(self, database: str, table: str, data: pa.Table) -> None:
         """A new Iceberg snapshot adding ``data``."""
         iceberg_tables.append_iceberg(self.region, database.lower(), table.lower(), data)
+
+    def put_hudi_table(
+        self,
+        database: str,
+        table: str,
+        data: pa.Table,
+        *,
+        record_key: str,
+        partition_keys: list[str] | None = None,
+        table_type: str = hudi_writer.COPY_ON_WRITE,
+        sync_as_datasource: bool = True,
+    ) -> str:
+        """A Hudi table (first commit) synced to Glue as Hudi's hive-sync leaves it (hudi_writer: one Glue table
+        for copy-on-write, `<table>_ro` and `<table>_rt` for ``table_type="MERGE_ON_READ"``); its instant."""
+        return hudi_writer.put_hudi_table(
+            self.region,
+            database,
+            table,
+            data,
+            record_key=record_key,
+            partition_keys=partition_keys,
+            table_type=table_type,
+            sync_as_datasource=sync_as_datasource,
+        )
+
+    def commit_hudi(
+        self,
+        database: str,
+        table: str,
+        data: pa.Table,
+        *,
+        delete_keys: list[object] | None = None,
+        complete: bool = True,
+    ) -> str:
+        """Upsert ``data`` (delete ``delete_keys``) as a new instant, left inflight unless ``complete``."""
+        return hudi_writer.commit_hudi(self.region, database, table, data, delete_keys=delete_keys, complete=complete)

@@ -129,15 +129,19 @@ class TableInfo:
     columns: list[tuple[str, str]]
     partition_keys: list[tuple[str, str]]
     location: str
-    fmt: str  # parquet | csv | json
+    fmt: str  # parquet | orc | csv | json
     table_type: str
     parameters: dict[str, str]
     serde_parameters: dict[str, str]
     view_sql: str | None = None
     partitions: list[tuple[list[str], str]] = field(default_factory=list)  # (values, location)
+    input_format: str = ""  # StorageDescriptor.InputFormat (the only mark Hudi's Glue sync leaves: hudi_tables)
+    serde_library: str = ""  # SerdeInfo.SerializationLibrary (text_serdes: each SerDe reads text its own way)
 
 
 def _fmt_of(sd: dict[str, Any]) -> str:
+    if "orc" in str((sd.get("SerdeInfo") or {}).get("SerializationLibrary", "")).lower().split("."):
+        return "orc"  # org.apache.hadoop.hive.ql.io.orc.OrcSerde (orc_files)
     text = json.dumps(sd).lower()
     if "parquet" in text:
         return "parquet"
@@ -196,6 +200,8 @@ def get_table_info(region: str, database: str, table: str, account_id: str = ACC
         parameters=dict(d.get("Parameters") or {}),
         serde_parameters=dict((sd.get("SerdeInfo") or {}).get("Parameters") or {}),
         view_sql=view_sql,
+        input_format=str(sd.get("InputFormat") or ""),
+        serde_library=str((sd.get("SerdeInfo") or {}).get("SerializationLibrary") or ""),
     )
     projected = projected_partitions(info.parameters, [k for k, _ in pkeys], info.location)
     if projected is not None:

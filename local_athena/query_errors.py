@@ -104,6 +104,8 @@ def from_duckdb(exc: Exception) -> AthenaQueryError:
         if "Function" in text or "function" in text:
             return AthenaQueryError("FUNCTION_NOT_FOUND", f"line 1:8: {text}")
         return AthenaQueryError("TABLE_NOT_FOUND", f"line 1:15: {text}")
+    if "HIVE_BAD_DATA: " in text:  # a SerDe's refusal of a field, raised in SQL (text_serdes)
+        return AthenaQueryError("HIVE_BAD_DATA", text.split("HIVE_BAD_DATA: ", 1)[1])
     if isinstance(exc, duckdb.ConversionException | duckdb.InvalidInputException | duckdb.OutOfRangeException):
         return AthenaQueryError("INVALID_CAST_ARGUMENT", text)
     return AthenaQueryError("GENERIC_INTERNAL_ERROR", text)

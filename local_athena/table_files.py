@@ -11,19 +11,20 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from . import moto_state
+from . import hudi_tables, moto_state
 from .delta_tables import Group, is_delta
 from .delta_tables import file_groups as delta_file_groups
 from .partition_predicates import pruned_partitions
 from .partition_projection import check_projection
 from .query_errors import AthenaQueryError
 
-UNMODELLED_TABLE_TYPES = ("HUDI",)  # Delta: delta_tables, Iceberg: iceberg_tables
+UNMODELLED_TABLE_TYPES = ("HUDI",)  # without Hudi's input format (hudi_tables); Delta: delta_tables, Iceberg: …
 
 
 def refuse_unrunnable(info: moto_state.TableInfo, nodes: list[exp.Table]) -> None:
     """Fail as Athena does for what it cannot run (or the stand-in does not model) before reading anything."""
-    if info.parameters.get("table_type", "").upper() in UNMODELLED_TABLE_TYPES:
+    hudi_tables.refuse_realtime_timestamps(info, nodes)
+    if info.parameters.get("table_type", "").upper() in UNMODELLED_TABLE_TYPES and not hudi_tables.is_hudi(info):
         # Athena reads these through their own metadata, not by listing the location as Hive: reading their
         # files as a Hive table would let a test pass that AWS would not.
         raise AthenaQueryError(
@@ -63,5 +64,8 @@ def file_groups(
     for values, location in located:
         if location:
             check_location(location)
-            groups.append((values, moto_state.data_files(location, account_id)))
+            if hudi_tables.is_hudi(info):  # the latest committed file slices, not every file (hudi_tables)
+                groups.append((values, hudi_tables.latest_base_files(info, location, account_id)))
+            else:
+                groups.append((values, moto_state.data_files(location, account_id)))
     return groups

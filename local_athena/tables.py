@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import glue_names, moto_state
+from . import glue_names, moto_state, orc_files
 from .glue_types import arrow_to_glue
 from .table_sources import HIVE_NULL
 
@@ -44,8 +44,9 @@ _FORMATS: dict[str, dict[str, Any]] = {
         "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
         "SerdeInfo": {"SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe", "Parameters": {}},
     },
+    "orc": orc_files.GLUE_FORMAT,
 }
-_EXT = {"parquet": "parquet", "csv": "csv", "json": "json"}
+_EXT = {"parquet": "parquet", "csv": "csv", "json": "json", "orc": "orc"}
 _counter = itertools.count()
 
 
@@ -54,6 +55,8 @@ def encode(table: pa.Table, fmt: str, tmp_root: str | None) -> bytes:
         buf = io.BytesIO()
         pq.write_table(table, buf, compression="snappy")
         return buf.getvalue()
+    if fmt == "orc":
+        return orc_files.encode(table)
     conn = duckdb.connect()
     try:
         conn.register("rows_in", table)

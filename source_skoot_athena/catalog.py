@@ -91,6 +91,7 @@ class TableInfo:
     location: str | None = None
     description: str | None = None
     left_out: str | None = None  # why discover leaves it out (table_formats.left_out_reason)
+    input_format: str = ""  # StorageDescriptor.InputFormat: Hudi's only sure mark (table_formats.table_format)
 
     @property
     def key(self) -> StreamKey:
@@ -170,6 +171,7 @@ def table_from_glue(database: str, table: dict[str, Any]) -> TableInfo:
         location=storage.get("Location"),
         description=table.get("Description") or None,
         left_out=left_out_reason(table, parameters),
+        input_format=str(storage.get("InputFormat") or ""),
     )
 
 

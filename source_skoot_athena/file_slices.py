@@ -50,7 +50,7 @@ def sliced_by_files(table: TableInfo) -> bool:
         not table.partition_keys
         and not table.is_view
         and not table.uses_projection
-        and table_format(table.parameters) == TableFormat.HIVE
+        and table_format(table.parameters, table.input_format) == TableFormat.HIVE
         and (table.location or "").startswith("s3://")
     )
 

@@ -10,6 +10,7 @@ would find none and report it COMPLETE and empty.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
@@ -24,18 +25,43 @@ class TableFormat(StrEnum):
     HUDI = "hudi"
 
 
-def table_format(parameters: Mapping[str, str]) -> TableFormat:
-    """The format by Glue's parameters: Athena and the Iceberg/Delta writers set `table_type` (any case);
-    Spark's Delta registration sets only `spark.sql.sources.provider=delta`."""
+# Hudi's input formats: the only mark its Glue/Hive sync always leaves (it sets no `table_type`; the Spark
+# provider property only when syncing as a data-source table), and the one Athena's own Hudi DDL has
+# (apache/hudi hudi-sync/hudi-hive-sync HiveSyncTool.java `syncFirstTime`, hudi-aws AWSGlueCatalogSyncClient.java
+# `createTable`; https://docs.aws.amazon.com/athena/latest/ug/querying-hudi.html). `com.uber.hoodie.hadoop.*` with
+# hive-sync's `use_pre_apache_input_format`.
+HUDI_INPUT_FORMATS = ("org.apache.hudi.hadoop.", "com.uber.hoodie.hadoop.")
+
+
+def table_format(parameters: Mapping[str, str], input_format: str = "") -> TableFormat:
+    """The format by Glue's parameters and the table's InputFormat: Athena and the Iceberg/Delta writers set
+    `table_type` (any case); Spark's Delta registration sets only `spark.sql.sources.provider=delta`; a Hudi
+    table is known by its input format (HUDI_INPUT_FORMATS)."""
     kind = str(parameters.get("table_type", "")).upper()
     provider = str(parameters.get("spark.sql.sources.provider", "")).lower()
     if kind == "ICEBERG":
         return TableFormat.ICEBERG
     if kind == "DELTA" or provider == "delta":
         return TableFormat.DELTA
-    if kind == "HUDI" or provider == "hudi":
+    if kind == "HUDI" or provider == "hudi" or input_format.startswith(HUDI_INPUT_FORMATS):
         return TableFormat.HUDI
     return TableFormat.HIVE
+
+
+_TIMESTAMP = re.compile(r"(?:^|[<,:])timestamp(?:$|[>,(])")  # the type, not a struct field named timestamp
+
+
+def hudi_realtime_timestamp_columns(glue_table: Mapping[str, Any]) -> list[str]:
+    """Timestamp columns of a Hudi merge-on-read real-time (`_rt`, realtime input format) table: Athena's queries
+    reading them "either fail or produce empty results" (GENERIC_INTERNAL_ERROR … ArrayWritable cannot be cast
+    to … TimestampWritableV2; "Timestamp queries",
+    https://docs.aws.amazon.com/athena/latest/ug/querying-hudi-in-athena-considerations-and-limitations.html)."""
+    storage = glue_table.get("StorageDescriptor") or {}
+    input_format = str(storage.get("InputFormat") or "")
+    if not input_format.startswith(HUDI_INPUT_FORMATS) or ".realtime." not in input_format:
+        return []
+    columns = list(storage.get("Columns") or []) + list(glue_table.get("PartitionKeys") or [])
+    return [str(c["Name"]) for c in columns if _TIMESTAMP.search(str(c.get("Type", "")).replace(" ", "").lower())]
 
 
 def partitions_in_glue(parameters: Mapping[str, str]) -> bool:
@@ -103,6 +129,13 @@ def left_out_reason(glue_table: Mapping[str, Any], parameters: Mapping[str, str]
         return (
             "it is a Spark or Hive view, which Athena cannot run (only views created in Athena or Presto, and Glue "
             "multi-dialect views with an Athena dialect). Recreate it in Athena to include it."
+        )
+    timestamps = hudi_realtime_timestamp_columns(glue_table)
+    if timestamps:
+        return (
+            f"it is a Hudi merge-on-read real-time table with timestamp columns ({', '.join(timestamps)}), and "
+            "Athena fails or returns no rows for queries reading them. Select its read-optimized table (`_ro`, "
+            "compacted data only) or an Athena view of this table without those columns instead."
         )
     injected = injected_projection_keys(parameters)
     if injected:
