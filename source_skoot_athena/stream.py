@@ -19,8 +19,6 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from airbyte_cdk.models import ConfiguredAirbyteStream
-
 from source_skoot_athena import file_increments
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
@@ -28,6 +26,7 @@ from source_skoot_athena.errors import ConfigError
 from source_skoot_athena.file_slices import FileChunk, TableFileLister, chunks_to_read, path_conditions
 from source_skoot_athena.partition_filters import partition_condition, remaining_partitions
 from source_skoot_athena.partitions import Partition, sort_key
+from source_skoot_athena.protocol import ConfiguredAirbyteStream
 from source_skoot_athena.slicing import cost_groups
 from source_skoot_athena.sql import (
     leading_comment,

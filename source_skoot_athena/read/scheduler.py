@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Generic, TypeVar
 
-from airbyte_cdk.models import ConfiguredAirbyteStream, FailureType
-
 from source_skoot_athena.encoding import RecordEncoder
 from source_skoot_athena.errors import UserError
+from source_skoot_athena.protocol import ConfiguredAirbyteStream, FailureType
 from source_skoot_athena.read.progress import StreamProgress
 from source_skoot_athena.read.slice_query import SliceQuery
 from source_skoot_athena.state import StreamKey, StreamState

@@ -15,13 +15,12 @@ from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future
 from typing import TypeVar
 
-from airbyte_cdk.models import AirbyteMessage, AirbyteStreamStatus
-
 from source_skoot_athena.athena import QueryRunner
 from source_skoot_athena.aws import AwsClients
 from source_skoot_athena.encoding import RecordEncoder
 from source_skoot_athena.output import RecordChunk
 from source_skoot_athena.pipeline import RunAhead
+from source_skoot_athena.protocol import AirbyteStreamStatus, Message
 from source_skoot_athena.read.messages import error_trace, estimate, state_message, stream_status
 from source_skoot_athena.read.progress import Ticker, still_running_line
 from source_skoot_athena.read.result_source import clean_up, open_reader
@@ -31,7 +30,7 @@ from source_skoot_athena.results import ResultReader
 from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.stream import Slice, StreamPlan
 
-Output = Iterator[RecordChunk | AirbyteMessage]
+Output = Iterator[RecordChunk | Message]
 T = TypeVar("T")
 # How often a wait on a query looks whether a start is waiting out Athena's concurrency limit.
 RATE_LIMIT_CHECK_S = 1.0
@@ -109,7 +108,7 @@ class StreamOutput:
         if slice_ is plan.slices[-1]:
             yield from self._complete(run, plan)
 
-    def _await(self, run: StreamRun, future: Future[T]) -> Generator[AirbyteMessage, None, T]:
+    def _await(self, run: StreamRun, future: Future[T]) -> Generator[Message, None, T]:
         """The future's result (its failure is raised): a stream's plan or a slice's finished query. Meanwhile:
         RUNNING with reason RATE_LIMITED as soon as a start waits out Athena's concurrency limit (checked every
         second), a heartbeat at every tick."""
@@ -126,7 +125,7 @@ class StreamOutput:
                 if self._ticker.due():
                     yield from self._heartbeat(run)
 
-    def _heartbeat(self, run: StreamRun) -> Iterator[AirbyteMessage]:
+    def _heartbeat(self, run: StreamRun) -> Iterator[Message]:
         now = time.monotonic()
         for query in self._runner.active.snapshot():
             self._logger.info(still_running_line(query, now))
@@ -135,11 +134,11 @@ class StreamOutput:
         yield state_message(run.key, run.latest_state, 0)
 
     @staticmethod
-    def _state(run: StreamRun, state: StreamState, count: int) -> AirbyteMessage:
+    def _state(run: StreamRun, state: StreamState, count: int) -> Message:
         run.last_state = state
         return state_message(run.key, state, count)
 
-    def _complete(self, run: StreamRun, plan: StreamPlan) -> Iterator[AirbyteMessage]:
+    def _complete(self, run: StreamRun, plan: StreamPlan) -> Iterator[Message]:
         encoder = run.used_encoder
         if encoder is not None:
             for warning in encoder.new_warning_texts():
