@@ -170,7 +170,7 @@ def log_record(level: int, text: str, *, with_exception: bool = False, **extra: 
 @pytest.mark.parametrize("level", [logging.CRITICAL, logging.ERROR, logging.WARNING, logging.INFO])
 @pytest.mark.parametrize("with_exception", [False, True])
 def test_log_lines_are_the_cdks(level: int, with_exception: bool) -> None:
-    record = log_record(level, f"the key {SECRET} \"quoted\" and ünïcode", with_exception=with_exception)
+    record = log_record(level, f'the key {SECRET} "quoted" and ünïcode', with_exception=with_exception)
     ours = ProtocolLogFormatter().format(record)
     assert ours == AirbyteLogFormatter(fmt="%(message)s").format(record)
     assert SECRET not in ours and orjson.loads(ours)["type"] == "LOG"
