@@ -83,3 +83,26 @@ def test_a_secret_in_a_read_error_never_reaches_stdout_or_stderr(athena: LocalAt
     assert errors and all("****" in e["message"] for e in errors), errors
     if where == "stream":
         assert errors[0]["stream_descriptor"]["name"] == "movies" and "cursor column '****'" in errors[0]["message"]
+
+
+QUERY_SIDE = """
+import sys
+import source_skoot_athena.read_command, source_skoot_athena.stream, source_skoot_athena.read.slice_query
+print(sorted(m for m in ("pyarrow", "numpy", "source_skoot_athena.encoding") if m in sys.modules))
+from source_skoot_athena.read.result_path import ResultPath
+ResultPath().ready()
+import pyarrow
+print(sorted(m for m in ("pyarrow", "numpy", "source_skoot_athena.encoding") if m in sys.modules))
+print(pyarrow.default_memory_pool().backend_name)
+"""
+
+
+def test_planning_and_submitting_a_query_need_no_pyarrow() -> None:
+    """pyarrow (≈0.3 s of imports) loads while the first query runs (read/result_path.py), not before it starts;
+    once loaded, it uses the system allocator (memory.py)."""
+    done = subprocess.run([sys.executable, "-c", QUERY_SIDE], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    before, after, pool = done.stdout.splitlines()
+    assert before == "[]"
+    assert after == "['numpy', 'pyarrow', 'source_skoot_athena.encoding']"
+    assert pool == "system"

@@ -3,7 +3,8 @@ query is submitted (issue 17), so `read` parses its arguments, config, catalog a
 protocol message with orjson (protocol.py), exactly as the CDK would.
 
 Order of work: config (and its secrets, masked from then on), logging, catalog, state; then the read, whose first
-query starts as soon as the first stream is planned.
+query starts as soon as the first stream is planned; pyarrow and the result readers load while it runs
+(read/result_path.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from source_skoot_athena.aws import AwsClients
 from source_skoot_athena.config import SPEC, parse_config
 from source_skoot_athena.config_file import read_config_file
 from source_skoot_athena.configured_catalog import read_catalog_file
-from source_skoot_athena.memory import release_memory_promptly
 from source_skoot_athena.output import RecordChunk
 from source_skoot_athena.protocol import to_line
 from source_skoot_athena.protocol_logging import install_protocol_logging
@@ -54,7 +54,6 @@ class ReadCommand:
         logger = install_protocol_logging(debug=self._args.debug)
         streams = read_catalog_file(self._args.catalog)
         saved = parse_states(read_state_file(self._args.state, logger), logger)
-        release_memory_promptly()
         parsed = parse_config(config)
         read = self._read = CatalogRead(parsed, AwsClients(parsed), logger)
         for item in read.run(streams, saved):

@@ -22,6 +22,7 @@ from source_skoot_athena.output import RecordChunk
 from source_skoot_athena.partitions import GluePartitions
 from source_skoot_athena.protocol import ConfiguredAirbyteStream, FailureType, Message
 from source_skoot_athena.read.progress import Ticker, heartbeat_interval
+from source_skoot_athena.read.result_path import ResultPath
 from source_skoot_athena.read.scheduler import StreamRun, SubmitWindow, stream_key, work_items
 from source_skoot_athena.read.slice_query import SliceQueries, SliceQuery
 from source_skoot_athena.read.stream_output import StreamOutput
@@ -63,11 +64,18 @@ class CatalogRead:
         def start_plan(run: StreamRun) -> Future[StreamPlan]:
             return pool.submit(self._plan, run)  # in the pool: the writer keeps its heartbeat while it runs
 
+        result_path = ResultPath()
+        # pyarrow and the readers load once Athena has accepted the first query (not before: they would hold the
+        # GIL while that request is built), on botocore's after-call event (botocore docs, "Events").
+        self._clients.athena.meta.events.register("after-call.athena.StartQueryExecution", result_path.on_started)
+
         def submit(plan: StreamPlan, slice_: Slice, cancel: threading.Event) -> Future[SliceQuery]:
             return pool.submit(queries.run, plan, slice_, cancel)
 
         window = SubmitWindow(work_items(runs, start_plan, submit), size, lambda item: item.ready)
-        output = StreamOutput(self._clients, self._runner, Ticker(heartbeat_interval()), self._logger, window.top_up)
+        output = StreamOutput(
+            self._clients, self._runner, Ticker(heartbeat_interval()), self._logger, window.top_up, result_path
+        )
         try:
             for item in window:
                 yield from output.messages(item)

@@ -13,22 +13,24 @@ import logging
 import time
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from source_skoot_athena.athena import QueryRunner
 from source_skoot_athena.aws import AwsClients
-from source_skoot_athena.encoding import RecordEncoder
 from source_skoot_athena.output import RecordChunk
 from source_skoot_athena.pipeline import RunAhead
 from source_skoot_athena.protocol import AirbyteStreamStatus, Message
 from source_skoot_athena.read.messages import error_trace, estimate, state_message, stream_status
 from source_skoot_athena.read.progress import Ticker, still_running_line
-from source_skoot_athena.read.result_source import clean_up, open_reader
+from source_skoot_athena.read.result_path import ResultPath
 from source_skoot_athena.read.scheduler import Phase, StreamRun, WorkItem
 from source_skoot_athena.read.slice_query import SliceQuery
-from source_skoot_athena.results import ResultReader
 from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.stream import Slice, StreamPlan
+
+if TYPE_CHECKING:  # both import pyarrow, loaded while the first query runs (result_path.py)
+    from source_skoot_athena.encoding import RecordEncoder
+    from source_skoot_athena.results import ResultReader
 
 Output = Iterator[RecordChunk | Message]
 T = TypeVar("T")
@@ -46,12 +48,14 @@ class StreamOutput:
         ticker: Ticker,
         logger: logging.Logger,
         while_waiting: Callable[[], None] = lambda: None,
+        result_path: ResultPath | None = None,
     ) -> None:
         self._clients = clients
         self._runner = runner
         self._ticker = ticker
         self._logger = logger
         self._while_waiting = while_waiting  # called at least every RATE_LIMIT_CHECK_S of a wait (the window's top-up)
+        self._result_path = result_path or ResultPath()
 
     def messages(self, item: WorkItem) -> Output:
         """The item's records and messages; a failure of the planning or the slice fails its stream, never the
@@ -89,6 +93,9 @@ class StreamOutput:
         plan, slice_ = run.plan, item.slice_
         assert plan is not None and slice_ is not None and item.future is not None
         query = yield from self._await(run, item.future)
+        self._result_path.ready()
+        from source_skoot_athena.read.result_source import clean_up, open_reader
+
         started, count = time.monotonic(), 0
         reader = open_reader(self._clients, plan, query, self._logger)
         try:
