@@ -15,7 +15,6 @@ from typing import Any
 
 import botocore.config
 import botocore.exceptions
-from airbyte_cdk.models import FailureType
 
 from source_skoot_athena.config import Config
 from source_skoot_athena.credentials import NO_CREDENTIALS, session_for
@@ -27,6 +26,7 @@ from source_skoot_athena.data_catalog import (
     not_found,
 )
 from source_skoot_athena.errors import AwsCallError
+from source_skoot_athena.protocol import FailureType
 from source_skoot_athena.retry import API_CALL_ATTEMPTS
 
 # Statement Sids of the setup guide's policies (Step 2), by the action they grant.

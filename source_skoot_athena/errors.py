@@ -1,22 +1,29 @@
 """User-facing failures: one exception type per kind, each carrying a message a user can act on.
 
 Messages name the field, the AWS call and the setup guide's statement, never a secret and never a traceback.
+A plain exception, not the CDK's AirbyteTracedException: the `read` verb never imports airbyte_cdk (protocol.py
+says why); cdk_bridge.py converts one where the CDK's own code path needs it (spec, check, discover).
 """
 
 from __future__ import annotations
 
-from airbyte_cdk.models import FailureType
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from source_skoot_athena.protocol import FailureType
+
+__all__ = ["AwsCallError", "ConfigError", "FailureType", "QueryError", "UserError", "query_failure_type"]
 
 
-class UserError(AirbyteTracedException):
-    """A failure the user can fix (config, permissions, setup). Reported without a stack trace."""
+class UserError(Exception):
+    """A failure the user can fix (config, permissions, setup), typed by who can fix it. Reported without a stack
+    trace; `message` and `internal_message` are the error trace's fields."""
 
     def __init__(self, message: str, *, failure_type: FailureType = FailureType.config_error) -> None:
-        super().__init__(message=message, internal_message=message, failure_type=failure_type)
+        super().__init__(message)
+        self.message = message
+        self.internal_message = message
+        self.failure_type = failure_type
 
     def __str__(self) -> str:
-        return self.message or ""
+        return self.message
 
 
 class ConfigError(UserError):

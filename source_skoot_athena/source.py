@@ -14,7 +14,6 @@ from airbyte_cdk.models import (
     AirbyteRecordMessage,
     AirbyteStateMessage,
     ConfiguredAirbyteCatalog,
-    ConfiguredAirbyteCatalogSerializer,
     FailureType,
     Status,
     Type,
@@ -24,16 +23,22 @@ from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 
 from source_skoot_athena.aws import AwsClients
 from source_skoot_athena.catalog import discover_tables
+from source_skoot_athena.cdk_bridge import cdk_message, cdk_state_messages, state_dicts, traced
 from source_skoot_athena.check import run_check
-from source_skoot_athena.config import parse_config
+from source_skoot_athena.config import SPEC, parse_config
+from source_skoot_athena.config_file import read_config_file
+from source_skoot_athena.configured_catalog import read_catalog_file
 from source_skoot_athena.discover import build_catalog
-from source_skoot_athena.errors import ConfigError, UserError
+from source_skoot_athena.errors import UserError
 from source_skoot_athena.output import RecordChunk
-from source_skoot_athena.state import read_state_file
+from source_skoot_athena.protocol import Message
+from source_skoot_athena.secrets import secret_values, use_secrets
+from source_skoot_athena.state import parse_states, read_state_file
 
 
 class SourceSkootAthena(Source):
-    """Airbyte source for AWS Athena.
+    """Airbyte source for AWS Athena, as the CDK's entrypoint and in-process harnesses see it (the command line's
+    `read` runs without the CDK: read_command.py).
 
     Built on `Source`, not `AbstractSource`: AbstractSource looks streams up by name alone (two tables of the
     same name in two databases would collide) and emits records one dataclass at a time; this source identifies
@@ -53,7 +58,7 @@ class SourceSkootAthena(Source):
             run_check(AwsClients(parsed), parsed, logger)
         except UserError as exc:
             if exc.failure_type != FailureType.config_error:
-                raise
+                raise traced(exc) from exc
             logger.error(f"Check failed: {exc.message}")
             return AirbyteConnectionStatus(status=Status.FAILED, message=filter_secrets(exc.message or ""))
         return AirbyteConnectionStatus(status=Status.SUCCEEDED)
@@ -61,33 +66,25 @@ class SourceSkootAthena(Source):
     @staticmethod
     def read_config(config_path: str) -> MutableMapping[str, Any]:
         """The `--config` file; unreadable or not a JSON object is a config error, not a traceback."""
-        try:
-            config = Source._read_json_file(config_path)
-        except Exception as exc:
-            raise ConfigError(f"The config file {config_path} could not be read as JSON: {exc}") from None
-        if not isinstance(config, MutableMapping):
-            raise ConfigError(f"The config file {config_path} must hold a JSON object with the connection's fields.")
-        return config
+        return read_config_file(config_path)
 
     @classmethod
     def read_catalog(cls, catalog_path: str) -> ConfiguredAirbyteCatalog:
-        """The `--catalog` file; a malformed one is a config error naming the file, not a traceback."""
-        try:
-            return ConfiguredAirbyteCatalogSerializer.load(cls._read_json_file(catalog_path))
-        except Exception as exc:
-            raise ConfigError(
-                f"The configured catalog {catalog_path} is not a valid Airbyte ConfiguredAirbyteCatalog: {exc}. "
-                "Run discover again and configure the streams from its catalog."
-            ) from None
+        """The `--catalog` file (configured_catalog.py: the read's own parser); a malformed one is a config error
+        naming the file, not a traceback."""
+        return ConfiguredAirbyteCatalog(streams=read_catalog_file(catalog_path))
 
     @classmethod
     def read_state(cls, state_path: str) -> list[AirbyteStateMessage]:
         """The `--state` file: a legacy one is ignored with a warning, a malformed one is a config error."""
-        return read_state_file(state_path, logging.getLogger("airbyte"))
+        return cdk_state_messages(read_state_file(state_path, logging.getLogger("airbyte")))
 
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
-        parsed = parse_config(config)
-        tables = discover_tables(AwsClients(parsed), parsed, logger)
+        try:
+            parsed = parse_config(config)
+            tables = discover_tables(AwsClients(parsed), parsed, logger)
+        except UserError as exc:
+            raise traced(exc) from exc
         logger.info(f"Discovered {len(tables)} streams.")
         return build_catalog(tables, logger)
 
@@ -97,15 +94,17 @@ class SourceSkootAthena(Source):
         config: Mapping[str, Any],
         catalog: ConfiguredAirbyteCatalog,
         state: list[AirbyteStateMessage] | None = None,
-    ) -> Iterator[RecordChunk | AirbyteMessage]:
-        """The sync as it is written to stdout: encoded record chunks interleaved with other messages."""
+    ) -> Iterator[RecordChunk | Message]:
+        """The sync as the command line writes it: encoded record chunks interleaved with other messages."""
         from source_skoot_athena.memory import release_memory_promptly
         from source_skoot_athena.read.catalog_read import CatalogRead  # pulls in pyarrow; spec/check stay light
 
+        use_secrets(secret_values(SPEC["connectionSpecification"], config))
+        saved = parse_states(state_dicts(state or []), logger)
         release_memory_promptly()
         parsed = parse_config(config)
         self._read = CatalogRead(parsed, AwsClients(parsed), logger)
-        yield from self._read.run(catalog, state or [])
+        yield from self._read.run(catalog.streams, saved)
 
     def stop_running_queries(self) -> None:
         """On SIGTERM/SIGINT: stop the sync's running Athena queries so none is left running (and billing)."""
@@ -120,19 +119,27 @@ class SourceSkootAthena(Source):
         catalog: ConfiguredAirbyteCatalog,
         state: list[AirbyteStateMessage] | None = None,
     ) -> Iterator[AirbyteMessage]:
-        """The CDK's interface (used by in-process test harnesses): the same messages, one record at a time."""
-        for item in self.read_output(logger, config, catalog, state):
-            if isinstance(item, RecordChunk):
-                for line in item.data.split(b"\n")[:-1]:
-                    record = orjson.loads(line)["record"]
-                    yield AirbyteMessage(
-                        type=Type.RECORD,
-                        record=AirbyteRecordMessage(
-                            stream=record["stream"],
-                            namespace=record.get("namespace"),
-                            data=record["data"],
-                            emitted_at=record["emitted_at"],
-                        ),
-                    )
-            else:
-                yield item
+        """The CDK's interface (used by in-process test harnesses): the same messages, one record at a time; a
+        failed read ends with the CDK's exception type."""
+        try:
+            for item in self.read_output(logger, config, catalog, state):
+                if isinstance(item, RecordChunk):
+                    yield from _record_messages(item)
+                else:
+                    yield cdk_message(item)
+        except UserError as exc:
+            raise traced(exc) from exc
+
+
+def _record_messages(chunk: RecordChunk) -> Iterator[AirbyteMessage]:
+    for line in chunk.data.split(b"\n")[:-1]:
+        record = orjson.loads(line)["record"]
+        yield AirbyteMessage(
+            type=Type.RECORD,
+            record=AirbyteRecordMessage(
+                stream=record["stream"],
+                namespace=record.get("namespace"),
+                data=record["data"],
+                emitted_at=record["emitted_at"],
+            ),
+        )

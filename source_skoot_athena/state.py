@@ -20,19 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from airbyte_cdk.models import (
-    AirbyteMessage,
-    AirbyteStateBlob,
-    AirbyteStateMessage,
-    AirbyteStateStats,
-    AirbyteStateType,
-    AirbyteStreamState,
-    StreamDescriptor,
-    Type,
-)
-from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteStateMessageSerializer
-
+from source_skoot_athena import protocol
 from source_skoot_athena.errors import ConfigError
+from source_skoot_athena.protocol import Message
 
 # The terminal state of a finished full-refresh stream, as the CDK writes it (airbyte_cdk/sources/streams/checkpoint/
 # checkpoint_reader.py, FULL_REFRESH_COMPLETE_STATE; airbytehq/airbyte#38608). The platform keeps a stream's state
@@ -144,8 +134,8 @@ def _recent_files(stream: str, value: Any) -> list[RecentFiles] | None:
     return [RecentFiles(tuple(e["partition"]), tuple(e["files"])) for e in entries]
 
 
-def read_state_file(path: str | None, logger: logging.Logger) -> list[AirbyteStateMessage]:
-    """The `--state` file as state messages. Unlike the CDK's reader, a legacy whole-connector object is ignored
+def read_state_file(path: str | None, logger: logging.Logger) -> list[dict[str, Any]]:
+    """The `--state` file as state messages (decoded JSON). Unlike the CDK's reader, a legacy whole-connector object is ignored
     with a warning, and anything malformed is a config error naming the stream (never a traceback)."""
     if not path:
         return []
@@ -162,8 +152,13 @@ def read_state_file(path: str | None, logger: logging.Logger) -> list[AirbyteSta
     return parse_state_input(raw, logger)
 
 
-def parse_state_input(raw: Any, logger: logging.Logger) -> list[AirbyteStateMessage]:
-    """Validate the decoded `--state` input: a list of state messages; `{}`, `[]` and null mean no state."""
+STATE_TYPES = ("STREAM", "GLOBAL", "LEGACY")
+
+
+def parse_state_input(raw: Any, logger: logging.Logger) -> list[dict[str, Any]]:
+    """Validate the decoded `--state` input: a list of state messages (as decoded JSON); `{}`, `[]` and null mean
+    no state. Checked by hand (not by the CDK's serializer, which `read` does not import): the message type, the
+    stream descriptor and blob of a STREAM message, the object a GLOBAL or LEGACY one holds."""
     if not raw:
         return []
     if isinstance(raw, dict):
@@ -174,57 +169,53 @@ def parse_state_input(raw: Any, logger: logging.Logger) -> list[AirbyteStateMess
         return []
     if not isinstance(raw, list):
         raise ConfigError("The saved state must be a list of per-stream state messages: reset the connection's state.")
-    messages: list[AirbyteStateMessage] = []
     for index, item in enumerate(raw, start=1):
-        where = f"state message {index}"
-        if isinstance(item, dict) and item.get("type") == "STREAM":
-            stream = item.get("stream")
-            descriptor = stream.get("stream_descriptor") if isinstance(stream, dict) else None
-            name = descriptor.get("name") if isinstance(descriptor, dict) else None
-            if not isinstance(name, str) or not name:
-                raise ConfigError(f"The saved {where} has no stream descriptor with a name: reset the state.")
-            namespace = descriptor.get("namespace") if isinstance(descriptor, dict) else None
-            where = f"state of stream '{namespace}.{name}'" if isinstance(namespace, str) else f"state of '{name}'"
-            assert isinstance(stream, dict)
-            StreamState.from_blob(name, stream.get("stream_state"))  # a malformed blob names the stream
-        try:
-            message = AirbyteStateMessageSerializer.load(item)
-        except Exception as exc:
-            detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else exc.__class__.__name__
-            raise ConfigError(f"The saved {where} is malformed ({detail}): reset the state.") from None
-        if message.stream is None and message.data is None and message.global_ is None:
-            raise ConfigError(f"The saved {where} holds no stream, global or legacy state: reset the state.")
-        messages.append(message)
-    return messages
+        _check_state_message(item, f"state message {index}")
+    return raw
 
 
-def parse_states(messages: Sequence[AirbyteStateMessage], logger: logging.Logger) -> dict[StreamKey, StreamState]:
-    """Per-stream states from the `--state` input; legacy and global shapes are ignored with a warning."""
+def _check_state_message(item: Any, where: str) -> None:
+    """A malformed message is a config error naming the stream (or the message's position)."""
+    if not isinstance(item, dict):
+        raise ConfigError(f"The saved {where} is malformed (not an object): reset the state.")
+    kind = item.get("type")
+    if kind is not None and kind not in STATE_TYPES:
+        raise ConfigError(f"The saved {where} is malformed (unknown type {kind!r}): reset the state.")
+    stream, global_, data = item.get("stream"), item.get("global"), item.get("data")
+    if kind == "STREAM" or (kind is None and stream is not None):
+        descriptor = stream.get("stream_descriptor") if isinstance(stream, dict) else None
+        name = descriptor.get("name") if isinstance(descriptor, dict) else None
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"The saved {where} has no stream descriptor with a name: reset the state.")
+        namespace = descriptor.get("namespace") if isinstance(descriptor, dict) else None
+        if namespace is not None and not isinstance(namespace, str):
+            raise ConfigError(f"The saved {where} has a malformed namespace {namespace!r}: reset the state.")
+        assert isinstance(stream, dict)
+        StreamState.from_blob(name, stream.get("stream_state"))  # a malformed blob names the stream
+        return
+    holds = {"GLOBAL": global_, "LEGACY": data}.get(kind or "", global_ if global_ is not None else data)
+    if not isinstance(holds, dict):
+        raise ConfigError(f"The saved {where} holds no stream, global or legacy state: reset the state.")
+
+
+def parse_states(messages: Sequence[dict[str, Any]], logger: logging.Logger) -> dict[StreamKey, StreamState]:
+    """Per-stream states from the validated `--state` messages; legacy and global shapes are ignored with a
+    warning."""
     states: dict[StreamKey, StreamState] = {}
     for message in messages:
-        if message.type == AirbyteStateType.STREAM and message.stream is not None:
-            descriptor = message.stream.stream_descriptor
-            blob = message.stream.stream_state
-            raw = blob.__dict__ if blob is not None and not isinstance(blob, dict) else blob
-            states[StreamKey(descriptor.namespace, descriptor.name)] = StreamState.from_blob(descriptor.name, raw)
+        stream = message.get("stream")
+        if message.get("type", "STREAM") == "STREAM" and isinstance(stream, dict):
+            descriptor = stream["stream_descriptor"]
+            key = StreamKey(descriptor.get("namespace"), descriptor["name"])
+            states[key] = StreamState.from_blob(key.name, stream.get("stream_state"))
         else:
             logger.warning(
-                f"Ignoring a {message.type.value if message.type else 'legacy'} state message: this connector keeps "
+                f"Ignoring a {message.get('type') or 'legacy'} state message: this connector keeps "
                 "per-stream states; the affected streams start from the beginning."
             )
     return states
 
 
-def state_message(key: StreamKey, state: StreamState, record_count: int) -> AirbyteMessage:
+def state_message(key: StreamKey, state: StreamState, record_count: int) -> Message:
     """A per-stream STATE message carrying the records emitted since the stream's previous STATE."""
-    return AirbyteMessage(
-        type=Type.STATE,
-        state=AirbyteStateMessage(
-            type=AirbyteStateType.STREAM,
-            stream=AirbyteStreamState(
-                stream_descriptor=StreamDescriptor(name=key.name, namespace=key.namespace),
-                stream_state=AirbyteStateBlob(**state.to_blob()),
-            ),
-            sourceStats=AirbyteStateStats(recordCount=float(record_count)),
-        ),
-    )
+    return protocol.state_message(key.name, key.namespace, state.to_blob(), record_count)

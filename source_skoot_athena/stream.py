@@ -21,8 +21,6 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from airbyte_cdk.models import ConfiguredAirbyteStream
-
 from source_skoot_athena import file_increments
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
@@ -36,6 +34,7 @@ from source_skoot_athena.partition_filters import (
 )
 from source_skoot_athena.partitions import Partition, sort_key
 from source_skoot_athena.projection_slices import ProjectionSource
+from source_skoot_athena.protocol import ConfiguredAirbyteStream
 from source_skoot_athena.slicing import cost_groups
 from source_skoot_athena.sql import (
     leading_comment,

@@ -7,10 +7,9 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from airbyte_cdk.models import ConfiguredAirbyteStream, SyncMode
-
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.errors import ConfigError
+from source_skoot_athena.protocol import ConfiguredAirbyteStream, SyncMode
 from source_skoot_athena.types import is_orderable
 
 

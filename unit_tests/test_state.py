@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from airbyte_cdk.models import AirbyteStateType
 from airbyte_cdk.sources.streams.checkpoint.checkpoint_reader import FULL_REFRESH_COMPLETE_STATE
 
 from source_skoot_athena.errors import ConfigError
@@ -104,7 +103,7 @@ def test_legacy_whole_file_state_is_ignored_with_a_warning(caplog: pytest.LogCap
 
 def test_valid_state_input_parses() -> None:
     messages = parse_state_input([stream_message("orders", {"cursor_field": "id", "cursor": "5"})], LOGGER)
-    assert len(messages) == 1 and messages[0].type == AirbyteStateType.STREAM
+    assert len(messages) == 1 and messages[0]["type"] == "STREAM"
     assert parse_states(messages, LOGGER) == {
         StreamKey("db", "orders"): StreamState(cursor_field="id", cursor_type=None, cursor="5")
     }
@@ -120,6 +119,9 @@ def test_valid_state_input_parses() -> None:
         ([stream_message("orders", {"cursor": [1]})], "'orders'"),
         ([{"type": "GLOBAL"}], "state message 1"),
         ([{"type": "NOT_A_TYPE", "data": {}}], "state message 1"),
+        ([{"type": "LEGACY"}], "state message 1"),
+        ([{"type": "STREAM", "stream": {"stream_descriptor": {"name": "t", "namespace": 5}}}], "namespace"),
+        ([{}], "holds no stream, global or legacy state"),
     ],
 )
 def test_malformed_state_input_is_a_config_error(raw: Any, expected: str) -> None:
@@ -154,11 +156,17 @@ def test_state_message_carries_descriptor_blob_and_count() -> None:
     message = state_message(
         StreamKey("db", "orders"), StreamState(cursor_field="id", cursor_type="bigint", cursor="7"), 12
     )
-    assert message.state is not None and message.state.stream is not None
-    assert message.state.stream.stream_descriptor.namespace == "db"
-    assert message.state.stream.stream_descriptor.name == "orders"
-    assert message.state.stream.stream_state.__dict__ == {"cursor_field": "id", "cursor_type": "bigint", "cursor": "7"}
-    assert message.state.sourceStats is not None and message.state.sourceStats.recordCount == 12.0
+    assert message == {
+        "type": "STATE",
+        "state": {
+            "type": "STREAM",
+            "stream": {
+                "stream_descriptor": {"name": "orders", "namespace": "db"},
+                "stream_state": {"cursor_field": "id", "cursor_type": "bigint", "cursor": "7"},
+            },
+            "sourceStats": {"recordCount": 12.0},
+        },
+    }
 
 
 def test_stream_key_reads_as_database_dot_table() -> None:

@@ -13,14 +13,6 @@ import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from airbyte_cdk.models import (
-    AirbyteMessage,
-    AirbyteStateMessage,
-    ConfiguredAirbyteCatalog,
-    ConfiguredAirbyteStream,
-    FailureType,
-)
-
 from source_skoot_athena.athena import QueryRunner
 from source_skoot_athena.aws import AwsClients
 from source_skoot_athena.catalog import get_table
@@ -28,12 +20,14 @@ from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError, UserError
 from source_skoot_athena.output import RecordChunk
 from source_skoot_athena.partitions import GluePartitions
+from source_skoot_athena.protocol import ConfiguredAirbyteStream, FailureType, Message
 from source_skoot_athena.read.progress import Ticker, heartbeat_interval
-from source_skoot_athena.read.result_source import UnreadResults
+from source_skoot_athena.read.result_path import ResultPath
 from source_skoot_athena.read.scheduler import StreamRun, SubmitWindow, stream_key, work_items
 from source_skoot_athena.read.slice_query import SliceQueries, SliceQuery
 from source_skoot_athena.read.stream_output import StreamOutput
-from source_skoot_athena.state import StreamKey, StreamState, parse_states
+from source_skoot_athena.read.unread_results import UnreadResults
+from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.stream import QueryCursorBound, Slice, StreamPlan, StreamPlanner
 from source_skoot_athena.workgroup import usable_workgroup
 
@@ -55,10 +49,9 @@ class CatalogRead:
         self._runner.stop_all()
 
     def run(
-        self, catalog: ConfiguredAirbyteCatalog, states: Sequence[AirbyteStateMessage]
-    ) -> Iterator[RecordChunk | AirbyteMessage]:
+        self, catalog: Sequence[ConfiguredAirbyteStream], saved: dict[StreamKey, StreamState]
+    ) -> Iterator[RecordChunk | Message]:
         """Every stream in catalog order; queries (of this stream's next slices or the next streams') run ahead."""
-        saved = parse_states(states, self._logger)
         streams = unique_streams(catalog, self._logger)
         warn_about_stale_states(saved, streams, self._logger)
         workgroup = usable_workgroup(self._clients, self._config, self._logger)
@@ -73,12 +66,23 @@ class CatalogRead:
         def start_plan(run: StreamRun) -> Future[StreamPlan]:
             return pool.submit(self._plan, run)  # in the pool: the writer keeps its heartbeat while it runs
 
+        result_path = ResultPath()
+        # pyarrow and the readers load once Athena has accepted the first query (not before: they would hold the
+        # GIL while that request is built), on botocore's after-call event (botocore docs, "Events").
+        self._clients.athena.meta.events.register("after-call.athena.StartQueryExecution", result_path.on_started)
+
         def submit(plan: StreamPlan, slice_: Slice, cancel: threading.Event) -> Future[SliceQuery]:
             return unread.track(plan, pool.submit(queries.run, plan, slice_, cancel))
 
         window = SubmitWindow(work_items(runs, start_plan, submit), size, lambda item: item.ready)
         output = StreamOutput(
-            self._clients, self._runner, Ticker(heartbeat_interval()), self._logger, window.top_up, unread.taken
+            self._clients,
+            self._runner,
+            Ticker(heartbeat_interval()),
+            self._logger,
+            window.top_up,
+            result_path,
+            unread.taken,
         )
         try:
             for item in window:
@@ -109,11 +113,11 @@ class CatalogRead:
         return plan
 
 
-def unique_streams(catalog: ConfiguredAirbyteCatalog, logger: logging.Logger) -> list[ConfiguredAirbyteStream]:
+def unique_streams(catalog: Sequence[ConfiguredAirbyteStream], logger: logging.Logger) -> list[ConfiguredAirbyteStream]:
     """The catalog's streams in order, each once (a stream configured twice is read once, with a warning)."""
     seen: set[StreamKey] = set()
     streams: list[ConfiguredAirbyteStream] = []
-    for configured in catalog.streams:
+    for configured in catalog:
         key = stream_key(configured)
         if key in seen:
             logger.warning(f"Stream {key} is configured twice; reading it once.")

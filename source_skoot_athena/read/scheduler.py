@@ -14,16 +14,17 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from airbyte_cdk.models import ConfiguredAirbyteStream, FailureType
-
-from source_skoot_athena.encoding import RecordEncoder
 from source_skoot_athena.errors import UserError
+from source_skoot_athena.protocol import ConfiguredAirbyteStream, FailureType
 from source_skoot_athena.read.progress import StreamProgress
 from source_skoot_athena.read.slice_query import SliceQuery
 from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.stream import Slice, StreamPlan
+
+if TYPE_CHECKING:  # the encoder imports pyarrow, loaded once the first query runs (result_path.py)
+    from source_skoot_athena.encoding import RecordEncoder
 
 T = TypeVar("T")
 
@@ -67,6 +68,8 @@ class StreamRun:
     def encoder(self) -> RecordEncoder:
         """The stream's record encoder, made once its plan (the selected columns) is known."""
         if self._encoder is None:
+            from source_skoot_athena.encoding import RecordEncoder
+
             assert self.plan is not None
             columns = [(c.name, c.type) for c in self.plan.columns]
             self._encoder = RecordEncoder(self.key.name, self.key.namespace, columns)

@@ -13,25 +13,26 @@ import logging
 import time
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future
-from typing import TypeVar
-
-from airbyte_cdk.models import AirbyteMessage, AirbyteStreamStatus
+from typing import TYPE_CHECKING, TypeVar
 
 from source_skoot_athena.athena import QueryRunner
 from source_skoot_athena.aws import AwsClients
-from source_skoot_athena.encoding import RecordEncoder
 from source_skoot_athena.output import RecordChunk
 from source_skoot_athena.pipeline import RunAhead
+from source_skoot_athena.protocol import AirbyteStreamStatus, Message
 from source_skoot_athena.read.messages import error_trace, estimate, state_message, stream_status
 from source_skoot_athena.read.progress import Ticker, still_running_line
-from source_skoot_athena.read.result_source import clean_up, open_reader
+from source_skoot_athena.read.result_path import ResultPath
 from source_skoot_athena.read.scheduler import Phase, StreamRun, WorkItem
 from source_skoot_athena.read.slice_query import SliceQuery
-from source_skoot_athena.results import ResultReader
 from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.stream import Slice, StreamPlan
 
-Output = Iterator[RecordChunk | AirbyteMessage]
+if TYPE_CHECKING:  # both import pyarrow, loaded while the first query runs (result_path.py)
+    from source_skoot_athena.encoding import RecordEncoder
+    from source_skoot_athena.results import ResultReader
+
+Output = Iterator[RecordChunk | Message]
 T = TypeVar("T")
 # How often a wait on a query looks whether a start is waiting out Athena's concurrency limit.
 RATE_LIMIT_CHECK_S = 1.0
@@ -47,6 +48,7 @@ class StreamOutput:
         ticker: Ticker,
         logger: logging.Logger,
         while_waiting: Callable[[], None] = lambda: None,
+        result_path: ResultPath | None = None,
         taken: Callable[[Future[SliceQuery]], None] = lambda _: None,
     ) -> None:
         self._clients = clients
@@ -54,6 +56,7 @@ class StreamOutput:
         self._ticker = ticker
         self._logger = logger
         self._while_waiting = while_waiting  # called at least every RATE_LIMIT_CHECK_S of a wait (the window's top-up)
+        self._result_path = result_path or ResultPath()
         self._taken = taken  # told which query's results this writer reads (and so deletes): UnreadResults
 
     def messages(self, item: WorkItem) -> Output:
@@ -92,6 +95,9 @@ class StreamOutput:
         plan, slice_ = run.plan, item.slice_
         assert plan is not None and slice_ is not None and item.future is not None
         query = yield from self._await(run, item.future)
+        self._result_path.ready()
+        from source_skoot_athena.read.result_source import clean_up, open_reader
+
         started, count = time.monotonic(), 0
         reader = open_reader(self._clients, plan, query, self._logger)
         self._taken(item.future)
@@ -112,7 +118,7 @@ class StreamOutput:
         if slice_ is plan.slices[-1]:
             yield from self._complete(run, plan)
 
-    def _await(self, run: StreamRun, future: Future[T]) -> Generator[AirbyteMessage, None, T]:
+    def _await(self, run: StreamRun, future: Future[T]) -> Generator[Message, None, T]:
         """The future's result (its failure is raised): a stream's plan or a slice's finished query. Meanwhile:
         RUNNING with reason RATE_LIMITED as soon as a start waits out Athena's concurrency limit (checked every
         second), a heartbeat at every tick."""
@@ -129,7 +135,7 @@ class StreamOutput:
                 if self._ticker.due():
                     yield from self._heartbeat(run)
 
-    def _heartbeat(self, run: StreamRun) -> Iterator[AirbyteMessage]:
+    def _heartbeat(self, run: StreamRun) -> Iterator[Message]:
         now = time.monotonic()
         for query in self._runner.active.snapshot():
             self._logger.info(still_running_line(query, now))
@@ -138,11 +144,11 @@ class StreamOutput:
         yield state_message(run.key, run.latest_state, 0)
 
     @staticmethod
-    def _state(run: StreamRun, state: StreamState, count: int) -> AirbyteMessage:
+    def _state(run: StreamRun, state: StreamState, count: int) -> Message:
         run.last_state = state
         return state_message(run.key, state, count)
 
-    def _complete(self, run: StreamRun, plan: StreamPlan) -> Iterator[AirbyteMessage]:
+    def _complete(self, run: StreamRun, plan: StreamPlan) -> Iterator[Message]:
         encoder = run.used_encoder
         if encoder is not None:
             for warning in encoder.new_warning_texts():

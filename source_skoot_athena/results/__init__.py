@@ -9,11 +9,12 @@ Each reader yields batches whose columns are in the SELECT's order, and deletes 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Protocol
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Protocol
 
 from source_skoot_athena.types import API, CSV, PARQUET, ReadPath
+
+if TYPE_CHECKING:  # the readers import pyarrow; `split_s3_uri` serves the query side too, before it is loaded
+    import pyarrow as pa
 
 __all__ = ["API", "CSV", "PARQUET", "ResultReader", "split_s3_uri"]
 

@@ -38,10 +38,12 @@ READ_BUFFER_BYTES = 128 << 10
 # Decoded batches waiting for the encoder. Decoding runs on its own thread and is several times faster than
 # encoding, so one is enough.
 DECODE_AHEAD = 1
-# pyarrow's own decoding threads on top of that one: measured at 1M × 10 on 2 busy cores (load 3.5-4.8), two
-# runs each, with them 261-271 MB peak RSS and 2.1-3.6x the floor's streaming rate, without them 242-244 MB and
-# 1.9-3.3x (same CPU seconds). Off, so the read stays under 256 MB; on buys some streaming rate for ~20 MB.
-DECODE_THREADS = False
+# pyarrow's own decoding threads on top of that one. With the CDK imported (≈50 MB of it), 5M × 10 measured
+# 2.2x/2.9x the floor's streaming rate without them and 3.4x/4.1x with them (262k-row / 2.5M-row files), but
+# 263-283 MB peak RSS with them. `read` no longer imports the CDK (issue 17): at 1M × 10 (load 4-6, 3 pairs of
+# medians of 2) 227-236 MB with them, 205-208 MB without, streaming rates within the noise of each other (2.3-3.1x).
+# On: the read stays under 256 MB and gets the rate they gave at 5M (docs/benchmarks.md, issue 17).
+DECODE_THREADS = True
 
 
 def batch_rows(parquet: pq.ParquetFile) -> int:

@@ -8,10 +8,7 @@ keeping them here adds no dependency between those layers.
 
 from __future__ import annotations
 
-from typing import Final
-
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING, Final
 
 from source_skoot_athena.types.model import (
     COMPLEX_KINDS,
@@ -23,6 +20,9 @@ from source_skoot_athena.types.model import (
     Kind,
     decimal_params,
 )
+
+if TYPE_CHECKING:  # pyarrow is imported where a function needs it: stream planning (SQL) runs without it, so
+    import pyarrow as pa  # `read` submits its first query before pyarrow (≈0.3 s) is loaded (issue 17)
 
 MAX_DECIMAL128_PRECISION: Final = 38
 # Kinds UNLOAD cannot write to Parquet: they are rendered as text in the SELECT instead.
@@ -104,6 +104,8 @@ def text_arrow_type(t: AthenaType) -> pa.DataType:
     them. A `timestamp` without declared precision may be Hive's (ms) or Iceberg's (us): it is parsed as us,
     which holds both (the encoder then prints only the digits the values need).
     """
+    import pyarrow as pa
+
     if t.kind == Kind.BOOLEAN:
         return pa.bool_()
     if t.kind in INTEGER_KINDS:
@@ -124,11 +126,15 @@ def text_arrow_type(t: AthenaType) -> pa.DataType:
 
 def is_text(arrow_type: pa.DataType) -> bool:
     """Whether Arrow holds these values as UTF-8 text (string or large_string)."""
+    import pyarrow as pa
+
     return bool(pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type))
 
 
 def cast_text(values: pa.Array, t: AthenaType) -> pa.Array:
     """Athena's text of a `t` column cast to `text_arrow_type(t)`: the one text decoding of the csv and api
     readers and of the encoder. (Arrow parses booleans case-insensitively, so `TRUE` needs no lower-casing.)"""
+    import pyarrow.compute as pc
+
     target = text_arrow_type(t)
     return values if is_text(target) else pc.cast(values, target)
