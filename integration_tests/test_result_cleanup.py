@@ -50,7 +50,10 @@ def _by_day(athena: LocalAthena) -> dict[str, Any]:
 def test_slices_started_ahead_of_a_failed_slice_leave_no_result_files(athena_sandbox: LocalAthena) -> None:
     catalog = _by_day(athena_sandbox)
     # The first slice fails (its UNLOAD and the plain SELECT tried after it) once the three after it have finished.
-    athena_sandbox.faults.delay_query(DAYS[0], 3.0)
+    def others_done() -> bool:
+        return sum(q.kind == "UNLOAD" and q.state == "SUCCEEDED" for q in athena_sandbox.queries) == len(DAYS) - 1
+
+    athena_sandbox.faults.hold_query(DAYS[0], until=others_done)
     failing = athena_sandbox.faults.fail_query(DAYS[0], count=2)
     run = run_connector("read", athena_sandbox.env(), config=_config(), catalog=catalog)
     assert_valid_protocol(run.stdout)

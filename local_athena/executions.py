@@ -114,6 +114,8 @@ def _forced_outcome(ex: Execution, rules: list[QueryRule]) -> bool:
     for rule in rules:
         if rule.kind == "delay" and ex.cancel_event.wait(rule.seconds):
             return True
+        if rule.kind == "hold" and _held(ex, rule):
+            return True
     if ex.state != "RUNNING":
         return True
     for rule in rules:
@@ -124,6 +126,15 @@ def _forced_outcome(ex: Execution, rules: list[QueryRule]) -> bool:
             return True
         if rule.kind == "cancel":
             ex.finish("CANCELLED", reason="Query cancelled")
+            return True
+    return False
+
+
+def _held(ex: Execution, rule: QueryRule) -> bool:
+    """Wait until the hold rule's condition is true (or its time is up); True when the query was stopped first."""
+    deadline = time.monotonic() + rule.seconds
+    while rule.until is not None and not rule.until() and time.monotonic() < deadline:
+        if ex.cancel_event.wait(0.02):
             return True
     return False
 

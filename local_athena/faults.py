@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -44,12 +45,13 @@ class ErrorRule:
 class QueryRule:
     """A forced query outcome for SQL containing ``sql_contains``."""
 
-    kind: str  # "fail" | "cancel" | "delay"
+    kind: str  # "fail" | "cancel" | "delay" | "hold"
     sql_contains: str
     count: int | None
     retryable: bool = False
     error_type: str = "INTERNAL_ERROR"
     seconds: float = 0.0
+    until: Callable[[], bool] | None = None  # "hold": stays RUNNING until this is true (or `seconds` pass)
     fired: int = 0
     partial_output: bool = False  # a failed or stopped UNLOAD leaves a partial file under its target
 
@@ -125,6 +127,11 @@ class Faults:
         ``partial_output``: a running UNLOAD has written a file under its TO prefix already, which stays there
         if the query is stopped."""
         return self._add_query(QueryRule("delay", sql_contains, count, seconds=seconds, partial_output=partial_output))
+
+    def hold_query(self, sql_contains: str, until: Callable[[], bool], seconds: float = 60.0) -> QueryRule:
+        """Matching queries stay RUNNING until ``until()`` is true (checked every 20 ms; at most ``seconds``): a
+        test orders queries by what has happened, not by how long things take."""
+        return self._add_query(QueryRule("hold", sql_contains, None, seconds=seconds, until=until))
 
     def _add_query(self, rule: QueryRule) -> QueryRule:
         with self._lock:
