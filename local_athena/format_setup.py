@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from . import delta_tables, iceberg_tables
+from . import delta_tables, iceberg_commits, iceberg_tables
 
 
 class FormatSetup:
@@ -45,10 +45,22 @@ class FormatSetup:
         *,
         types: dict[str, str] | None = None,
         dropped: dict[str, str] | None = None,
+        stated_bytes: int | None = None,
     ) -> None:
-        """An Iceberg table registered in Glue as Iceberg's Glue catalog leaves it (iceberg_tables)."""
-        iceberg_tables.put_iceberg_table(self.region, database, table, data, types=types, dropped=dropped)
+        """An Iceberg table registered in Glue as Iceberg's Glue catalog leaves it (iceberg_tables); its manifest
+        states ``stated_bytes`` as the data file's size when given."""
+        iceberg_tables.put_iceberg_table(
+            self.region, database, table, data, types=types, dropped=dropped, stated_bytes=stated_bytes
+        )
 
-    def append_iceberg(self, database: str, table: str, data: pa.Table) -> None:
-        """A new Iceberg snapshot adding ``data``."""
-        iceberg_tables.append_iceberg(self.region, database.lower(), table.lower(), data)
+    def append_iceberg(self, database: str, table: str, data: pa.Table, *, stated_bytes: int | None = None) -> None:
+        """A new Iceberg snapshot adding ``data`` (its file's size stated as ``stated_bytes`` when given)."""
+        iceberg_tables.append_iceberg(self.region, database.lower(), table.lower(), data, stated_bytes=stated_bytes)
+
+    def compact_iceberg(self, database: str, table: str) -> None:
+        """A compaction: every live row rewritten into one new data file (iceberg_commits)."""
+        iceberg_commits.compact_iceberg(self.region, database, table)
+
+    def expire_iceberg_snapshots(self, database: str, table: str) -> None:
+        """expire_snapshots: every snapshot but the current one removed (iceberg_commits)."""
+        iceberg_commits.expire_snapshots(self.region, database, table)
