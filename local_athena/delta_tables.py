@@ -119,13 +119,15 @@ def put_delta_table(
     partition_keys: list[str] | None = None,
     spark_placeholder: bool = False,
     bucket: str = "skoot-data-demo",
+    stated_bytes: int | None = None,
 ) -> str:
     """Replace ``database.table`` with a Delta table holding ``data`` (commit 0); returns its location.
 
     Glue as Athena's `CREATE EXTERNAL TABLE … TBLPROPERTIES ('table_type'='DELTA')` syncs it (real columns,
     partition keys, no partitions), or with ``spark_placeholder`` as Spark registers it: `col array<string>`,
     `spark.sql.sources.provider=delta`, the location also as SerDe parameter `path`
-    (https://docs.aws.amazon.com/athena/latest/ug/delta-lake-tables-syncing-metadata.html).
+    (https://docs.aws.amazon.com/athena/latest/ug/delta-lake-tables-syncing-metadata.html). ``stated_bytes``: the
+    `size` its `add` actions state (default: the files' real sizes).
     """
     keys = list(partition_keys or [])
     database, table = database.lower(), table.lower()
@@ -151,11 +153,18 @@ def put_delta_table(
         "StorageDescriptor": sd,
     }
     glue.create_table(database, table, table_input)
-    _commit(location, 0, [_protocol(), _metadata(data, keys), *_add_files(location, data, keys)])
+    _commit(location, 0, [_protocol(), _metadata(data, keys), *_add_files(location, data, keys, stated_bytes)])
     return location
 
 
-def commit_delta(location: str, data: pa.Table, partition_keys: list[str], *, overwrite: bool = False) -> int:
+def commit_delta(
+    location: str,
+    data: pa.Table,
+    partition_keys: list[str],
+    *,
+    overwrite: bool = False,
+    stated_bytes: int | None = None,
+) -> int:
     """A new commit appending ``data`` (``overwrite``: first removing every live file, as Spark's overwrite
     mode does; the old files stay in S3); returns its version."""
     bucket, prefix = moto_state.split_s3_url(location)
@@ -170,7 +179,7 @@ def commit_delta(location: str, data: pa.Table, partition_keys: list[str], *, ov
         now = int(time.time() * 1000)
         for path in _live_paths(bucket, prefix):
             actions.append({"remove": {"path": path, "deletionTimestamp": now, "dataChange": True}})
-    _commit(location, version, actions + _add_files(location, data, partition_keys))
+    _commit(location, version, actions + _add_files(location, data, partition_keys, stated_bytes))
     return version
 
 
@@ -219,7 +228,7 @@ def _delta_type(t: pa.DataType) -> str:
     return _DELTA_TYPES.get(t, "string")
 
 
-def _add_files(location: str, data: pa.Table, keys: list[str]) -> list[dict[str, Any]]:
+def _add_files(location: str, data: pa.Table, keys: list[str], stated_bytes: int | None) -> list[dict[str, Any]]:
     """One Parquet file per partition (without the partition columns) and its `add` action."""
     bucket, prefix = moto_state.split_s3_url(location)
     combos = data.select(keys).group_by(keys).aggregate([]).to_pylist() if keys else [{}]
@@ -235,6 +244,7 @@ def _add_files(location: str, data: pa.Table, keys: list[str]) -> list[dict[str,
         path = f"{sub}part-{uuid.uuid4().hex[:12]}.snappy.parquet"
         body = tables.encode(part.drop_columns(keys), "parquet", None)
         moto_state.put_object(bucket, prefix + unquote(path), body)
-        add = {"path": path, "partitionValues": values, "size": len(body), "modificationTime": 0, "dataChange": True}
+        size = len(body) if stated_bytes is None else stated_bytes
+        add = {"path": path, "partitionValues": values, "size": size, "modificationTime": 0, "dataChange": True}
         actions.append({"add": add})
     return actions

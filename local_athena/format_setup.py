@@ -24,18 +24,33 @@ class FormatSetup:
         *,
         partition_keys: list[str] | None = None,
         spark_placeholder: bool = False,
+        stated_bytes: int | None = None,
     ) -> str:
         """A Delta Lake table (log commit 0) registered in Glue as Athena or Spark leaves it; returns its location
-        (for ``commit_delta``)."""
+        (for ``commit_delta``). ``stated_bytes``: the file size its `add` actions state."""
         return delta_tables.put_delta_table(
-            self.region, database, table, data, partition_keys=partition_keys, spark_placeholder=spark_placeholder
+            self.region,
+            database,
+            table,
+            data,
+            partition_keys=partition_keys,
+            spark_placeholder=spark_placeholder,
+            stated_bytes=stated_bytes,
         )
 
     def commit_delta(
-        self, location: str, data: pa.Table, partition_keys: list[str] | None = None, *, overwrite: bool = False
+        self,
+        location: str,
+        data: pa.Table,
+        partition_keys: list[str] | None = None,
+        *,
+        overwrite: bool = False,
+        stated_bytes: int | None = None,
     ) -> int:
         """A new Delta commit adding ``data`` (``overwrite``: removing every live file first); its version."""
-        return delta_tables.commit_delta(location, data, list(partition_keys or []), overwrite=overwrite)
+        return delta_tables.commit_delta(
+            location, data, list(partition_keys or []), overwrite=overwrite, stated_bytes=stated_bytes
+        )
 
     def put_iceberg_table(
         self,

@@ -26,7 +26,6 @@ import botocore.exceptions
 from source_skoot_athena.aws import error_code
 from source_skoot_athena.catalog import TableInfo
 from source_skoot_athena.config import Config
-from source_skoot_athena.partition_sizes import split_s3_location
 from source_skoot_athena.sql import leading_comment, quote_identifier, quote_string, select_statement
 
 Metadata = dict[str, Any]
@@ -42,8 +41,8 @@ def read_metadata(s3: Any, table: TableInfo, logger: logging.Logger) -> Metadata
     """The table's current metadata file (gzip or plain JSON, as writers may compress it); None, with a warning,
     when Glue names none or S3 refuses the read (the table is then read in one query)."""
     location = table.parameters.get("metadata_location", "")
-    parts = split_s3_location(location)
-    if parts is None or not location.startswith("s3://"):
+    parts = location[len("s3://") :].split("/", 1) if location.startswith("s3://") else []
+    if len(parts) != 2 or not all(parts):
         logger.warning(f"{table.key}: Glue names no Iceberg metadata_location; the table is read in one query.")
         return None
     try:
