@@ -8,13 +8,17 @@ chunk k, which is what the platform keeps when a sync stops there. Queries are c
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 
 import pyarrow as pa
 
 from integration_tests.connector import DEMO_CONFIG, Run, configured_catalog, discover_catalog, run_connector
+from integration_tests.test_iam import SCOPE_A, denied, texts
+from integration_tests.test_iam import config as iam_config
 from local_athena import LocalAthena
+from local_athena.testing import all_rows, run
 from source_skoot_athena.slicing import SLICE_TARGET_BYTES
 
 DATABASE = "format_slices"
@@ -90,8 +94,6 @@ def _ids_until_state(run: Run, table: str, k: int) -> list[int]:
 def _current_snapshot(athena: LocalAthena, table: str) -> str:
     glue = athena.client("glue").get_table(DatabaseName=DATABASE, Name=table)["Table"]
     bucket, key = glue["Parameters"]["metadata_location"][len("s3://") :].split("/", 1)
-    import json
-
     body = athena.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
     return str(json.loads(body)["current-snapshot-id"])
 
@@ -99,8 +101,6 @@ def _current_snapshot(athena: LocalAthena, table: str) -> str:
 def _files(athena: LocalAthena, table: str) -> list[str]:
     """The table's live data files in path order, as `"$path"` shows them."""
     client = athena.client("athena")
-    from local_athena.testing import all_rows, run
-
     qe = run(client, f'SELECT DISTINCT "$path" FROM {DATABASE}.{table}')
     return sorted(str(r[0]) for r in all_rows(client, qe["QueryExecutionId"])[1:])
 
@@ -233,3 +233,19 @@ def test_a_delta_resume_after_files_were_removed_restarts_the_stream(athena: Loc
     resumed = _read(athena, catalog, state=first.stream_states("delta_rewritten")[:1])
     assert sorted(r["id"] for r in resumed.rows("delta_rewritten")) == list(range(ROWS_PER_FILE))
     assert any("removed files" in log and "from the beginning" in log for log in resumed.logs), resumed.logs
+
+
+# --- IAM -----------------------------------------------------------------------------------------------------
+def test_the_guides_scope_a_policy_suffices_for_iceberg_and_delta_slices(iam_athena: LocalAthena) -> None:
+    """The metadata file, the `$files` query and the Delta log are read with the user's key under Scope A."""
+    athena = iam_athena
+    _put_iceberg(athena, "ice_iam")
+    _put_delta(athena, "delta_iam")
+    catalog = configured_catalog(discover_catalog(athena, [DATABASE]), streams=["ice_iam", "delta_iam"])
+    with athena.iam.enforce(SCOPE_A) as keys:
+        read = run_connector("read", athena.env(), config=iam_config(keys, databases=[DATABASE]), catalog=catalog)
+    assert read.returncode == 0 and not read.errors, texts(read)
+    assert not denied() and not [line for line in read.logs if "could not read" in line], read.logs
+    for table in ("ice_iam", "delta_iam"):
+        assert sorted(r["id"] for r in read.rows(table)) == list(range(FILES * 100)), table
+        assert len(_blobs(read, table)) == 3, table

@@ -283,6 +283,8 @@ class Resolver:
         view = f"__m{self.counter}_{kind}"
         shown = f"awsdatacatalog.{database.lower()}.{t.name.lower()}"
         info = self.engine.table_info(database, base)
+        if info is not None:
+            self._check_location(info.location)  # Athena reads the metadata files with the caller's permissions
         create_metadata_table(self.conn, view, info, kind, shown, self.engine.account_id)
         new = exp.Table(this=exp.to_identifier(view, quoted=True))
         new.set("alias", exp.TableAlias(this=exp.to_identifier(t.alias or t.name, quoted=True)))
