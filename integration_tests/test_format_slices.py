@@ -8,7 +8,9 @@ chunk k, which is what the platform keeps when a sync stops there. Queries are c
 
 from __future__ import annotations
 
+import gzip
 import json
+import logging
 from collections import Counter
 from typing import Any
 
@@ -19,6 +21,9 @@ from integration_tests.test_iam import SCOPE_A, denied, texts
 from integration_tests.test_iam import config as iam_config
 from local_athena import LocalAthena
 from local_athena.testing import all_rows, run
+from source_skoot_athena.catalog import TableInfo
+from source_skoot_athena.delta_log import read_delta_log
+from source_skoot_athena.iceberg_files import current_snapshot, read_metadata
 from source_skoot_athena.slicing import SLICE_TARGET_BYTES
 
 DATABASE = "format_slices"
@@ -233,6 +238,35 @@ def test_a_delta_resume_after_files_were_removed_restarts_the_stream(athena: Loc
     resumed = _read(athena, catalog, state=first.stream_states("delta_rewritten")[:1])
     assert sorted(r["id"] for r in resumed.rows("delta_rewritten")) == list(range(ROWS_PER_FILE))
     assert any("removed files" in log and "from the beginning" in log for log in resumed.logs), resumed.logs
+
+
+def test_a_delta_log_with_a_checkpoint_is_read_in_one_query_with_a_log_line(athena: LocalAthena, caplog: Any) -> None:
+    """Checkpoints are not read (delta_log.py): the planner gets no log, and says the table is read whole."""
+    location = _put_delta(athena, "delta_checkpointed")
+    bucket, prefix = location[len("s3://") :].split("/", 1)
+    athena.client("s3").put_object(Bucket=bucket, Key=f"{prefix}_delta_log/_last_checkpoint", Body=b'{"version":10}')
+    table = TableInfo(DATABASE, "delta_checkpointed", (), location=location)
+    with caplog.at_level(logging.INFO):
+        assert read_delta_log(athena.client("s3"), table, logging.getLogger("airbyte")) is None
+    assert any("checkpoint" in r.message and "one query" in r.message for r in caplog.records)
+    plain = TableInfo(DATABASE, "delta_plain", (), location=_put_delta(athena, "delta_plain"))
+    log = read_delta_log(athena.client("s3"), plain, logging.getLogger())  # the same log without the checkpoint
+    assert log is not None and log.version == FILES - 1 and len(log.files()) == FILES
+
+
+def test_a_gzip_iceberg_metadata_file_is_read_like_a_plain_one(athena: LocalAthena) -> None:
+    _put_iceberg(athena, "ice_gz", stated=None)
+    glue = athena.client("glue").get_table(DatabaseName=DATABASE, Name="ice_gz")["Table"]
+    bucket, key = glue["Parameters"]["metadata_location"][len("s3://") :].split("/", 1)
+    s3 = athena.client("s3")
+    s3.put_object(
+        Bucket=bucket, Key=key + ".gz", Body=gzip.compress(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    )
+    gz = f"s3://{bucket}/{key}.gz"
+    metadata = read_metadata(
+        s3, TableInfo(DATABASE, "ice_gz", (), parameters={"metadata_location": gz}), logging.getLogger()
+    )
+    assert metadata is not None and current_snapshot(metadata) == _current_snapshot(athena, "ice_gz")
 
 
 # --- IAM -----------------------------------------------------------------------------------------------------
