@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from source_skoot_athena.catalog import TableInfo
+from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.delta_log import DeltaLog
 from source_skoot_athena.file_slices import FileChunk
 from source_skoot_athena.format_files import range_chunks
 from source_skoot_athena.iceberg_files import current_snapshot, data_files, files_sql, has_snapshot, snapshot_bytes
+from source_skoot_athena.partitions import Partition
 from source_skoot_athena.slicing import SLICE_TARGET_BYTES
 from source_skoot_athena.state import StreamState
 from source_skoot_athena.stream import StreamPlanner
@@ -98,7 +99,9 @@ def test_files_sql_lists_data_files_only_after_the_resume_point() -> None:
 
 
 class _NoPartitions:
-    def partitions(self, table: TableInfo, **_: object) -> list[object]:
+    def partitions(
+        self, table: TableInfo, *, cursor_key: Column | None = None, lower: str | None = None
+    ) -> list[Partition]:
         return []
 
 
