@@ -267,25 +267,18 @@ class Resolver:
         columns, files = iceberg_current_table(info, self.engine.account_id, requested_snapshot(nodes, info))
         files = path_column.prune(files, path_column.predicates(nodes))
         paths = self._read(files, referenced_columns(ast, [name for name, _ in columns]), "parquet")
-        if path_column.is_selected(nodes) and paths:
-            selects = [iceberg_select_sql(columns, [p], path_column.uri(f)) for p, f in zip(paths, files, strict=True)]
-        else:
-            selects = [iceberg_select_sql(columns, paths, "" if path_column.is_selected(nodes) else None)]
-        self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS " + " UNION ALL ".join(selects))
+        sql = iceberg_select_sql(columns, paths, [path_column.uri(f) for f in files], path_column.is_selected(nodes))
+        self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS {sql}")
 
     def _metadata_table(self, t: exp.Table, database: str) -> None:
         """`"t$files"` as a DuckDB table (iceberg_metadata_tables), read with GetTable like its table."""
-        base, kind = split_name(t.name) or (t.name, "")
+        base, _ = split_name(t.name) or (t.name, "")
         self._check_glue("glue:GetTable", database, base)
-        if t.args.get("version") is not None:
-            raise AthenaQueryError("NOT_SUPPORTED", "This connector does not support versioned tables")
-        self.counter += 1
-        view = f"__m{self.counter}_{kind}"
-        shown = f"awsdatacatalog.{database.lower()}.{t.name.lower()}"
         info = self.engine.table_info(database, base)
-        if info is not None:
-            self._check_location(info.location)  # Athena reads the metadata files with the caller's permissions
-        create_metadata_table(self.conn, view, info, kind, shown, self.engine.account_id)
+        if info is not None:  # Athena reads the metadata files with the caller's permissions
+            self._check_location(info.location)
+        self.counter += 1
+        view = create_metadata_table(self.conn, f"__m{self.counter}", info, t, database, self.engine.account_id)
         new = exp.Table(this=exp.to_identifier(view, quoted=True))
         new.set("alias", exp.TableAlias(this=exp.to_identifier(t.alias or t.name, quoted=True)))
         t.replace(new)

@@ -37,17 +37,27 @@ def split_name(name: str) -> tuple[str, str] | None:
 
 
 def create_table(
-    conn: duckdb.DuckDBPyConnection, view: str, info: moto_state.TableInfo | None, kind: str, shown: str, account: str
-) -> None:
-    """Materialise the metadata table ``kind`` of ``info`` as DuckDB table ``view`` (``shown``: the name as
-    queried, for the error text)."""
+    conn: duckdb.DuckDBPyConnection,
+    view: str,
+    info: moto_state.TableInfo | None,
+    node: exp.Table,
+    database: str,
+    account: str,
+) -> str:
+    """Materialise the metadata table ``node`` names (of table ``info``) as DuckDB table ``view``; returns its
+    name. Metadata tables have no versions (Trino: a `$partitions` FOR VERSION AS OF fails the same way)."""
+    _, kind = split_name(node.name) or (node.name, "")
     if info is None or not is_iceberg(info.parameters) or kind not in KINDS:
+        shown = f"awsdatacatalog.{database.lower()}.{node.name.lower()}"
         raise AthenaQueryError("TABLE_NOT_FOUND", f"line 1:15: Table '{shown}' does not exist")
+    if node.args.get("version") is not None:
+        raise AthenaQueryError("NOT_SUPPORTED", "This connector does not support versioned tables")
     entries = data_file_entries(table_metadata(info, account), None, account)
     conn.execute(f"CREATE TABLE {duck_ident(view)} ({', '.join(f'{n} {t}' for n, t in COLUMNS)})")
     rows = [[e.get("content", 0), *(e[n] for n, _ in COLUMNS[1:])] for e in entries]
     if rows:
         conn.executemany(f"INSERT INTO {duck_ident(view)} VALUES (?, ?, ?, ?, ?)", rows)
+    return view
 
 
 def requested_snapshot(nodes: list[exp.Table], info: moto_state.TableInfo) -> int | None:

@@ -130,9 +130,16 @@ def current_table(
     return columns, files
 
 
-def select_sql(columns: list[tuple[str, str]], paths: list[str], s3_path: str | None = None) -> str:
+def select_sql(columns: list[tuple[str, str]], paths: list[str], uris: list[str], with_path: bool) -> str:
     """The current schema's columns from local copies of the data files (a column a file lacks is NULL); with
-    ``s3_path`` (one file), also Athena's ``"$path"``."""
+    ``with_path``, one SELECT per file naming its ``uris`` entry as Athena's ``"$path"``."""
+    if with_path and paths:
+        return " UNION ALL ".join(_files_select(columns, [p], u) for p, u in zip(paths, uris, strict=True))
+    return _files_select(columns, paths, "" if with_path else None)
+
+
+def _files_select(columns: list[tuple[str, str]], paths: list[str], s3_path: str | None) -> str:
+    """One SELECT of the columns over ``paths``, with ``s3_path`` as `"$path"` when given."""
     present: dict[str, str] = {}
     for p in paths:
         for name in pq.read_schema(p).names:
