@@ -111,3 +111,22 @@ def test_path_on_delta_prunes_the_logs_files(athena_sandbox: LocalAthena) -> Non
     assert len(files) == 2 and all(f.startswith(location) for f in files)
     rows = _rows(athena_sandbox, f"SELECT id FROM {DB}.delta WHERE \"$path\" > '{files[0]}' ORDER BY id")
     assert len(rows) in (2, 3) and len(rows) < 5
+
+
+def test_delta_is_read_through_its_checkpoint_after_log_cleanup(athena_sandbox: LocalAthena) -> None:
+    location = athena_sandbox.put_delta_table(DB, "delta_cp", _ids(range(3)))
+    athena_sandbox.commit_delta(location, _ids(range(3, 5)), [])
+    athena_sandbox.commit_delta(location, _ids(range(5, 6)), [], overwrite=True)
+    assert athena_sandbox.checkpoint_delta(location, cleanup=True) == 2
+    athena_sandbox.commit_delta(location, _ids(range(6, 8)), [])
+    bucket, prefix = moto_state.split_s3_url(location)
+    names = {f.key.rsplit("/", 1)[-1] for f in moto_state.list_objects(bucket, prefix + "_delta_log/")}
+    assert names == {"_last_checkpoint", f"{2:020d}.checkpoint.parquet", f"{3:020d}.json"}
+    assert _rows(athena_sandbox, f"SELECT id FROM {DB}.delta_cp ORDER BY id") == [["5"], ["6"], ["7"]]
+
+
+def test_a_multi_part_delta_checkpoint_is_not_modelled(athena_sandbox: LocalAthena) -> None:
+    location = athena_sandbox.put_delta_table(DB, "delta_parts", _ids(range(3)))
+    bucket, prefix = moto_state.split_s3_url(location)
+    moto_state.put_object(bucket, f"{prefix}_delta_log/_last_checkpoint", b'{"version": 0, "size": 3, "parts": 2}')
+    assert _failure(athena_sandbox, f"SELECT id FROM {DB}.delta_parts").startswith("NOT_SUPPORTED: ")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from . import delta_tables, iceberg_commits, iceberg_tables
+from . import delta_checkpoints, delta_tables, iceberg_commits, iceberg_tables
 
 
 class FormatSetup:
@@ -51,6 +51,10 @@ class FormatSetup:
         return delta_tables.commit_delta(
             location, data, list(partition_keys or []), overwrite=overwrite, stated_bytes=stated_bytes
         )
+
+    def checkpoint_delta(self, location: str, *, cleanup: bool = False) -> int:
+        """A Delta checkpoint at the latest version (``cleanup``: the commits it covers deleted); its version."""
+        return delta_checkpoints.write_checkpoint(location, cleanup=cleanup)
 
     def put_iceberg_table(
         self,
