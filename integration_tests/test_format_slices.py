@@ -240,18 +240,57 @@ def test_a_delta_resume_after_files_were_removed_restarts_the_stream(athena: Loc
     assert any("removed files" in log and "from the beginning" in log for log in resumed.logs), resumed.logs
 
 
-def test_a_delta_log_with_a_checkpoint_is_read_in_one_query_with_a_log_line(athena: LocalAthena, caplog: Any) -> None:
-    """Checkpoints are not read (delta_log.py): the planner gets no log, and says the table is read whole."""
-    location = _put_delta(athena, "delta_checkpointed")
+def test_a_checkpointed_delta_table_is_read_in_ranges_after_log_cleanup(athena: LocalAthena) -> None:
+    location = _put_delta(athena, "delta_cp")
+    assert athena.checkpoint_delta(location, cleanup=True) == FILES - 1  # commits 0..11 deleted
+    late = pa.table({"id": pa.array([5000], pa.int64()), "note": ["late"], "grp": ["g13"]})
+    athena.commit_delta(location, late, ["grp"])
+    catalog = _catalog(athena, "delta_cp")
+    athena.reset_observations()
+    run = _read(athena, catalog)
+    assert sorted(r["id"] for r in run.rows("delta_cp")) == [*range(FILES * 100), 5000]
+    assert len(_read_queries(athena, "delta_cp")) == 4  # 3 full slices, and the late file
+    assert [s.get("table_version") for s in _blobs(run, "delta_cp")] == [str(FILES)] * 3 + [None]
+
+
+def test_a_delta_resume_across_a_checkpoint_reads_each_row_once(athena: LocalAthena) -> None:
+    location = _put_delta(athena, "delta_cp_resumed")
+    catalog = _catalog(athena, "delta_cp_resumed")
+    first = _read(athena, catalog)
+    done = _ids_until_state(first, "delta_cp_resumed", 1)
+    late = pa.table({"id": pa.array([5000, 5001], pa.int64()), "note": ["a", "b"], "grp": ["g00", "g13"]})
+    athena.commit_delta(location, late, ["grp"])
+    athena.checkpoint_delta(location)  # the commits stay: what changed since the saved version is known
+    athena.reset_observations()
+    resumed = _read(athena, catalog, state=first.stream_states("delta_cp_resumed")[:1])
+    again = [r["id"] for r in resumed.rows("delta_cp_resumed")]
+    assert Counter(done) + Counter(again) == Counter([*range(FILES * 100), 5000, 5001])
+
+
+def test_a_delta_resume_after_log_cleanup_restarts_the_stream(athena: LocalAthena) -> None:
+    location = _put_delta(athena, "delta_cleaned")
+    catalog = _catalog(athena, "delta_cleaned")
+    first = _read(athena, catalog)
+    athena.commit_delta(location, _grouped(FILES), ["grp"])
+    athena.checkpoint_delta(location, cleanup=True)  # the commits after the saved version are gone
+    athena.reset_observations()
+    resumed = _read(athena, catalog, state=first.stream_states("delta_cleaned")[:1])
+    assert sorted(r["id"] for r in resumed.rows("delta_cleaned")) == list(range((FILES + 1) * 100))
+    assert any("left the log" in log and "from the beginning" in log for log in resumed.logs), resumed.logs
+
+
+def test_a_delta_log_with_a_v2_checkpoint_is_read_in_one_query_with_a_log_line(
+    athena: LocalAthena, caplog: Any
+) -> None:
+    """V2 checkpoints are not read (delta_log.py): the planner gets no log, and says the table is read whole."""
+    location = _put_delta(athena, "delta_v2")
     bucket, prefix = location[len("s3://") :].split("/", 1)
-    athena.client("s3").put_object(Bucket=bucket, Key=f"{prefix}_delta_log/_last_checkpoint", Body=b'{"version":10}')
-    table = TableInfo(DATABASE, "delta_checkpointed", (), location=location)
+    pointer = b'{"version": 11, "size": 14, "v2Checkpoint": {"path": "x.checkpoint.u.json"}}'
+    athena.client("s3").put_object(Bucket=bucket, Key=f"{prefix}_delta_log/_last_checkpoint", Body=pointer)
+    table = TableInfo(DATABASE, "delta_v2", (), location=location)
     with caplog.at_level(logging.INFO):
         assert read_delta_log(athena.client("s3"), table, logging.getLogger("airbyte")) is None
-    assert any("checkpoint" in r.message and "one query" in r.message for r in caplog.records)
-    plain = TableInfo(DATABASE, "delta_plain", (), location=_put_delta(athena, "delta_plain"))
-    log = read_delta_log(athena.client("s3"), plain, logging.getLogger())  # the same log without the checkpoint
-    assert log is not None and log.version == FILES - 1 and len(log.files()) == FILES
+    assert any("V2 checkpoint" in r.message and "one query" in r.message for r in caplog.records)
 
 
 def test_a_gzip_iceberg_metadata_file_is_read_like_a_plain_one(athena: LocalAthena) -> None:

@@ -16,8 +16,8 @@ Resume (the STATE after each chunk names the version and the last path read):
   expired by then (Athena: "Iceberg snapshot ID does not exists"), the stream starts again from the beginning.
 - Delta: Athena has no time travel for Delta ("No time travel support",
   https://docs.aws.amazon.com/athena/latest/ug/delta-lake-tables.html). If a commit after the saved log version
-  removed files (overwrite, OPTIMIZE), rows may have moved into ranges already read: the stream starts again
-  from the beginning. Files only added since are read: those sorting after the saved path by the ranges, the
+  removed files (overwrite, OPTIMIZE), or those commits are no longer in the log (cleanup after a checkpoint),
+  rows may have moved into ranges already read: the stream starts again from the beginning. Files only added since are read: those sorting after the saved path by the ranges, the
   others by one more chunk naming them (`"$path" IN (…)`), read first.
 """
 
@@ -121,17 +121,18 @@ class FormatFiles:
         return chunks
 
     def _delta(self, table: TableInfo, after: str | None, version: str | None) -> list[FileChunk]:
-        log = read_delta_log(self._s3, table, self._logger)
+        since = int(version) if after is not None and version is not None and version.isdigit() else None
+        log = read_delta_log(self._s3, table, self._logger, since)
         if log is None:
             if after is not None:
                 self._restart(table, "its Delta log cannot be read here")
             return WHOLE_TABLE
         early: list[str] = []
-        if after is not None and (version is None or not version.isdigit() or log.removed_since(int(version))):
-            self._restart(table, f"commits after log version {version} removed files")
+        if after is not None and (since is None or log.removed_since(since)):
+            self._restart(table, f"commits after log version {version} removed files (or left the log)")
             after = None
-        elif after is not None and version is not None:
-            early = [uri for uri, _ in log.added_since(int(version)) if uri <= after]
+        elif after is not None and since is not None:
+            early = [uri for uri, _ in log.added_since(since) if uri <= after]
         chunks = range_chunks(log.files(), after, str(log.version), pinned=False)
         if after is None and len(chunks) == 1:
             return WHOLE_TABLE

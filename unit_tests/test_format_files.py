@@ -81,6 +81,17 @@ def test_the_delta_log_replays_adds_and_removes_with_their_versions() -> None:
     assert f"{ROOT}p2.parquet" not in dict(log.files())
 
 
+def test_commits_a_checkpoint_holds_only_note_when_files_were_added_or_removed() -> None:
+    log = DeltaLog(version=5, live={f"{ROOT}old.parquet": (10, 2), f"{ROOT}new.parquet": (20, 2)}, history_from=3)
+    log.apply(4, {"add": {"path": "new.parquet", "size": 99}}, ROOT, replay=False)
+    log.apply(4, {"add": {"path": "gone.parquet", "size": 1}}, ROOT, replay=False)
+    assert log.files() == [(f"{ROOT}new.parquet", 20), (f"{ROOT}old.parquet", 10)]
+    assert log.added_since(3) == [(f"{ROOT}new.parquet", 20)] and not log.removed_since(2)
+    assert log.removed_since(1)  # commit 2 was not read: what it did is unknown
+    log.apply(5, {"remove": {"path": "gone.parquet"}}, ROOT, replay=False)
+    assert log.removed_since(4) and len(log.files()) == 2
+
+
 def test_iceberg_metadata_tells_the_snapshot_and_its_size() -> None:
     metadata = {
         "current-snapshot-id": 7,
