@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from integration_tests.connector import DEMO_CONFIG, Run, configured_catalog, discover_catalog, run_connector
 from integration_tests.test_iam import SCOPE_A, denied, texts
@@ -322,3 +323,25 @@ def test_the_guides_scope_a_policy_suffices_for_iceberg_and_delta_slices(iam_ath
     for table in ("ice_iam", "delta_iam"):
         assert sorted(r["id"] for r in read.rows(table)) == list(range(FILES * 100)), table
         assert len(_blobs(read, table)) == 3, table
+
+
+def test_a_multi_part_delta_checkpoint_is_read_part_by_part(athena: LocalAthena) -> None:
+    """The connector reads `parts` checkpoint files (`<v>.checkpoint.<i>.<n>.parquet`); the stand-in models only
+    single-file ones, so this reads the log directly."""
+    location = _put_delta(athena, "delta_parts")
+    bucket, prefix = location[len("s3://") :].split("/", 1)
+    s3 = athena.client("s3")
+    log = read_delta_log(s3, TableInfo(DATABASE, "delta_parts", (), location=location), logging.getLogger())
+    assert log is not None
+    halves = [log.files()[:5], log.files()[5:]]
+    for part, files in enumerate(halves, start=1):
+        adds = [{"path": uri[len(location) :], "size": size} for uri, size in files]
+        sink = pa.BufferOutputStream()
+        pq.write_table(pa.table({"add": adds}), sink)
+        key = f"{prefix}_delta_log/{FILES - 1:020d}.checkpoint.{part:010d}.{2:010d}.parquet"
+        s3.put_object(Bucket=bucket, Key=key, Body=sink.getvalue().to_pybytes())
+    s3.put_object(Bucket=bucket, Key=f"{prefix}_delta_log/_last_checkpoint", Body=b'{"version": 11, "parts": 2}')
+    for version in range(FILES):  # log cleanup: only the checkpoint remains
+        s3.delete_object(Bucket=bucket, Key=f"{prefix}_delta_log/{version:020d}.json")
+    again = read_delta_log(s3, TableInfo(DATABASE, "delta_parts", (), location=location), logging.getLogger())
+    assert again is not None and again.files() == log.files() and again.version == FILES - 1
