@@ -6,7 +6,9 @@ slice by. Their live files (iceberg_files, delta_log) are cut into chunks of abo
 with `"$path" > <previous chunk's last file> AND "$path" <= <its last file>`: Athena (Trino) drops the files a
 `$path` predicate excludes before reading them, on Iceberg (trinodb/trino plugin/trino-iceberg
 IcebergSplitSource: `pathDomain.includesNullableValue(file path)`) and on Delta (plugin/trino-delta-lake
-DeltaLakeSplitManager `pathMatchesPredicate`). The ranges cover every path, so the chunks read each row of the
+DeltaLakeSplitManager `pathMatchesPredicate`); AWS documents `"$path"` for SELECT in general
+(https://docs.aws.amazon.com/athena/latest/ug/select.html) but not per table format, so its use on these two is
+inferred from Trino's connectors, not seen on Athena. The ranges cover every path, so the chunks read each row of the
 version read exactly once whatever files that version holds; the listing only decides where they are cut.
 
 Resume (the STATE after each chunk names the version and the last path read):
