@@ -47,7 +47,10 @@ from source_skoot_athena.iceberg_files import (
 from source_skoot_athena.slicing import Budget, file_chunks
 from source_skoot_athena.table_formats import TableFormat, table_format
 
-WHOLE_TABLE = [FileChunk(None, None, None)]
+
+def whole_table() -> list[FileChunk]:
+    """One chunk: the whole table in one query."""
+    return [FileChunk(None, None, None)]
 
 
 class QueryRows:
@@ -106,16 +109,17 @@ class FormatFiles:
         if metadata is None:
             if after is not None:
                 self._restart(table, "its saved snapshot cannot be checked")
-            return WHOLE_TABLE
+            return whole_table()
         if after is not None and (version is None or not has_snapshot(metadata, version)):
-            self._restart(table, f"snapshot {version} that the unfinished sync was reading has expired")
+            gone = f"snapshot {version} that the unfinished sync was reading has expired" if version else ""
+            self._restart(table, gone or "the saved state names no Iceberg snapshot")
             after, version = None, None
         pinned = version or current_snapshot(metadata)
         if pinned is None:
-            return WHOLE_TABLE  # no snapshot: no data yet
+            return whole_table()  # no snapshot: no data yet
         size = snapshot_bytes(metadata, pinned)
         if after is None and size is not None and size <= Budget().target_bytes:
-            return WHOLE_TABLE
+            return whole_table()
         rows = self._rows.rows(files_sql(self._config, table, after), purpose=f"data files of {table.key}")
         chunks = range_chunks(data_files(rows), after, pinned, pinned=True)
         if after is not None:
@@ -128,7 +132,7 @@ class FormatFiles:
         if log is None:
             if after is not None:
                 self._restart(table, "its Delta log cannot be read here")
-            return WHOLE_TABLE
+            return whole_table()
         early: list[str] = []
         if after is not None and (since is None or log.removed_since(since)):
             self._restart(table, f"commits after log version {version} removed files (or left the log)")
@@ -137,7 +141,7 @@ class FormatFiles:
             early = [uri for uri, _ in log.added_since(since) if uri <= after]
         chunks = range_chunks(log.files(), after, str(log.version), pinned=False)
         if after is None and len(chunks) == 1:
-            return WHOLE_TABLE
+            return whole_table()
         if early:  # files added since, sorting before the resume point: read them first
             chunks.insert(0, FileChunk(tuple(early), None, after, table_version=str(log.version)))
         if after is not None:
