@@ -215,6 +215,18 @@ def test_a_big_delta_table_is_read_in_ranges_of_its_logs_files(athena: LocalAthe
     ]
 
 
+def test_an_incremental_delta_stream_bounds_every_range_by_its_cursor(athena: LocalAthena) -> None:
+    _put_delta(athena, "delta_cursor")
+    catalog = _catalog(athena, "delta_cursor", cursor="id")
+    athena.reset_observations()
+    run = _read(athena, catalog)
+    assert sorted(r["id"] for r in run.rows("delta_cursor")) == list(range(FILES * 100))
+    queries = _read_queries(athena, "delta_cursor")
+    assert len(queries) == 3 and all('("id" <= 1199 OR "id" IS NULL)' in q.sql for q in queries)
+    states = _blobs(run, "delta_cursor")
+    assert [s.get("pending_cursor") for s in states] == ["1199", "1199", None] and states[-1]["cursor"] == "1199"
+
+
 def test_a_resumed_delta_sync_reads_files_appended_since_exactly_once(athena: LocalAthena) -> None:
     location = _put_delta(athena, "delta_appended")
     catalog = _catalog(athena, "delta_appended")
