@@ -49,6 +49,7 @@ def _by_day(athena: LocalAthena) -> dict[str, Any]:
 
 def test_slices_started_ahead_of_a_failed_slice_leave_no_result_files(athena_sandbox: LocalAthena) -> None:
     catalog = _by_day(athena_sandbox)
+
     # The first slice fails (its UNLOAD and the plain SELECT tried after it) once the three after it have finished.
     def others_done() -> bool:
         return sum(q.kind == "UNLOAD" and q.state == "SUCCEEDED" for q in athena_sandbox.queries) == len(DAYS) - 1

@@ -11,8 +11,8 @@ Modelled (Delta protocol, https://github.com/delta-io/delta/blob/master/PROTOCOL
 order; an `add` makes its (relative, URL-encoded) `path` live with its `partitionValues` (partition columns are
 not in the data files; a null value is NULL), a `remove` retires it. A log without `metaData` fails as Trino's
 Delta connector does (DELTA_LAKE_INVALID_SCHEMA "Metadata not found in transaction log for <table>",
-trinodb/trino plugin/trino-delta-lake DeltaLakeMetadata.java). Not modelled: checkpoints (a table with one
-FAILs NOT_SUPPORTED), deletion vectors, column mapping, and the Spark placeholder registration
+trinodb/trino plugin/trino-delta-lake DeltaLakeMetadata.java). Checkpoints: delta_checkpoints.py. Not modelled:
+deletion vectors, column mapping, and the Spark placeholder registration
 (`col array<string>` + `spark.sql.sources.provider=delta`), which Athena reads with the log's schema: it FAILs
 NOT_SUPPORTED here rather than answering with the placeholder column.
 """
@@ -20,7 +20,6 @@ NOT_SUPPORTED here rather than answering with the placeholder column.
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 from collections.abc import Mapping
@@ -31,12 +30,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import moto_state, tables
+from .delta_checkpoints import latest_version, log_actions
 from .query_errors import AthenaQueryError
 from .table_sources import HIVE_NULL
 
 LOG_DIR = "_delta_log/"
-_COMMIT = re.compile(r"(\d{20})\.json")
-_CHECKPOINT = re.compile(r"(\d{20})\.checkpoint(\.\d+\.\d+)?\.parquet|_last_checkpoint")
 # Delta's primitive type names (PROTOCOL.md "Primitive Types") for the schemaString of the metaData action.
 _DELTA_TYPES = {
     pa.int64(): "long",
@@ -84,23 +82,14 @@ def file_groups(info: moto_state.TableInfo, account_id: str = moto_state.ACCOUNT
 
 def _live_files(info: moto_state.TableInfo, account_id: str) -> list[tuple[moto_state.S3File, dict[str, str | None]]]:
     bucket, prefix = moto_state.split_s3_url(info.location.rstrip("/") + "/")
-    log = moto_state.list_objects(bucket, prefix + LOG_DIR, account_id)
-    names = [f.key[len(prefix + LOG_DIR) :] for f in log]
-    if any(_CHECKPOINT.fullmatch(n) for n in names):
-        raise AthenaQueryError(
-            "NOT_SUPPORTED", f"Delta checkpoints of {info.database}.{info.name} are not modelled by the stand-in"
-        )
     live: dict[str, dict[str, str | None]] = {}
     has_metadata = False
-    backend = moto_state.s3_backend(account_id)
-    for f in sorted((f for f, n in zip(log, names, strict=True) if _COMMIT.fullmatch(n)), key=lambda f: f.key):
-        for line in backend.get_object(bucket, f.key).value.decode().splitlines():
-            action = json.loads(line) if line.strip() else {}
-            has_metadata = has_metadata or "metaData" in action
-            if "add" in action:
-                live[action["add"]["path"]] = dict(action["add"].get("partitionValues") or {})
-            elif "remove" in action:
-                live.pop(action["remove"]["path"], None)
+    for action in log_actions(bucket, prefix, account_id):  # the last checkpoint's, then later commits
+        has_metadata = has_metadata or "metaData" in action
+        if "add" in action:
+            live[action["add"]["path"]] = dict(action["add"].get("partitionValues") or {})
+        elif "remove" in action:
+            live.pop(action["remove"]["path"], None)
     if not has_metadata:
         raise AthenaQueryError(
             "DELTA_LAKE_INVALID_SCHEMA", f"Metadata not found in transaction log for {info.database}.{info.name}"
@@ -119,13 +108,15 @@ def put_delta_table(
     partition_keys: list[str] | None = None,
     spark_placeholder: bool = False,
     bucket: str = "skoot-data-demo",
+    stated_bytes: int | None = None,
 ) -> str:
     """Replace ``database.table`` with a Delta table holding ``data`` (commit 0); returns its location.
 
     Glue as Athena's `CREATE EXTERNAL TABLE … TBLPROPERTIES ('table_type'='DELTA')` syncs it (real columns,
     partition keys, no partitions), or with ``spark_placeholder`` as Spark registers it: `col array<string>`,
     `spark.sql.sources.provider=delta`, the location also as SerDe parameter `path`
-    (https://docs.aws.amazon.com/athena/latest/ug/delta-lake-tables-syncing-metadata.html).
+    (https://docs.aws.amazon.com/athena/latest/ug/delta-lake-tables-syncing-metadata.html). ``stated_bytes``: the
+    `size` its `add` actions state (default: the files' real sizes).
     """
     keys = list(partition_keys or [])
     database, table = database.lower(), table.lower()
@@ -151,39 +142,38 @@ def put_delta_table(
         "StorageDescriptor": sd,
     }
     glue.create_table(database, table, table_input)
-    _commit(location, 0, [_protocol(), _metadata(data, keys), *_add_files(location, data, keys)])
+    _commit(location, 0, [_protocol(), _metadata(data, keys), *_add_files(location, data, keys, stated_bytes)])
     return location
 
 
-def commit_delta(location: str, data: pa.Table, partition_keys: list[str], *, overwrite: bool = False) -> int:
+def commit_delta(
+    location: str,
+    data: pa.Table,
+    partition_keys: list[str],
+    *,
+    overwrite: bool = False,
+    stated_bytes: int | None = None,
+) -> int:
     """A new commit appending ``data`` (``overwrite``: first removing every live file, as Spark's overwrite
     mode does; the old files stay in S3); returns its version."""
     bucket, prefix = moto_state.split_s3_url(location)
-    versions = [
-        int(m.group(1))
-        for f in moto_state.list_objects(bucket, prefix + LOG_DIR)
-        if (m := _COMMIT.fullmatch(f.key.rsplit("/", 1)[-1]))
-    ]
-    version = max(versions) + 1
+    version = latest_version(bucket, prefix) + 1
     actions: list[dict[str, Any]] = []
     if overwrite:
         now = int(time.time() * 1000)
         for path in _live_paths(bucket, prefix):
             actions.append({"remove": {"path": path, "deletionTimestamp": now, "dataChange": True}})
-    _commit(location, version, actions + _add_files(location, data, partition_keys))
+    _commit(location, version, actions + _add_files(location, data, partition_keys, stated_bytes))
     return version
 
 
 def _live_paths(bucket: str, prefix: str) -> list[str]:
     live: set[str] = set()
-    for f in moto_state.list_objects(bucket, prefix + LOG_DIR):
-        if _COMMIT.fullmatch(f.key.rsplit("/", 1)[-1]):
-            for line in moto_state.s3_backend().get_object(bucket, f.key).value.decode().splitlines():
-                action = json.loads(line)
-                if "add" in action:
-                    live.add(action["add"]["path"])
-                elif "remove" in action:
-                    live.discard(action["remove"]["path"])
+    for action in log_actions(bucket, prefix):
+        if "add" in action:
+            live.add(action["add"]["path"])
+        elif "remove" in action:
+            live.discard(action["remove"]["path"])
     return sorted(live)
 
 
@@ -219,7 +209,7 @@ def _delta_type(t: pa.DataType) -> str:
     return _DELTA_TYPES.get(t, "string")
 
 
-def _add_files(location: str, data: pa.Table, keys: list[str]) -> list[dict[str, Any]]:
+def _add_files(location: str, data: pa.Table, keys: list[str], stated_bytes: int | None) -> list[dict[str, Any]]:
     """One Parquet file per partition (without the partition columns) and its `add` action."""
     bucket, prefix = moto_state.split_s3_url(location)
     combos = data.select(keys).group_by(keys).aggregate([]).to_pylist() if keys else [{}]
@@ -235,6 +225,7 @@ def _add_files(location: str, data: pa.Table, keys: list[str]) -> list[dict[str,
         path = f"{sub}part-{uuid.uuid4().hex[:12]}.snappy.parquet"
         body = tables.encode(part.drop_columns(keys), "parquet", None)
         moto_state.put_object(bucket, prefix + unquote(path), body)
-        add = {"path": path, "partitionValues": values, "size": len(body), "modificationTime": 0, "dataChange": True}
+        size = len(body) if stated_bytes is None else stated_bytes
+        add = {"path": path, "partitionValues": values, "size": size, "modificationTime": 0, "dataChange": True}
         actions.append({"add": add})
     return actions

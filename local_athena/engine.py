@@ -21,6 +21,8 @@ from sqlglot import exp
 from . import moto_state, path_column, requester_pays
 from .arns import glue_table_arns
 from .glue_types import GlueType, duck_ident, parse_glue_type
+from .iceberg_metadata_tables import create_table as create_metadata_table
+from .iceberg_metadata_tables import requested_snapshot, split_name
 from .iceberg_tables import current_table as iceberg_current_table
 from .iceberg_tables import is_iceberg
 from .iceberg_tables import select_sql as iceberg_select_sql
@@ -165,8 +167,9 @@ class Resolver:
         if info.view_sql is not None:
             self._create_view(view, info, depth)
         elif is_iceberg(info.parameters):
-            self._create_iceberg_view(view, info, ast)
+            self._create_iceberg_view(view, info, nodes, ast)
         else:
+            requested_snapshot(nodes, info)  # refused: not an Iceberg table
             self._create_table_view(view, info, nodes, ast)
         return view
 
@@ -185,6 +188,9 @@ class Resolver:
             )
         if cat != "awsdatacatalog":
             raise AthenaQueryError("TABLE_NOT_FOUND", f"{_position(t)}: Catalog '{cat}' does not exist")
+        if split_name(t.name) is not None:  # an Iceberg metadata table ("t$files")
+            self._metadata_table(t, db)
+            return None
         self._check_glue("glue:GetTable", db, t.name)
         info = self.engine.table_info(db, t.name)
         if info is None:
@@ -251,13 +257,31 @@ class Resolver:
             selects.append(empty_select(info, with_path=with_path))
         self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS " + " UNION ALL ".join(selects))
 
-    def _create_iceberg_view(self, view: str, info: moto_state.TableInfo, ast: exp.Expr) -> None:
-        """The current snapshot's files with the current schema (iceberg_tables); Glue's columns are not used."""
+    def _create_iceberg_view(
+        self, view: str, info: moto_state.TableInfo, nodes: list[exp.Table], ast: exp.Expr
+    ) -> None:
+        """A snapshot's files (the current one, or `FOR VERSION AS OF`) with the current schema (iceberg_tables);
+        Glue's columns are not used; `"$path"` prunes and names files as on a Hive table."""
         self._check_location(info.location)
         requester_pays.check_read(info.location, self.requester_pays)
-        columns, files = iceberg_current_table(info, self.engine.account_id)
+        columns, files = iceberg_current_table(info, self.engine.account_id, requested_snapshot(nodes, info))
+        files = path_column.prune(files, path_column.predicates(nodes))
         paths = self._read(files, referenced_columns(ast, [name for name, _ in columns]), "parquet")
-        self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS {iceberg_select_sql(columns, paths)}")
+        sql = iceberg_select_sql(columns, paths, [path_column.uri(f) for f in files], path_column.is_selected(nodes))
+        self.conn.execute(f"CREATE VIEW {duck_ident(view)} AS {sql}")
+
+    def _metadata_table(self, t: exp.Table, database: str) -> None:
+        """`"t$files"` as a DuckDB table (iceberg_metadata_tables), read with GetTable like its table."""
+        base, _ = split_name(t.name) or (t.name, "")
+        self._check_glue("glue:GetTable", database, base)
+        info = self.engine.table_info(database, base)
+        if info is not None:  # Athena reads the metadata files with the caller's permissions
+            self._check_location(info.location)
+        self.counter += 1
+        view = create_metadata_table(self.conn, f"__m{self.counter}", info, t, database, self.engine.account_id)
+        new = exp.Table(this=exp.to_identifier(view, quoted=True))
+        new.set("alias", exp.TableAlias(this=exp.to_identifier(t.alias or t.name, quoted=True)))
+        t.replace(new)
 
     def _read(
         self,

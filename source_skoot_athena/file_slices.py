@@ -36,11 +36,15 @@ class TableFileLister(Protocol):
 
 @dataclass(frozen=True)
 class FileChunk:
-    """One slice's files: `files` named one by one, or (files None) every file sorting after `after`."""
+    """One slice's files: `files` named one by one, or (files None) every file sorting after `after` (and, with
+    `through`, not after `through`: a range of paths, exact whatever files a snapshot holds)."""
 
     files: tuple[str, ...] | None
     after: str | None
     last_file: str | None  # the resume point once this chunk is read (None: the whole table, one query)
+    through: str | None = None
+    table_version: str | None = None  # the Iceberg snapshot or Delta log version the chunks were planned at
+    pinned: bool = False  # read at `table_version` (Iceberg `FOR VERSION AS OF`)
 
 
 def sliced_by_files(table: TableInfo) -> bool:
@@ -97,7 +101,8 @@ def chunks_to_read(
     return file_chunks_to_read(listing, table, resumed_after, logger)
 
 
-def path_conditions(files: tuple[str, ...] | None, after: str | None) -> list[str]:
+def path_conditions(files: tuple[str, ...] | None, after: str | None, through: str | None = None) -> list[str]:
     """The WHERE conditions that read only a chunk's files: Athena skips every other file."""
     named = [f'"$path" IN ({", ".join(quote_string(uri) for uri in files)})'] if files is not None else []
-    return named + ([f'"$path" > {quote_string(after)}'] if after is not None else [])
+    named += [f'"$path" > {quote_string(after)}'] if after is not None else []
+    return named + ([f'"$path" <= {quote_string(through)}'] if through is not None else [])

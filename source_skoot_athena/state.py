@@ -2,7 +2,8 @@
 
 A blob looks like `{"cursor_field": "updated_at", "cursor_type": "timestamp(3)", "cursor": "2024-05-01 10:00:00.123"}`,
 plus `resume_after` (partition values of the last finished slice; for an unpartitioned table read by files,
-`resume_after_file`: the `s3://` path of the last file of the last finished slice) and `pending_cursor` (the
+`resume_after_file`: the `s3://` path of the last file of the last finished slice, with `table_version`: the
+Iceberg snapshot or Delta log version it was read at, format_files.py) and `pending_cursor` (the
 sync's fixed upper bound) while a sync is unfinished. With a partition-key cursor, `recent_files` lists the data files already read
 of the most recent partitions (file_increments.py): `[{"partition": ["2024-05-01"], "files": ["part-0.parquet"]}]`,
 file names relative to the partition's folder. A full-refresh stream that finished ends with the CDK's terminal
@@ -60,6 +61,7 @@ class StreamState:
     pending_cursor: str | None = None
     full_refresh_complete: bool = False
     recent_files: list[RecentFiles] | None = None
+    table_version: str | None = None  # the Iceberg snapshot / Delta log version resume_after_file belongs to
 
     def to_blob(self) -> dict[str, Any]:
         if self.full_refresh_complete:
@@ -73,6 +75,8 @@ class StreamState:
             blob["resume_after_file"] = self.resume_after_file
         if self.pending_cursor is not None:
             blob["pending_cursor"] = self.pending_cursor
+        if self.table_version is not None:
+            blob["table_version"] = self.table_version
         if self.recent_files is not None:
             blob["recent_files"] = [{"partition": list(r.partition), "files": list(r.files)} for r in self.recent_files]
         return blob
@@ -112,6 +116,7 @@ class StreamState:
             pending_cursor=text("pending_cursor"),
             full_refresh_complete=complete,
             recent_files=_recent_files(stream, blob.get("recent_files")),
+            table_version=text("table_version"),
         )
 
 

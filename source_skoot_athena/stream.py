@@ -67,6 +67,8 @@ class Slice:
     state_after: StreamState
     files: tuple[str, ...] | None = None  # only these data files (`"$path" IN (…)`), of a table read by files
     files_after: str | None = None  # only the data files whose path sorts after this one (the last file chunk)
+    files_through: str | None = None  # and not after this one (a range of an Iceberg/Delta table's paths)
+    version_as_of: str | None = None  # the Iceberg snapshot read (`FOR VERSION AS OF`, format_files.py)
 
 
 @dataclass(kw_only=True)
@@ -101,6 +103,12 @@ class CursorBound(Protocol):
     def upper_bound(self, table: TableInfo, cursor: Column, lower: str | None) -> str | None: ...
 
 
+class FormatChunks(Protocol):
+    """An Iceberg or Delta table's chunks still to read (format_files.FormatFiles); None for other tables."""
+
+    def chunks(self, table: TableInfo, after: str | None, version: str | None) -> list[FileChunk] | None: ...
+
+
 class ScalarQuery(Protocol):
     """Runs a one-value query and returns Athena's text of the value (athena.QueryRunner)."""
 
@@ -122,7 +130,11 @@ def _saved_for_cursor(saved: StreamState, cursor: Column | None, stream: str, lo
     if cursor is None:
         if saved.cursor_field is not None:
             return StreamState()
-        return StreamState(resume_after=saved.resume_after, resume_after_file=saved.resume_after_file)
+        return StreamState(
+            resume_after=saved.resume_after,
+            resume_after_file=saved.resume_after_file,
+            table_version=saved.table_version,
+        )
     if saved.cursor_field is None:
         return StreamState(cursor_field=cursor.name, cursor_type=cursor.type.raw)
     if saved.cursor_field != cursor.name:
@@ -162,7 +174,9 @@ def _final_state(state: StreamState, cursor: Column | None, upper: str | None) -
     sync; a full refresh ends with the terminal state that keeps a retry of the same job from reading it again."""
     if cursor is None:
         return FULL_REFRESH_COMPLETE
-    return replace(state, cursor=upper, pending_cursor=None, resume_after=None, resume_after_file=None)
+    return replace(
+        state, cursor=upper, pending_cursor=None, resume_after=None, resume_after_file=None, table_version=None
+    )
 
 
 def cursor_bound_sql(config: Config, table: TableInfo, cursor: Column, lower: str | None) -> str:
@@ -196,8 +210,16 @@ class QueryCursorBound:
 class StreamPlanner:
     """Turns a configured stream + its Glue table + its saved state into a StreamPlan."""
 
-    def __init__(self, config: Config, partitions: PartitionLister, bound: CursorBound, logger: logging.Logger) -> None:
+    def __init__(
+        self,
+        config: Config,
+        partitions: PartitionLister,
+        bound: CursorBound,
+        logger: logging.Logger,
+        formats: FormatChunks | None = None,
+    ) -> None:
         self._config = config
+        self._formats = formats  # Iceberg and Delta tables' file chunks (format_files.py)
         self._partitions = partitions
         # The S3 lister of partitions also lists an unpartitioned table's files (file_slices.py).
         self._files = partitions if isinstance(partitions, TableFileLister) else None
@@ -220,7 +242,7 @@ class StreamPlanner:
         lister = _partition_source(table, self._partitions, self._projection)
         if lister is None:
             return self._plan_whole(stream, state)
-        state = replace(state, resume_after_file=None)  # of the table when it had no partitions
+        state = replace(state, resume_after_file=None, table_version=None)  # of the table when it had no partitions
         if cursor is not None and cursor.is_partition_key:
             return self._plan_by_partition_cursor(stream, cursor, state, lister)
         return self._plan_partition_groups(stream, state, lister.partitions(table))
@@ -246,7 +268,11 @@ class StreamPlanner:
             if state.cursor is not None:  # the table's statistics would overstate what is past the cursor
                 rows = size = None
         final = _final_state(state, cursor, cursor_range[1] if cursor_range else None)
-        chunks = chunks_to_read(self._files, stream.table, state.resume_after_file, self._logger)
+        chunks = (
+            self._formats.chunks(stream.table, state.resume_after_file, state.table_version) if self._formats else None
+        )
+        if chunks is None:
+            chunks = chunks_to_read(self._files, stream.table, state.resume_after_file, self._logger)
         return stream.plan(_file_slices(chunks, cursor_range, progress, final), final, rows, size)
 
     # -- partitioned, the cursor a partition key: partitions past it, the cursor advancing group by group ----
@@ -339,7 +365,7 @@ class StreamPlanner:
                 assert all(restricted), "slicing.cost_groups never mixes whole partitions and chosen files"
                 files = [uri for p in slice_.partitions for uri, _ in p.files or ()]
                 conditions.append(f'"$path" IN ({", ".join(quote_string(uri) for uri in files)})')
-        conditions += path_conditions(slice_.files, slice_.files_after)  # a chunk of files (file_slices.py)
+        conditions += path_conditions(slice_.files, slice_.files_after, slice_.files_through)  # a chunk of files
         if slice_.cursor_range is not None and plan.cursor is not None:
             lower, upper = slice_.cursor_range
             quoted = plan.cursor.sql_reference
@@ -352,7 +378,8 @@ class StreamPlanner:
         return select_statement(
             leading_comment(self._config.connection_name, f"read {plan.label}"),
             select_list,
-            qualified_table(self._config.catalog, plan.table.database, plan.table.name),
+            qualified_table(self._config.catalog, plan.table.database, plan.table.name)
+            + (f" FOR VERSION AS OF {int(slice_.version_as_of)}" if slice_.version_as_of is not None else ""),
             conditions,
         )
 
@@ -380,9 +407,13 @@ def _file_slices(
             index,
             None,
             cursor_range,
-            replace(progress, resume_after_file=chunk.last_file) if chunk.last_file is not None else final,
+            replace(progress, resume_after_file=chunk.last_file, table_version=chunk.table_version)
+            if chunk.last_file is not None
+            else final,
             files=chunk.files,
             files_after=chunk.after,
+            files_through=chunk.through,
+            version_as_of=chunk.table_version if chunk.pinned else None,
         )
         for index, chunk in enumerate(chunks)
     ]

@@ -18,6 +18,7 @@ from source_skoot_athena.aws import AwsClients
 from source_skoot_athena.catalog import get_table
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import ConfigError, UserError
+from source_skoot_athena.format_files import FormatFiles, QueryRows
 from source_skoot_athena.output import RecordChunk
 from source_skoot_athena.partitions import GluePartitions
 from source_skoot_athena.protocol import ConfiguredAirbyteStream, FailureType, Message
@@ -40,8 +41,13 @@ class CatalogRead:
         self._clients = clients
         self._logger = logger
         self._runner = QueryRunner(clients.athena, config, logger)
+        formats = FormatFiles(config, clients.s3, QueryRows(self._runner, clients.athena), logger)
         self._planner = StreamPlanner(
-            config, GluePartitions(clients.glue, clients.s3, logger), QueryCursorBound(config, self._runner), logger
+            config,
+            GluePartitions(clients.glue, clients.s3, logger),
+            QueryCursorBound(config, self._runner),
+            logger,
+            formats,
         )
         self._run_id = uuid.uuid4().hex[:16]
 
