@@ -163,7 +163,7 @@ def list_partitions(
 
 
 class GluePartitions:
-    """The planner's partition lister (stream.PartitionLister) over a Glue client; given an S3 client, partitions
+    """The planner's partition lister (stream_plan.PartitionLister) over a Glue client; given an S3 client, partitions
     without Glue statistics are sized from S3 (partition_sizes.py), so slices can be sized by cost, and for a
     partition-key cursor each partition's data files are listed."""
 

@@ -53,7 +53,7 @@ def listing_root(table: TableInfo) -> str | None:
 
 
 class ProjectedPartitions:
-    """The planner's partition lister (stream.PartitionLister) for a projected table: the values enumerated when
+    """The planner's partition lister (stream_plan.PartitionLister) for a projected table: the values enumerated when
     the stream starts; on each call (optionally only those at or past a cursor) sized from S3, empty ones dropped."""
 
     def __init__(self, partitions: list[Partition], s3: Any, logger: logging.Logger) -> None:

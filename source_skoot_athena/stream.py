@@ -18,13 +18,12 @@ Slicing rules:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from typing import Protocol
+from dataclasses import replace
 
 from source_skoot_athena import file_increments
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
-from source_skoot_athena.errors import ConfigError
+from source_skoot_athena.cursor_bounds import cursor_literal, final_state, saved_for_cursor
 from source_skoot_athena.file_slices import FileChunk, TableFileLister, chunks_to_read, path_conditions
 from source_skoot_athena.partition_filters import (
     in_key_order,
@@ -38,7 +37,6 @@ from source_skoot_athena.protocol import ConfiguredAirbyteStream
 from source_skoot_athena.slicing import cost_groups
 from source_skoot_athena.sql import (
     leading_comment,
-    literal,
     qualified_table,
     quote_identifier,
     quote_string,
@@ -51,108 +49,16 @@ from source_skoot_athena.stream_columns import (
     refuse_unreadable,
     selected_columns,
 )
+from source_skoot_athena.stream_plan import (
+    FULL_REFRESH_COMPLETE,
+    CursorBound,
+    FormatChunks,
+    PartitionLister,
+    Slice,
+    StreamPlan,
+    StreamShape,
+)
 from source_skoot_athena.types import ReadPath, select_expression
-
-# A finished full-refresh stream's state (state.py, FULL_REFRESH_COMPLETE_KEY).
-FULL_REFRESH_COMPLETE = StreamState(full_refresh_complete=True)
-
-
-@dataclass(frozen=True)
-class Slice:
-    """One query's worth of a stream, and the state to save once its records are written."""
-
-    index: int
-    partitions: tuple[Partition, ...] | None
-    cursor_range: tuple[str | None, str | None] | None
-    state_after: StreamState
-    files: tuple[str, ...] | None = None  # only these data files (`"$path" IN (…)`), of a table read by files
-    files_after: str | None = None  # only the data files whose path sorts after this one (the last file chunk)
-    files_through: str | None = None  # and not after this one (a range of an Iceberg/Delta table's paths)
-    version_as_of: str | None = None  # the Iceberg snapshot read (`FOR VERSION AS OF`, format_files.py)
-
-
-@dataclass(kw_only=True)
-class StreamPlan:
-    """Everything needed to read one configured stream."""
-
-    key: StreamKey
-    table: TableInfo
-    columns: list[Column]
-    slices: list[Slice]
-    final_state: StreamState
-    cursor: Column | None
-    row_estimate: int | None = None
-    byte_estimate: int | None = None
-
-    @property
-    def label(self) -> str:
-        return str(self.table.key)
-
-
-class PartitionLister(Protocol):
-    """A table's registered partitions in order; with a partition-key cursor, those at or past `lower`."""
-
-    def partitions(
-        self, table: TableInfo, *, cursor_key: Column | None = None, lower: str | None = None
-    ) -> list[Partition]: ...
-
-
-class CursorBound(Protocol):
-    """The largest cursor value at or past `lower` (None when there is none): a sync's fixed upper bound."""
-
-    def upper_bound(self, table: TableInfo, cursor: Column, lower: str | None) -> str | None: ...
-
-
-class FormatChunks(Protocol):
-    """An Iceberg or Delta table's chunks still to read (format_files.FormatFiles); None for other tables."""
-
-    def chunks(self, table: TableInfo, after: str | None, version: str | None) -> list[FileChunk] | None: ...
-
-
-class ScalarQuery(Protocol):
-    """Runs a one-value query and returns Athena's text of the value (athena.QueryRunner)."""
-
-    def scalar(self, sql: str, *, purpose: str = "query") -> str | None: ...
-
-
-def _cursor_literal(column: Column, text: str, stream: str) -> str:
-    try:
-        return literal(text, column.type.athena_sql_name(), column.type.kind)
-    except ValueError as exc:
-        raise ConfigError(
-            f"The saved state of stream '{stream}' holds cursor value {text!r}, which is not a value of column "
-            f"'{column.name}' ({column.type.raw}): reset the stream's state. ({exc})"
-        ) from None
-
-
-def _saved_for_cursor(saved: StreamState, cursor: Column | None, stream: str, logger: logging.Logger) -> StreamState:
-    """The saved state if it is for this cursor; a changed cursor column starts fresh, a changed type is an error."""
-    if cursor is None:
-        if saved.cursor_field is not None:
-            return StreamState()
-        return StreamState(
-            resume_after=saved.resume_after,
-            resume_after_file=saved.resume_after_file,
-            table_version=saved.table_version,
-        )
-    if saved.cursor_field is None:
-        return StreamState(cursor_field=cursor.name, cursor_type=cursor.type.raw)
-    if saved.cursor_field != cursor.name:
-        logger.warning(
-            f"Stream {stream}: the cursor changed from '{saved.cursor_field}' to '{cursor.name}'; "
-            "reading from the start."
-        )
-        return StreamState(cursor_field=cursor.name, cursor_type=cursor.type.raw)
-    if saved.cursor_type and saved.cursor_type.lower() != cursor.type.raw.lower():
-        raise ConfigError(
-            f"The saved state of stream '{stream}' is for a cursor of type {saved.cursor_type}, but column "
-            f"'{cursor.name}' is now {cursor.type.raw}: reset the stream's state."
-        )
-    if saved.cursor is not None:
-        _cursor_literal(cursor, saved.cursor, stream)
-    if saved.pending_cursor is not None:
-        _cursor_literal(cursor, saved.pending_cursor, stream)
-    return replace(saved, cursor_type=cursor.type.raw)
 
 
 def _groups(table: TableInfo, partitions: list[Partition]) -> list[tuple[Partition, ...]]:
@@ -167,44 +73,6 @@ def _estimate(partitions: list[Partition] | None, table: TableInfo) -> tuple[int
         return (sum(rows) if rows else None, sum(sizes) if sizes else None)
     statistics = table.statistics
     return statistics.record_count, statistics.size_bytes
-
-
-def _final_state(state: StreamState, cursor: Column | None, upper: str | None) -> StreamState:
-    """The state once every slice is read: the cursor at this sync's upper bound and no progress of an unfinished
-    sync; a full refresh ends with the terminal state that keeps a retry of the same job from reading it again."""
-    if cursor is None:
-        return FULL_REFRESH_COMPLETE
-    return replace(
-        state, cursor=upper, pending_cursor=None, resume_after=None, resume_after_file=None, table_version=None
-    )
-
-
-def cursor_bound_sql(config: Config, table: TableInfo, cursor: Column, lower: str | None) -> str:
-    """`SELECT max(cursor)` (at or past `lower`), cast to text in SQL.
-
-    Cast in SQL: the engine's own text of the column's real type (µs for timestamp(6)/Iceberg, every decimal
-    digit), not the result renderer's (which may cut a timestamp to ms and lose the bound).
-    """
-    quoted = cursor.sql_reference
-    conditions = [f"{quoted} >= {_cursor_literal(cursor, lower, table.name)}"] if lower is not None else []
-    return select_statement(
-        leading_comment(config.connection_name, f"cursor bound of {table.key}"),
-        [f"CAST(max({quoted}) AS varchar)"],
-        qualified_table(config.catalog, table.database, table.name),
-        conditions,
-    )
-
-
-class QueryCursorBound:
-    """The planner's cursor bound (CursorBound): `SELECT max(cursor)` run in Athena when the stream starts."""
-
-    def __init__(self, config: Config, runner: ScalarQuery) -> None:
-        self._config = config
-        self._runner = runner
-
-    def upper_bound(self, table: TableInfo, cursor: Column, lower: str | None) -> str | None:
-        sql = cursor_bound_sql(self._config, table, cursor, lower)
-        return self._runner.scalar(sql, purpose=f"cursor bound of {table.key}")
 
 
 class StreamPlanner:
@@ -233,12 +101,12 @@ class StreamPlanner:
         refuse_unreadable(table)
         columns = selected_columns(configured, table, self._logger)
         cursor = cursor_column(configured, table)
-        stream = _Stream(key, table, columns, cursor)
+        stream = StreamShape(key, table, columns, cursor)
         if cursor is None and saved.full_refresh_complete:
             # Finished in an earlier attempt of this job: reading it again would deliver its rows twice.
             self._logger.info(f"{table.key}: already read in full by an earlier attempt of this sync; not read again.")
             return stream.plan([], FULL_REFRESH_COMPLETE, 0, 0)
-        state = _saved_for_cursor(saved, cursor, str(table.key), self._logger)
+        state = saved_for_cursor(saved, cursor, str(table.key), self._logger)
         lister = _partition_source(table, self._partitions, self._projection)
         if lister is None:
             return self._plan_whole(stream, state)
@@ -248,7 +116,7 @@ class StreamPlanner:
         return self._plan_partition_groups(stream, state, lister.partitions(table))
 
     # -- no Glue partitions: one slice, or chunks of its files when they hold more than a slice ---------------
-    def _plan_whole(self, stream: _Stream, state: StreamState) -> StreamPlan:
+    def _plan_whole(self, stream: StreamShape, state: StreamState) -> StreamPlan:
         rows, size = _estimate(None, stream.table)
         cursor = stream.cursor
         cursor_range: tuple[str | None, str | None] | None = None
@@ -267,7 +135,7 @@ class StreamPlanner:
             progress = replace(state, pending_cursor=upper)
             if state.cursor is not None:  # the table's statistics would overstate what is past the cursor
                 rows = size = None
-        final = _final_state(state, cursor, cursor_range[1] if cursor_range else None)
+        final = final_state(state, cursor, cursor_range[1] if cursor_range else None)
         chunks = (
             self._formats.chunks(stream.table, state.resume_after_file, state.table_version) if self._formats else None
         )
@@ -277,7 +145,7 @@ class StreamPlanner:
 
     # -- partitioned, the cursor a partition key: partitions past it, the cursor advancing group by group ----
     def _plan_by_partition_cursor(
-        self, stream: _Stream, cursor: Column, state: StreamState, lister: PartitionLister
+        self, stream: StreamShape, cursor: Column, state: StreamState, lister: PartitionLister
     ) -> StreamPlan:
         table = stream.table
         position = [k.name for k in table.partition_keys].index(cursor.name)
@@ -304,10 +172,10 @@ class StreamPlanner:
             if values:
                 current = replace(current, cursor=max(values, key=lambda v: sort_key(cursor, v)))
             slices.append(Slice(index, group, None, current))
-        return stream.plan(slices, _final_state(current, cursor, current.cursor), rows, size)
+        return stream.plan(slices, final_state(current, cursor, current.cursor), rows, size)
 
     def _plan_unread_files(
-        self, stream: _Stream, cursor: Column, state: StreamState, listed: list[Partition]
+        self, stream: StreamShape, cursor: Column, state: StreamState, listed: list[Partition]
     ) -> StreamPlan:
         """Only the files not read before (file_increments.py), grouped by their bytes; a STATE after each group."""
         position = [k.name for k in stream.table.partition_keys].index(cursor.name)
@@ -323,7 +191,7 @@ class StreamPlanner:
         return stream.plan(slices, final, None, size)
 
     # -- partitioned, any other cursor (or none): groups of partitions, resumable after each ---------------
-    def _plan_partition_groups(self, stream: _Stream, state: StreamState, listed: list[Partition]) -> StreamPlan:
+    def _plan_partition_groups(self, stream: StreamShape, state: StreamState, listed: list[Partition]) -> StreamPlan:
         table, cursor = stream.table, stream.cursor
         partitions = remaining_partitions(listed, table, state, self._logger)
         rows, size = _estimate(partitions, table)
@@ -339,7 +207,7 @@ class StreamPlanner:
                 rows = size = None
             if cursor.is_partition_key:  # a projected key: a value past the bound holds no row to read now
                 partitions = partitions_up_to(partitions, table, cursor, upper)
-        final = _final_state(state, cursor, cursor_range[1] if cursor_range else None)
+        final = final_state(state, cursor, cursor_range[1] if cursor_range else None)
         groups = _groups(table, partitions)
         slices: list[Slice] = []
         done = state.resume_after  # the last partition read whole (a split one: once its last chunk is read)
@@ -370,9 +238,9 @@ class StreamPlanner:
             lower, upper = slice_.cursor_range
             quoted = plan.cursor.sql_reference
             if lower is not None:
-                conditions.append(f"{quoted} >= {_cursor_literal(plan.cursor, lower, plan.label)}")
+                conditions.append(f"{quoted} >= {cursor_literal(plan.cursor, lower, plan.label)}")
             if upper is not None:
-                bounded = f"{quoted} <= {_cursor_literal(plan.cursor, upper, plan.label)}"
+                bounded = f"{quoted} <= {cursor_literal(plan.cursor, upper, plan.label)}"
                 # The first sync also takes the rows whose cursor is NULL: no later bound can select them.
                 conditions.append(bounded if lower is not None else f"({bounded} OR {quoted} IS NULL)")
         return select_statement(
@@ -417,25 +285,3 @@ def _file_slices(
         )
         for index, chunk in enumerate(chunks)
     ]
-
-
-@dataclass(frozen=True)
-class _Stream:
-    """What every plan of one stream shares; `plan` adds the slices, final state and estimates."""
-
-    key: StreamKey
-    table: TableInfo
-    columns: list[Column]
-    cursor: Column | None
-
-    def plan(self, slices: list[Slice], final_state: StreamState, rows: int | None, size: int | None) -> StreamPlan:
-        return StreamPlan(
-            key=self.key,
-            table=self.table,
-            columns=self.columns,
-            slices=slices,
-            final_state=final_state,
-            cursor=self.cursor,
-            row_estimate=rows,
-            byte_estimate=size,
-        )

@@ -14,7 +14,8 @@ from source_skoot_athena.file_increments import WINDOW_VALUES
 from source_skoot_athena.partitions import Partition, sort_key
 from source_skoot_athena.slicing import SLICE_TARGET_BYTES
 from source_skoot_athena.state import RecentFiles, StreamState
-from source_skoot_athena.stream import StreamPlan, StreamPlanner
+from source_skoot_athena.stream import StreamPlanner
+from source_skoot_athena.stream_plan import StreamPlan
 from source_skoot_athena.types import ReadPath, parse_type
 
 CONFIG = Config("Test", "ap-south-1", "AKIA", "secret", "primary", "AwsDataCatalog", 60000)

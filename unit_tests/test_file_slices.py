@@ -15,7 +15,8 @@ from source_skoot_athena.file_slices import Files
 from source_skoot_athena.partitions import Partition
 from source_skoot_athena.slicing import MAX_CONDITION_CHARS, SLICE_TARGET_BYTES
 from source_skoot_athena.state import StreamState
-from source_skoot_athena.stream import FULL_REFRESH_COMPLETE, StreamPlanner
+from source_skoot_athena.stream import StreamPlanner
+from source_skoot_athena.stream_plan import FULL_REFRESH_COMPLETE
 from source_skoot_athena.types import ReadPath
 from unit_tests.test_stream import CONFIG, PLAIN, FixedBound, configured
 

@@ -18,7 +18,8 @@ from source_skoot_athena.partitions import Partition
 from source_skoot_athena.projection_slices import ProjectedPartitions, projected_lister
 from source_skoot_athena.slicing import UNKNOWN_COST_PARTITIONS
 from source_skoot_athena.state import StreamState
-from source_skoot_athena.stream import FULL_REFRESH_COMPLETE, StreamPlan, StreamPlanner
+from source_skoot_athena.stream import StreamPlanner
+from source_skoot_athena.stream_plan import FULL_REFRESH_COMPLETE, StreamPlan
 from source_skoot_athena.types import ReadPath, parse_type
 
 LOGGER = logging.getLogger("test_projection_planning")

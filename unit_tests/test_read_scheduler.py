@@ -14,7 +14,7 @@ from source_skoot_athena.errors import ConfigError
 from source_skoot_athena.read.scheduler import Phase, StreamRun, SubmitWindow, WorkItem, work_items
 from source_skoot_athena.read.slice_query import ReadPathSwitch, SliceQuery
 from source_skoot_athena.state import StreamKey, StreamState
-from source_skoot_athena.stream import Slice, StreamPlan
+from source_skoot_athena.stream_plan import Slice, StreamPlan
 from source_skoot_athena.types import ReadPath, parse_type
 
 LOGGER = logging.getLogger("test_read_scheduler")

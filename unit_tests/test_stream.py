@@ -15,11 +15,13 @@ from airbyte_cdk.sources.streams.checkpoint.checkpoint_reader import FULL_REFRES
 
 from source_skoot_athena.catalog import Column, TableInfo
 from source_skoot_athena.config import Config
+from source_skoot_athena.cursor_bounds import cursor_bound_sql
 from source_skoot_athena.errors import ConfigError
 from source_skoot_athena.partitions import GluePartitions, Partition, glue_expression, sort_key
 from source_skoot_athena.slicing import SLICE_TARGET_BYTES
 from source_skoot_athena.state import StreamState
-from source_skoot_athena.stream import FULL_REFRESH_COMPLETE, StreamPlanner, cursor_bound_sql
+from source_skoot_athena.stream import StreamPlanner
+from source_skoot_athena.stream_plan import FULL_REFRESH_COMPLETE
 from source_skoot_athena.types import ReadPath, parse_type
 
 LOGGER = logging.getLogger("test_stream")

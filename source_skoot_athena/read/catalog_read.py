@@ -17,6 +17,7 @@ from source_skoot_athena.athena import QueryRunner
 from source_skoot_athena.aws import AwsClients
 from source_skoot_athena.catalog import get_table
 from source_skoot_athena.config import Config
+from source_skoot_athena.cursor_bounds import QueryCursorBound
 from source_skoot_athena.errors import ConfigError, UserError
 from source_skoot_athena.format_files import FormatFiles, QueryRows
 from source_skoot_athena.output import RecordChunk
@@ -29,7 +30,8 @@ from source_skoot_athena.read.slice_query import SliceQueries, SliceQuery
 from source_skoot_athena.read.stream_output import StreamOutput
 from source_skoot_athena.read.unread_results import UnreadResults
 from source_skoot_athena.state import StreamKey, StreamState
-from source_skoot_athena.stream import QueryCursorBound, Slice, StreamPlan, StreamPlanner
+from source_skoot_athena.stream import StreamPlanner
+from source_skoot_athena.stream_plan import Slice, StreamPlan
 from source_skoot_athena.workgroup import usable_workgroup
 
 

@@ -21,7 +21,7 @@ from source_skoot_athena.results import ResultReader, split_s3_uri
 from source_skoot_athena.results.api import ApiResult
 from source_skoot_athena.results.csv import CsvResult
 from source_skoot_athena.results.unload import UnloadResult
-from source_skoot_athena.stream import StreamPlan
+from source_skoot_athena.stream_plan import StreamPlan
 from source_skoot_athena.types import ReadPath
 
 

@@ -21,7 +21,7 @@ from source_skoot_athena.protocol import ConfiguredAirbyteStream, FailureType
 from source_skoot_athena.read.progress import StreamProgress
 from source_skoot_athena.read.slice_query import SliceQuery
 from source_skoot_athena.state import StreamKey, StreamState
-from source_skoot_athena.stream import Slice, StreamPlan
+from source_skoot_athena.stream_plan import Slice, StreamPlan
 
 if TYPE_CHECKING:  # the encoder imports pyarrow, loaded once the first query runs (result_path.py)
     from source_skoot_athena.encoding import RecordEncoder

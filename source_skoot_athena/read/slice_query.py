@@ -20,7 +20,8 @@ from source_skoot_athena.config import Config
 from source_skoot_athena.errors import AwsCallError, QueryError
 from source_skoot_athena.results import split_s3_uri
 from source_skoot_athena.sql import leading_comment, unload_statement
-from source_skoot_athena.stream import Slice, StreamPlan, StreamPlanner
+from source_skoot_athena.stream import StreamPlanner
+from source_skoot_athena.stream_plan import Slice, StreamPlan
 from source_skoot_athena.types import ReadPath
 from source_skoot_athena.workgroup import Workgroup
 

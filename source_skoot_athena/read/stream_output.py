@@ -26,7 +26,7 @@ from source_skoot_athena.read.result_path import ResultPath
 from source_skoot_athena.read.scheduler import Phase, StreamRun, WorkItem
 from source_skoot_athena.read.slice_query import SliceQuery
 from source_skoot_athena.state import StreamKey, StreamState
-from source_skoot_athena.stream import Slice, StreamPlan
+from source_skoot_athena.stream_plan import Slice, StreamPlan
 
 if TYPE_CHECKING:  # both import pyarrow, loaded while the first query runs (result_path.py)
     from source_skoot_athena.encoding import RecordEncoder

@@ -9,7 +9,7 @@ from concurrent.futures import Future
 from source_skoot_athena.aws import AwsClients
 from source_skoot_athena.errors import UserError
 from source_skoot_athena.read.slice_query import SliceQuery
-from source_skoot_athena.stream import StreamPlan
+from source_skoot_athena.stream_plan import StreamPlan
 
 
 class UnreadResults:
