@@ -6,8 +6,8 @@ writers (apache/iceberg aws/src/main/java/org/apache/iceberg/aws/glue/IcebergToG
 apache/iceberg-python pyiceberg/catalog/glue.py `_to_columns`) keep the columns of earlier schemas in Glue with
 `iceberg.field.current=false`; selecting one fails COLUMN_NOT_FOUND. Glue's types are Hive's: `timestamptz` is
 `timestamp`, `time` and `uuid` are `string`; Athena reads them as `timestamp(6) with time zone`, `time(6)` and
-`uuid` (https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-supported-data-types.html). Glue holds no
-partitions (hidden partitioning).
+`uuid` (https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-supported-data-types.html), nested in a
+struct, list or map too (iceberg_types.py). Glue holds no partitions (hidden partitioning).
 
 The metadata model follows the table spec (https://iceberg.apache.org/spec/#table-metadata-fields): a
 `metadata/NNNNN-<uuid>.metadata.json` with `schemas`, `current-schema-id`, `snapshots` and
@@ -34,56 +34,15 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import moto_state, tables
+from . import iceberg_types, moto_state, tables
 from .glue_types import duck_ident
+from .iceberg_types import IcebergType, from_arrow, glue_type, max_field_id, nested_ids
 from .path_column import PATH
 from .query_errors import AthenaQueryError
-
-# Iceberg type -> (Glue type as the writers map it, DuckDB type Athena reads it as).
-_TYPES: dict[str, tuple[str, str]] = {
-    "boolean": ("boolean", "BOOLEAN"),
-    "int": ("int", "INTEGER"),
-    "long": ("bigint", "BIGINT"),
-    "float": ("float", "FLOAT"),
-    "double": ("double", "DOUBLE"),
-    "date": ("date", "DATE"),
-    "time": ("string", "TIME"),
-    "timestamp": ("timestamp", "TIMESTAMP"),
-    "timestamptz": ("timestamp", "TIMESTAMPTZ"),
-    "string": ("string", "VARCHAR"),
-    "uuid": ("string", "UUID"),
-    "binary": ("binary", "BLOB"),
-}
-_FROM_ARROW = {
-    pa.bool_(): "boolean",
-    pa.int32(): "int",
-    pa.int64(): "long",
-    pa.float32(): "float",
-    pa.float64(): "double",
-    pa.date32(): "date",
-    pa.string(): "string",
-    pa.binary(): "binary",
-}
 
 
 def is_iceberg(parameters: Mapping[str, str]) -> bool:
     return parameters.get("table_type", "").upper() == "ICEBERG"
-
-
-def _glue_and_duck(iceberg_type: str) -> tuple[str, str]:
-    if iceberg_type.startswith("decimal"):
-        return iceberg_type, iceberg_type.upper()
-    return _TYPES[iceberg_type]
-
-
-def _arrow_type(t: pa.DataType) -> str:
-    if pa.types.is_timestamp(t):
-        return "timestamptz" if t.tz else "timestamp"
-    if pa.types.is_time(t):
-        return "time"
-    if pa.types.is_decimal(t):
-        return f"decimal({t.precision},{t.scale})"
-    return _FROM_ARROW[t]
 
 
 def _get_json(url: str, account_id: str = moto_state.ACCOUNT_ID) -> Any:
@@ -122,7 +81,7 @@ def current_table(
     """(current schema as (name, DuckDB type), live data files) of a snapshot (the current one when None)."""
     metadata = table_metadata(info, account_id)
     (schema,) = [s for s in metadata["schemas"] if s["schema-id"] == metadata["current-schema-id"]]
-    columns = [(f["name"], _glue_and_duck(f["type"])[1]) for f in schema["fields"]]
+    columns = [(f["name"], iceberg_types.duck_type(f["type"])) for f in schema["fields"]]
     files = []
     for entry in data_file_entries(metadata, snapshot_id, account_id):
         bucket, key = moto_state.split_s3_url(entry["file_path"])
@@ -164,13 +123,13 @@ def put_iceberg_table(
     table: str,
     data: pa.Table,
     *,
-    types: Mapping[str, str] | None = None,
-    dropped: Mapping[str, str] | None = None,
+    types: Mapping[str, IcebergType] | None = None,
+    dropped: Mapping[str, IcebergType] | None = None,
     bucket: str = "skoot-data-demo",
     stated_bytes: int | None = None,
 ) -> None:
-    """Replace ``database.table`` with an Iceberg table holding ``data`` (Iceberg ``types`` by column, else from
-    Arrow; uuid values as text); ``dropped``: columns of an earlier schema (name -> Iceberg type), kept in Glue
+    """Replace ``database.table`` with an Iceberg table holding ``data`` (Iceberg ``types`` by column in the spec's
+    JSON form, nested ones too (iceberg_types), else from Arrow; uuid values as text); ``dropped``: columns of an earlier schema (name -> Iceberg type), kept in Glue
     with `iceberg.field.current=false` as the writers do; ``stated_bytes``: the file size its manifest states."""
     database, table = database.lower(), table.lower()
     location = f"s3://{bucket}/{database}/{table}/"
@@ -179,12 +138,13 @@ def put_iceberg_table(
     glue = moto_state.glue_backend(region)
     if table in glue.databases[database].tables:
         tables.delete_table(region, database, table, location)
+    ids = nested_ids(len(data.schema) + len(dropped or {}) + 1)
     fields = [
         {
             "id": i + 1,
             "name": f.name.lower(),
             "required": False,
-            "type": (types or {}).get(f.name) or _arrow_type(f.type),
+            "type": (types or {}).get(f.name) or from_arrow(f.type, ids),
         }
         for i, f in enumerate(data.schema)
     ]
@@ -216,7 +176,7 @@ def _new_metadata(location: str, fields: list[dict[str, Any]], old: list[dict[st
         "table-uuid": str(uuid.uuid4()),
         "location": location.rstrip("/"),
         "last-updated-ms": int(time.time() * 1000),
-        "last-column-id": len(fields) + len(old),
+        "last-column-id": max([len(fields) + len(old)] + [max_field_id(f["type"]) for f in fields + old]),
         "schemas": schemas,
         "current-schema-id": 1,
         "partition-specs": [{"spec-id": 0, "fields": []}],
@@ -311,7 +271,7 @@ def write_metadata(location: str, metadata: dict[str, Any]) -> str:
 def _glue_column(field: dict[str, Any], *, current: bool) -> dict[str, Any]:
     return {
         "Name": field["name"],
-        "Type": _glue_and_duck(field["type"])[0],
+        "Type": glue_type(field["type"]),
         "Parameters": {
             "iceberg.field.id": str(field["id"]),
             "iceberg.field.optional": "true",

@@ -21,6 +21,7 @@ from duckdb.sqltypes import DuckDBPyType
 
 from . import moto_state
 from .glue_types import duck_ident, duck_to_athena
+from .hive_writable import check_hive_writable
 from .query_errors import AthenaQueryError
 
 
@@ -190,19 +191,6 @@ def read_rows(handle: ResultHandle, offset: int, limit: int) -> list[list[str | 
 ROWS_PER_UNLOAD_FILE = 256 * 1024
 
 
-# UNLOAD writes through the Hive writer, which has no zoned timestamp or time type: "NOT_SUPPORTED: Unsupported
-# Hive type: timestamp(6) with time zone" (apache/iceberg#15761, aws/aws-sdk-pandas#86), "… Hive type: time"
-# (PyAthena docs/arrow.rst). DuckDB type name -> Athena's name in the message.
-_NOT_HIVE_WRITABLE = {"TIMESTAMP WITH TIME ZONE": "timestamp(6) with time zone", "TIME": "time"}
-
-
-def _check_hive_writable(types: list[str]) -> None:
-    for t in types:
-        for duck, athena in _NOT_HIVE_WRITABLE.items():
-            if t == duck or f" {duck}" in t or f"{duck}[" in t:
-                raise AthenaQueryError("NOT_SUPPORTED", f"Unsupported Hive type: {athena}")
-
-
 def write_unload(
     conn: duckdb.DuckDBPyConnection,
     sql: str,
@@ -226,7 +214,7 @@ def write_unload(
     if prefix and not prefix.endswith("/"):
         prefix += "/"
     relation = conn.sql(sql)
-    _check_hive_writable([str(t) for t in relation.types])
+    check_hive_writable(list(relation.types))  # hive_writable: refused at any depth, as Athena does
     reader = relation.to_arrow_reader(65536)
     files: list[str] = []
     writer: pq.ParquetWriter | None = None

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from source_skoot_athena.types import AthenaType, Kind
+from source_skoot_athena.types import COMPLEX_KINDS, AthenaType, Kind
 
 
 class TableFormat(StrEnum):
@@ -88,11 +88,17 @@ def iceberg_read_as(t: AthenaType) -> str | None:
     write the first two ("Unsupported Hive type"), and a zoned value's text has a zone the cursor literals
     reject. `CAST(x AS timestamp(6))` gives the UTC wall time (Athena's session zone is UTC) and is a no-op
     on a plain timestamp; `CAST(x AS varchar)` is the canonical text of a time or uuid and a no-op on a string.
+    The writers render those types the same way inside a struct, list or map (pyiceberg `_IcebergSchemaToGlueType`),
+    so a container holding one is CAST whole to Glue's type: Trino casts arrays, maps and rows element by element,
+    entry by entry and field by field (by position; https://trino.io/docs/current/functions/conversion.html#cast,
+    https://trino.io/docs/current/language/types.html#row), with the same leaf casts as above.
     """
     if t.kind == Kind.TIMESTAMP:
         return t.athena_sql_name()
     if t.kind == Kind.VARCHAR and t.length is None:
         return "varchar"
+    if t.kind in COMPLEX_KINDS and any(iceberg_read_as(child) for child in t.children):
+        return t.athena_sql_name()
     return None
 
 

@@ -20,6 +20,7 @@ from source_skoot_athena.types.model import (
     Kind,
     decimal_params,
 )
+from source_skoot_athena.types.nested_text import text_leaf_type, text_leaves
 
 if TYPE_CHECKING:  # pyarrow is imported where a function needs it: stream planning (SQL) runs without it, so
     import pyarrow as pa  # `read` submits its first query before pyarrow (≈0.3 s) is loaded (issue 17)
@@ -46,10 +47,16 @@ def unloadable(t: AthenaType) -> bool:
     return t.kind not in _NOT_UNLOADABLE_KINDS and all(unloadable(child) for child in t.children)
 
 
+def unloadable_as_text_leaves(t: AthenaType) -> bool:
+    """Whether UNLOAD can write this type once its nested time-like leaves are text (nested_text): then it
+    arrives on Parquet as itself, those leaves as strings the encoder parses by their declared type."""
+    return unloadable(t) or (t.kind in COMPLEX_KINDS and unloadable(text_leaf_type(t)))
+
+
 def arrives_as_text(t: AthenaType, path: str) -> bool:
     """Whether the value comes back as a string: always on the text paths (csv, api), and on Parquet when
-    UNLOAD cannot write the type."""
-    return path != PARQUET or not unloadable(t)
+    UNLOAD cannot write the type (nor, for a container, the type with its time-like leaves as text)."""
+    return path != PARQUET or not unloadable_as_text_leaves(t)
 
 
 def holds_json_text(t: AthenaType, arrow_type: pa.DataType) -> bool:
@@ -68,19 +75,22 @@ def select_expression(quoted_column: str, t: AthenaType, path: str) -> str:
 
     Parquet keeps native types and renders only what UNLOAD cannot write; the text paths (csv, api) render
     nested values as JSON text, binary as base64 and zoned timestamps as ISO-8601, since Athena's own text
-    for those is not parseable JSON/bytes.
+    for those is not parseable JSON/bytes. Nested time-like leaves are rendered as text first (nested_text)
+    where UNLOAD or the JSON cast could not take them, on every path alike.
     """
     if path not in PATHS:
         raise ValueError(f"unknown read path {path!r}; expected one of {PATHS}")
     x = quoted_column
     if t.kind == Kind.JSON:
         return f"json_format({x})"
+    if t.kind in COMPLEX_KINDS and not (path == PARQUET and unloadable(t)):
+        x = text_leaves(x, t)
     if arrives_as_json_text(t, path):
         return f"json_format(CAST({x} AS JSON))"
     if t.kind == Kind.TIMESTAMP_TZ:
         return f"to_iso8601({x})"
     if path == PARQUET:
-        return f"CAST({x} AS varchar)" if not unloadable(t) else x
+        return f"CAST({x} AS varchar)" if not unloadable_as_text_leaves(t) else x
     if t.kind == Kind.VARBINARY:
         return f"to_base64({x})"
     return x
