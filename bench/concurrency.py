@@ -44,6 +44,9 @@ class ConcurrencyRun:
     queries: int
     refused: int
     lowest_limit: int | None  # the connector's limit after CONCURRENT_QUERY_LIMIT_EXCEEDED (None: never lowered)
+    peak_active: int  # most queries QUEUED/RUNNING at once, from their Submission/CompletionDateTime
+    mean_query_s: float
+    api_attempts: int | None  # AWS_MAX_ATTEMPTS given to the connector (None: its default, botocore retries)
     records: int
     peak_rss_mb: float
     returncode: int
@@ -86,13 +89,39 @@ def _put_tables(athena: LocalAthena, slices: int) -> list[str]:
     return _table_names(slices)
 
 
-def _read(athena: LocalAthena, workdir: Path, setting: int, catalog: Path) -> tuple[float, int, int, int, bytes]:
+def query_spans(athena: LocalAthena) -> list[tuple[float, float]]:
+    """(submitted, completed) of every query the stand-in ran since its observations were reset."""
+    client = athena.client("athena")
+    spans = []
+    for q in athena.queries:
+        status = client.get_query_execution(QueryExecutionId=q.query_execution_id)["QueryExecution"]["Status"]
+        done = status.get("CompletionDateTime", status["SubmissionDateTime"])
+        spans.append((status["SubmissionDateTime"].timestamp(), done.timestamp()))
+    return spans
+
+
+def peak_overlap(spans: list[tuple[float, float]]) -> int:
+    """Most spans open at one instant (one ending as another starts counts once)."""
+    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    peak = active = 0
+    for _, step in events:
+        active += step
+        peak = max(peak, active)
+    return peak
+
+
+def _read(
+    athena: LocalAthena, workdir: Path, setting: int, catalog: Path, attempts: int | None
+) -> tuple[float, int, int, int, bytes]:
     config = {**standin.connector_config([standin.DATABASE]), "max_concurrent_queries": setting}
     cfg = standin.write_json(workdir / f"conc-config-{setting}.json", config)
     out = workdir / "conc-out.jsonl"
+    env = standin.child_env(athena)
+    if attempts is not None:
+        env["AWS_MAX_ATTEMPTS"] = str(attempts)
     m = measure(
         standin.connector_argv("read", "--config", str(cfg), "--catalog", str(catalog)),
-        standin.child_env(athena),
+        env,
         timeout_s=1800,
         stdout_path=str(out),
     )
@@ -110,8 +139,10 @@ def run(
     workdir: Path,
     *,
     streams: bool = False,
+    quota_attempts: tuple[int | None, ...] = (None,),
 ) -> list[ConcurrencyRun]:
-    """One read per setting (no quota), then one per ``(setting, quota)`` pair."""
+    """One read per setting (no quota), then one per ``(setting, quota)`` pair and API attempts setting (None:
+    the connector's own botocore retries; 1: none, so each refusal reaches the connector's AdaptiveLimit)."""
     athena = standin.start()
     out: list[ConcurrencyRun] = []
     try:
@@ -120,13 +151,15 @@ def run(
         catalog = standin.write_json(
             workdir / "conc-catalog.json", standin.configured_catalog(standin.discover(athena, cfg), names)
         )
-        for setting, quota in [(s, None) for s in settings] + [(s, q) for s, q in quotas]:
+        plan = [(s, None, None) for s in settings] + [(s, q, a) for s, q in quotas for a in quota_attempts]
+        for setting, quota, attempts in plan:
             athena.faults.clear()
             athena.faults.delay_query("UNLOAD", delay_s)
             athena.max_active_queries = quota
             athena.reset_observations()
-            wall, rss, code, records, text = _read(athena, workdir, setting, catalog)
+            wall, rss, code, records, text = _read(athena, workdir, setting, catalog, attempts)
             lowered = [int(n) for n in LOWERED.findall(text)]
+            spans = query_spans(athena)
             result = ConcurrencyRun(
                 "streams" if streams else "slices",
                 setting,
@@ -137,6 +170,9 @@ def run(
                 len(athena.queries),
                 athena.refused_queries,
                 min(lowered) if lowered else None,
+                peak_overlap(spans),
+                sum(end - start for start, end in spans) / len(spans) if spans else 0.0,
+                attempts,
                 records,
                 rss,
                 code,
@@ -155,15 +191,16 @@ def markdown(runs: list[ConcurrencyRun]) -> str:
     """One row per run: wall time against the delays-only ideal and against one query at a time."""
     serial = next((r.wall_s for r in runs if r.setting == 1 and r.quota is None), None)
     lines = [
-        "| Concurrent Queries | quota (active DML) | wall s | delays alone s | speed-up vs 1 | queries | refused "
-        "(CONCURRENT_QUERY_LIMIT_EXCEEDED) | limit lowered to | records | peak RSS MB | exit | load |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Concurrent Queries | quota (active DML) | API attempts | wall s | delays alone s | speed-up vs 1 | "
+        "queries | most active at once | mean query s | refused starts | limit lowered to | records | peak RSS MB | "
+        "exit | load |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         speed = f"{serial / r.wall_s:.1f}×" if serial else "—"
         lines.append(
-            f"| {r.setting} | {r.quota or 'none'} | {r.wall_s:.1f} | {r.ideal_s:.1f} | {speed} | {r.queries} | "
-            f"{r.refused} | {r.lowest_limit or '—'} | {r.records:,} | {r.peak_rss_mb:.0f} | {r.returncode} | "
-            f"{r.load} |"
+            f"| {r.setting} | {r.quota or 'none'} | {r.api_attempts or 'default (8)'} | {r.wall_s:.1f} | "
+            f"{r.ideal_s:.1f} | {speed} | {r.queries} | {r.peak_active} | {r.mean_query_s:.2f} | {r.refused} | "
+            f"{r.lowest_limit or '—'} | {r.records:,} | {r.peak_rss_mb:.0f} | {r.returncode} | {r.load} |"
         )
     return "\n".join(lines)

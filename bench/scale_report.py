@@ -51,8 +51,16 @@ def _csv_part(part: dict[str, Any]) -> list[str]:
 
 def _concurrency_part(part: dict[str, Any]) -> list[str]:
     runs = [concurrency.ConcurrencyRun(**r) for r in part["runs"]]
+    first = runs[0] if runs else None
+    shape = (
+        "—"
+        if first is None
+        else f"{first.slices} one-slice tables (streams)"
+        if first.layout == "streams"
+        else f"one stream of {first.slices} slices"
+    )
     return [
-        "### Concurrent Queries against per-query latency",
+        f"### Concurrent Queries against per-query latency ({shape})",
         "",
         _load_line(part),
         "",

@@ -31,6 +31,11 @@ def _pairs(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _attempts(text: str) -> tuple[int | None, ...]:
+    """``default,1`` -> (None, 1): AWS_MAX_ATTEMPTS for the quota runs (default: the connector's own)."""
+    return tuple(None if x.strip() == "default" else int(x) for x in text.split(",") if x.strip())
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("scale scenarios (opt-in, issue 17)")
     g.add_argument(
@@ -54,6 +59,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--conc-settings", type=_ints, default=[1, 2, 4, 8, 16])
     g.add_argument(
         "--conc-quota", type=_pairs, default=[(16, 4)], help="SETTING:QUOTA pairs run under an active-query quota"
+    )
+    g.add_argument(
+        "--conc-quota-attempts",
+        type=_attempts,
+        default=(None, 1),
+        help="AWS_MAX_ATTEMPTS per quota run: 'default' (botocore's retries) and/or 1 (each refusal reaches the "
+        "connector's AdaptiveLimit)",
     )
     g.add_argument("--conc-slices", type=int, default=40)
     g.add_argument("--conc-delay", type=float, default=2.5, help="seconds each query is queued+running")
@@ -91,6 +103,7 @@ def run(args: argparse.Namespace, workdir: Path, command: str, revision: str) ->
             args.conc_delay,
             workdir,
             streams=args.conc_streams,
+            quota_attempts=args.conc_quota_attempts,
         )
         parts["concurrency"] = {"runs": [asdict(r) for r in runs], **_facts(command, revision, load)}
     if args.csv_gb:

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bench import scale_report, scale_suite
-from bench.concurrency import ConcurrencyRun
+from bench.concurrency import ConcurrencyRun, peak_overlap
 from bench.unload_layout import unload_files
 from local_athena import LocalAthena, result_files
 from local_athena.testing import run as run_query
@@ -75,16 +75,23 @@ def test_upsert_replaces_only_the_scale_section_and_appends_when_missing() -> No
 
 
 def test_section_renders_each_part_that_has_run() -> None:
-    run = ConcurrencyRun("slices", 4, 2, 40, 2.5, 30.0, 40, 12, 2, 40_000, 201.0, 0, 3.1)
+    run = ConcurrencyRun("slices", 4, 2, 40, 2.5, 30.0, 40, 12, 2, 2, 2.6, 1, 40_000, 201.0, 0, 3.1)
     assert run.ideal_s == 50.0  # 40 slices, 2 at a time (the quota), 2.5 s each
     facts = {"date": "2026-12-01", "command": "c", "revision": "r", "load_before": 3.0, "load_after": 4.0}
     doc = {"date": "2026-12-01", "concurrency": {"runs": [run.__dict__], **facts}}
     text = scale_report.section(doc)
     assert text.startswith("## Scale (2026-12-01)\n")
     assert "### Concurrent Queries" in text and "### The result-CSV path" not in text
-    assert "| 4 | 2 | 30.0 | 50.0 |" in text
+    assert "### Concurrent Queries against per-query latency (one stream of 40 slices)" in text
+    assert "| 4 | 2 | 1 | 30.0 | 50.0 |" in text
 
 
 @pytest.mark.parametrize(("text", "pairs"), [("16:4", [(16, 4)]), ("16:4, 8:2,", [(16, 4), (8, 2)]), ("", [])])
 def test_quota_pairs_parse(text: str, pairs: list[tuple[int, int]]) -> None:
     assert scale_suite._pairs(text) == pairs
+
+
+def test_peak_overlap_counts_queries_active_at_once() -> None:
+    assert peak_overlap([(0, 2), (1, 3), (2, 4), (5, 6)]) == 2  # one ending as another starts counts once
+    assert peak_overlap([(0, 10), (1, 2), (1, 3), (2.5, 4)]) == 3
+    assert peak_overlap([]) == 0
