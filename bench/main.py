@@ -86,7 +86,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=None,
         metavar="RESULTS_JSON",
-        help="only rewrite benchmarks.md/.png next to an existing benchmarks.json",
+        help="only rewrite benchmarks.md/.png next to an existing benchmarks.json (or, given benchmarks-scale.json, "
+        "only the Scale section of benchmarks.md)",
     )
     p.add_argument("--out", type=Path, default=None, help="where benchmarks.md/.png/.json go (default docs/)")
     scale_suite.add_arguments(p)
@@ -119,7 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     if args.rerender:
         saved = json.loads(args.rerender.read_text())
-        report.write(saved, args.rerender.parent, args.rerender)
+        if args.rerender.name == scale_report.RESULTS:  # only the Scale section (with benchmarks-scale-notes.md)
+            scale_report.write(args.rerender.parent, saved)
+        else:
+            report.write(saved, args.rerender.parent, args.rerender)
         return 0
     if scale_suite.requested(args) and scale_suite.alone(args):
         return scale_only(args, argv)

@@ -14,6 +14,7 @@ from typing import Any
 from bench import concurrency, csv_scale, scale
 
 RESULTS = "benchmarks-scale.json"
+NOTES = "benchmarks-scale-notes.md"  # hand-written reading of the figures, appended to the section (### headings)
 HEADING = "## Scale ("
 
 
@@ -69,14 +70,15 @@ def _concurrency_part(part: dict[str, Any]) -> list[str]:
     ]
 
 
-def section(doc: dict[str, Any]) -> str:
-    """The whole section from the merged results (its parts in a fixed order, whichever have run)."""
+def section(doc: dict[str, Any], notes: str = "") -> str:
+    """The whole section from the merged results (its parts in a fixed order, whichever have run), then
+    ``notes``."""
     lines = [f"{HEADING}{doc.get('date', '?')})", ""]
-    if doc.get("notes"):
-        lines += [*doc["notes"], ""]
     for key, part in (("scale", _scale_part), ("csv", _csv_part), ("concurrency", _concurrency_part)):
         if key in doc:
             lines += part(doc[key])
+    if notes.strip():
+        lines += [notes.strip(), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -114,5 +116,7 @@ def merge(out_dir: Path, date: str, parts: dict[str, dict[str, Any]]) -> dict[st
 def write(out_dir: Path, doc: dict[str, Any]) -> Path:
     """Rewrite the Scale section of ``out_dir``/benchmarks.md from ``doc``."""
     md = out_dir / "benchmarks.md"
-    md.write_text(upsert(md.read_text() if md.exists() else "# Benchmarks\n", section(doc)))
+    notes = out_dir / NOTES
+    text = section(doc, notes.read_text() if notes.exists() else "")
+    md.write_text(upsert(md.read_text() if md.exists() else "# Benchmarks\n", text))
     return md
