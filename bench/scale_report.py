@@ -74,7 +74,13 @@ def section(doc: dict[str, Any], notes: str = "") -> str:
     """The whole section from the merged results (its parts in a fixed order, whichever have run), then
     ``notes``."""
     lines = [f"{HEADING}{doc.get('date', '?')})", ""]
-    for key, part in (("scale", _scale_part), ("csv", _csv_part), ("concurrency", _concurrency_part)):
+    parts = (
+        ("scale", _scale_part),
+        ("csv", _csv_part),
+        ("concurrency", _concurrency_part),
+        ("concurrency_streams", _concurrency_part),
+    )
+    for key, part in parts:
         if key in doc:
             lines += part(doc[key])
     if notes.strip():

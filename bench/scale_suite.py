@@ -105,7 +105,8 @@ def run(args: argparse.Namespace, workdir: Path, command: str, revision: str) ->
             streams=args.conc_streams,
             quota_attempts=args.conc_quota_attempts,
         )
-        parts["concurrency"] = {"runs": [asdict(r) for r in runs], **_facts(command, revision, load)}
+        key = "concurrency_streams" if args.conc_streams else "concurrency"  # the two layouts are kept apart
+        parts[key] = {"runs": [asdict(r) for r in runs], **_facts(command, revision, load)}
     if args.csv_gb:
         load = round(os.getloadavg()[0], 1)
         result = csv_scale.run(int(args.csv_gb * 1e9), 10, workdir)

@@ -7,12 +7,13 @@ smoke-run here; what they rely on is.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bench import scale_report, scale_suite
+from bench import report, scale_report, scale_suite
 from bench.concurrency import ConcurrencyRun, peak_overlap
 from bench.unload_layout import unload_files
 from local_athena import LocalAthena, result_files
@@ -95,3 +96,12 @@ def test_peak_overlap_counts_queries_active_at_once() -> None:
     assert peak_overlap([(0, 2), (1, 3), (2, 4), (5, 6)]) == 2  # one ending as another starts counts once
     assert peak_overlap([(0, 10), (1, 2), (1, 3), (2.5, 4)]) == 3
     assert peak_overlap([]) == 0
+
+
+def test_a_full_report_keeps_the_scale_section_already_written(tmp_path: Path) -> None:
+    (tmp_path / "benchmarks.md").write_text(DOC)
+    doc = {"date": "2026-12-02", "machine": "m", "python": "3.11", "command": "c", "peers": [], "throughput": []}
+    report.write(doc, tmp_path, tmp_path / "benchmarks.json")
+    text = (tmp_path / "benchmarks.md").read_text()
+    assert text.startswith("# Benchmarks\n\nMeasured 2026-12-02")
+    assert scale_report.existing_section(text) == "## Scale (2026-11-30)\n\nold figures\n"
