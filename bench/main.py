@@ -3,6 +3,8 @@
     python -m bench [--rows 100000,1000000] [--cols 10,50] [--runs 3] [--big]   # the real thing (≈ an hour)
     python -m bench --smoke                                                       # tiny sizes, one run (< 1 min)
     python -m bench --phases [--unload-rows 262144,2500000] [--no-throughput]      # + phase split, RSS vs file size
+    python -m bench --scale --csv-gb 1 --concurrency --no-throughput --no-discovery --no-incremental
+                                                          # only the scale scenarios: the "Scale" section
 
 The peers (PyAthena, awswrangler) and matplotlib live in their own venv, bench/.venv-peers, created on first use
 from bench/requirements-peers.txt (``--smoke`` never installs: it runs the peers only when that venv is ready).
@@ -24,7 +26,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import phases, report, scenarios, throughput, venv
+from bench import phases, report, scale_report, scale_suite, scenarios, throughput, venv
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,9 +86,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=None,
         metavar="RESULTS_JSON",
-        help="only rewrite benchmarks.md/.png next to an existing benchmarks.json",
+        help="only rewrite benchmarks.md/.png next to an existing benchmarks.json (or, given benchmarks-scale.json, "
+        "only the Scale section of benchmarks.md)",
     )
     p.add_argument("--out", type=Path, default=None, help="where benchmarks.md/.png/.json go (default docs/)")
+    scale_suite.add_arguments(p)
     return p.parse_args(argv)
 
 
@@ -94,13 +98,35 @@ def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # run the finally blocks: kill the running child, stop the stand-in
 
 
+def scale_only(args: argparse.Namespace, argv: list[str] | None) -> int:
+    """Only the scale scenarios: merge their figures into benchmarks-scale.json and rewrite the Scale section."""
+    out = args.out or ROOT / "docs"
+    out.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="skoot-bench-scale-"))
+    command = ("python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])).strip()
+    try:
+        parts = scale_suite.run(args, workdir, command, connector_revision())
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    doc = scale_report.merge(out, dt.date.today().isoformat(), parts)
+    written = scale_report.write(out, doc)
+    print(scale_report.section(doc))
+    print(f"bench: wrote {out / scale_report.RESULTS}, {written} (its Scale section)", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     signal.signal(signal.SIGTERM, _terminate)
     if args.rerender:
         saved = json.loads(args.rerender.read_text())
-        report.write(saved, args.rerender.parent, args.rerender)
+        if args.rerender.name == scale_report.RESULTS:  # only the Scale section (with benchmarks-scale-notes.md)
+            scale_report.write(args.rerender.parent, saved)
+        else:
+            report.write(saved, args.rerender.parent, args.rerender)
         return 0
+    if scale_suite.requested(args) and scale_suite.alone(args):
+        return scale_only(args, argv)
     if args.smoke:
         rows, cols, runs = [2_000], [10], 1
         disc, inc = (2, 5), (10, 100)
@@ -148,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
             doc["incremental"] = asdict(scenarios.incremental(inc[0], inc[1], workdir))
         if not args.no_discovery:
             doc["discovery"] = asdict(scenarios.discovery(disc[0], disc[1], workdir))
+        if scale_suite.requested(args):
+            parts = scale_suite.run(args, workdir, doc["command"], doc["connector_revision"])
+            doc["scale"] = scale_report.merge(out, doc["date"], parts)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     doc["load_after"] = round(os.getloadavg()[0], 1)

@@ -112,6 +112,38 @@ def floor_run(athena: LocalAthena, parquet: Path, table: str, rows: int, cols: i
     )
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """One table on the stand-in, ready to read: the connector's ``read`` argv and the table's Parquet file."""
+
+    rows: int
+    cols: int
+    argv: list[str]
+    parquet: Path
+
+    @property
+    def name(self) -> str:
+        return data.table_name(self.rows, self.cols)
+
+
+def prepare(athena: LocalAthena, sizes: list[tuple[int, int]], workdir: Path) -> list[Prepared]:
+    """Each ``(rows, cols)`` table put on the stand-in and written as Parquet for the floor; one discover."""
+    cfg = standin.write_json(workdir / "config.json", standin.connector_config([standin.DATABASE]))
+    for rows, cols in sizes:
+        table = data.build_table(rows, cols)
+        standin.put(athena, data.table_name(rows, cols), table)
+        pq.write_table(table, workdir / f"{data.table_name(rows, cols)}.parquet", compression="snappy")
+        del table
+    discovered = standin.discover(athena, cfg)
+    out = []
+    for rows, cols in sizes:
+        name = data.table_name(rows, cols)
+        catalog = standin.write_json(workdir / f"{name}.catalog.json", standin.configured_catalog(discovered, [name]))
+        argv = standin.connector_argv("read", "--config", str(cfg), "--catalog", str(catalog))
+        out.append(Prepared(rows, cols, argv, workdir / f"{name}.parquet"))
+    return out
+
+
 def run(
     rows_list: list[int], cols_list: list[int], unload_rows_list: list[int], runs: int, workdir: Path
 ) -> list[PhaseRun]:
@@ -120,26 +152,13 @@ def run(
     saved = result_files.ROWS_PER_UNLOAD_FILE
     out: list[PhaseRun] = []
     try:
-        cfg = standin.write_json(workdir / "config.json", standin.connector_config([standin.DATABASE]))
-        sizes = [(r, c) for r in rows_list for c in cols_list]
-        for rows, cols in sizes:
-            table = data.build_table(rows, cols)
-            standin.put(athena, data.table_name(rows, cols), table)
-            pq.write_table(table, workdir / f"{data.table_name(rows, cols)}.parquet", compression="snappy")
-            del table
-        discovered = standin.discover(athena, cfg)
-        for rows, cols in sizes:
-            name = data.table_name(rows, cols)
-            catalog = standin.write_json(
-                workdir / f"{name}.catalog.json", standin.configured_catalog(discovered, [name])
-            )
-            argv = standin.connector_argv("read", "--config", str(cfg), "--catalog", str(catalog))
+        for table in prepare(athena, [(r, c) for r in rows_list for c in cols_list], workdir):
             for _ in range(runs):
-                out.append(floor_run(athena, workdir / f"{name}.parquet", name, rows, cols))
-                _log(out[-1])
+                out.append(floor_run(athena, table.parquet, table.name, table.rows, table.cols))
+                log(out[-1])
                 for unload_rows in unload_rows_list:
-                    out.append(connector_run(athena, argv, rows, cols, unload_rows))
-                    _log(out[-1])
+                    out.append(connector_run(athena, table.argv, table.rows, table.cols, unload_rows))
+                    log(out[-1])
     finally:
         result_files.ROWS_PER_UNLOAD_FILE = saved
         athena.stop()
@@ -150,7 +169,7 @@ def _fmt(value: float | None, spec: str) -> str:
     return "—" if value is None else format(value, spec)
 
 
-def _log(run: PhaseRun) -> None:
+def log(run: PhaseRun) -> None:
     print(
         f"bench.phases: {run.reader:<9} {run.rows:>9,} x {run.cols:<3} unload {run.unload_rows:>9,}  "
         f"start-up {_fmt(run.startup_s, '.2f')} s  query {_fmt(run.query_s, '.2f')} s  "

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from bench import phases, venv
+from bench import phases, scale_report, venv
 
 TARGET_FLOOR_RATIO = 1.7
 
@@ -185,7 +185,13 @@ def markdown(doc: dict[str, Any]) -> str:
 def write(doc: dict[str, Any], out_dir: Path, results_json: Path) -> list[Path]:
     md = out_dir / "benchmarks.md"
     notes = out_dir / "benchmarks-notes.md"  # hand-written findings (profiles), kept across regenerations
-    md.write_text(markdown(doc) + ("\n" + notes.read_text() if notes.exists() else ""))
+    text = markdown(doc) + ("\n" + notes.read_text() if notes.exists() else "")
+    # The Scale section: this run's scale scenarios, else the one already there (they run on their own).
+    scale_notes = out_dir / scale_report.NOTES
+    notes_text = scale_notes.read_text() if scale_notes.exists() else ""
+    scale = scale_report.section(doc["scale"], notes_text) if doc.get("scale") else None
+    kept = scale or (scale_report.existing_section(md.read_text()) if md.exists() else None)
+    md.write_text(scale_report.upsert(text, kept) if kept else text)
     written = [md]
     if venv.peers_python().exists():
         png = out_dir / "benchmarks.png"

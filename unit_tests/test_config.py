@@ -38,7 +38,7 @@ GOOD: dict[str, Any] = {
 def test_good_config_is_typed() -> None:
     config = parse_config(GOOD)
     assert config.region == "ap-south-1" and config.query_timeout_ms == 5000 and config.databases == ()
-    assert config.max_concurrent_queries == 2
+    assert config.max_concurrent_queries == 4
 
 
 def test_defaults_apply_for_optional_fields() -> None:

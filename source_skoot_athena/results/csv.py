@@ -1,7 +1,14 @@
-"""Result CSV: `<QueryExecutionId>.csv` streamed from S3 through pyarrow.csv, NULL and "" kept apart.
+"""Result CSV: `<QueryExecutionId>.csv` streamed from S3 in row-aligned blocks, NULL and "" kept apart.
 
 Athena writes NULL as an unquoted empty field and "" as a quoted one: `strings_can_be_null` with
 `quoted_strings_can_be_null=False` keeps them apart. Every column is read as text and typed by results/text.py.
+
+Why blocks of our own rather than `pyarrow.csv.open_csv` over the body: its streaming reader reads up to 32
+blocks ahead on a background thread, whatever the consumer does (`MakeBackgroundGenerator` with its default queue
+of 32, apache/arrow cpp/src/arrow/csv/reader.cc, "Consider exposing readahead as a read option (ARROW-12090)");
+measured through the CLI, a 150 MB result CSV peaked at 430 MB with 8 MiB blocks, and smaller blocks would fail
+on any row longer than a block. Here the body is read `BLOCK_BYTES` at a time, cut at the last row end, and each
+piece parsed on its own (serially, no read-ahead): memory holds about one block plus the longest row.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from source_skoot_athena.results import CSV, split_s3_uri
 from source_skoot_athena.results.text import parse_text_batch
 from source_skoot_athena.types import AthenaType
 
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 1 << 20
+QUOTE = ord('"')
 
 
 class CsvResult:
@@ -52,18 +60,54 @@ class CsvResult:
         raise_delete_errors(response, bucket)
 
 
+def last_row_end(data: bytes) -> int | None:
+    """Offset just past the last row separator of `data` (which starts at a row start), or None if it has none.
+
+    A newline ends a row unless it is inside a quoted value, i.e. unless an odd number of quotes precede it (a
+    quote inside a value is written doubled, RFC 4180 section 2, as Athena writes its result CSV)."""
+    quotes = data.count(QUOTE)
+    newline = data.rfind(b"\n")
+    while newline >= 0:
+        if (quotes - data.count(QUOTE, newline)) % 2 == 0:
+            return newline + 1
+        newline = data.rfind(b"\n", 0, newline)
+    return None
+
+
+def row_blocks(body: Any, block_bytes: int) -> Iterator[bytes]:
+    """The body's bytes in pieces of whole rows, reading `block_bytes` at a time; a row longer than a block is
+    kept whole (the piece grows until the row ends)."""
+    carry = b""
+    while True:
+        data = body.read(block_bytes)
+        if not data:
+            if carry:
+                yield carry
+            return
+        data = carry + data if carry else data
+        cut = last_row_end(data)
+        if cut is None:
+            carry = data
+            continue
+        carry = data[cut:]
+        yield data[:cut]
+
+
 def csv_batches(body: Any, names: list[str], types: list[AthenaType]) -> Iterator[pa.RecordBatch]:
     """Typed batches from the bytes of an Athena result CSV (a file-like object; its header row is skipped)."""
-    reader = pacsv.open_csv(
-        body,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in names},
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=False,
-            null_values=[""],
-        ),
+    parse_options = pacsv.ParseOptions(newlines_in_values=True)
+    convert_options = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in names},
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+        null_values=[""],
     )
-    for batch in reader:
-        yield parse_text_batch(names, list(batch.columns), types)
+    header = 1
+    for block in row_blocks(body, BLOCK_BYTES):
+        read_options = pacsv.ReadOptions(
+            column_names=names, skip_rows=header, block_size=len(block) + 1, use_threads=False
+        )
+        header = 0
+        table = pacsv.read_csv(pa.py_buffer(block), read_options, parse_options, convert_options)
+        for batch in table.to_batches():
+            yield parse_text_batch(names, list(batch.columns), types)
