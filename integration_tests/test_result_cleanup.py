@@ -16,7 +16,6 @@ from integration_tests.connector import DEMO_CONFIG, configured_catalog, discove
 from integration_tests.glue_statistics import size_partitions
 from integration_tests.protocol import assert_valid_protocol
 from local_athena import LocalAthena, moto_state
-from source_skoot_athena.read.slice_query import UNLOAD_FOLDER
 
 DB = "result_cleanup"
 DAYS = ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]
@@ -27,15 +26,15 @@ def _config() -> dict[str, Any]:
 
 
 def _objects_left(athena: LocalAthena) -> list[str]:
-    """Every object the read's queries left in the results bucket: UNLOAD prefixes and Athena's own files."""
+    """What this test's queries left in the results bucket: files under their UNLOAD targets, and Athena's own
+    files named by their query ids (other tests' leftovers in the shared bucket are not this test's)."""
     queries = [q for q in athena.queries if q.output_location]
+    ids = tuple(q.query_execution_id for q in queries)
     left: list[str] = []
     for bucket, prefix in {moto_state.split_s3_url(q.output_location or "") for q in queries}:
-        ids = tuple(q.query_execution_id for q in queries)
-        for obj in moto_state.list_objects(bucket, prefix):
-            name = obj.key.rsplit("/", 1)[-1]
-            if f"/{UNLOAD_FOLDER}/" in f"/{obj.key}" or name.startswith(ids):
-                left.append(obj.key)
+        left += [o.key for o in moto_state.list_objects(bucket, prefix) if o.key.rsplit("/", 1)[-1].startswith(ids)]
+    for target in {q.sql.split(" TO '")[1].split("'")[0] for q in queries if q.kind == "UNLOAD"}:
+        left += [o.key for o in moto_state.list_objects(*moto_state.split_s3_url(target))]
     return left
 
 
