@@ -73,3 +73,10 @@ def test_what_trino_casts_still_runs(tables: LocalAthena) -> None:
     (row,) = all_rows(client, qe["QueryExecutionId"])[1:]
     assert row[:4] == ['["AP8=",null]', '{"k":"AA=="}', '{"a":1,"b":"+/8="}', '["1970-01-02"]']
     assert row[4] is not None and row[4].startswith('{"t":"2024-01-02') and row[5] is not None
+
+
+def test_a_cast_inside_a_lambda_does_not_hide_the_refused_one(tables: LocalAthena) -> None:
+    """A lambda parameter cannot be typed outside its lambda: the other operands of the SELECT are still checked."""
+    sql = f"SELECT transform(ARRAY[1], v -> json_format(CAST(v AS JSON))), json_format(CAST(arr AS JSON)) FROM {DB}.t"
+    qe = run(tables.client("athena"), sql)
+    assert qe["Status"]["StateChangeReason"] == "TYPE_MISMATCH: line 1:8: Cannot cast array(varbinary) to json"

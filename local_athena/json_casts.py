@@ -63,31 +63,36 @@ def trino_name(t: DuckDBPyType) -> str:
 def check_json_casts(conn: duckdb.DuckDBPyConnection, ast: exp.Expr) -> None:
     """Refuse the query as Athena does when one of its `CAST(… AS JSON)` has an operand Trino cannot cast.
 
-    ``ast``: the Trino AST with its tables already resolved to views on ``conn``. An operand that cannot be
-    typed on its own (a lambda parameter, a correlated column) is left to the query itself."""
-    for cast in list(ast.find_all(exp.Cast)):
-        if not cast.to.is_type(exp.DataType.Type.JSON):
-            continue
-        operand = _operand_type(conn, ast, cast)
-        if operand is not None and not castable_to_json(operand):
-            raise AthenaQueryError("TYPE_MISMATCH", f"line 1:8: Cannot cast {trino_name(operand)} to json")
+    ``ast``: the Trino AST with its tables already resolved to views on ``conn``. The operands of one SELECT are
+    typed together (one bind). Operands that cannot be typed on their own (a lambda parameter, a correlated
+    column) are left to the query itself."""
+    by_select: dict[int, tuple[exp.Select, list[exp.Cast]]] = {}
+    for cast in ast.find_all(exp.Cast):
+        select = cast.find_ancestor(exp.Select)
+        if cast.to.is_type(exp.DataType.Type.JSON) and select is not None:
+            by_select.setdefault(id(select), (select, []))[1].append(cast)
+    for select, casts in by_select.values():
+        for operand in _operand_types(conn, ast, select, casts):
+            if not castable_to_json(operand):
+                raise AthenaQueryError("TYPE_MISMATCH", f"line 1:8: Cannot cast {trino_name(operand)} to json")
 
 
-def _operand_type(conn: duckdb.DuckDBPyConnection, root: exp.Expr, cast: exp.Cast) -> DuckDBPyType | None:
-    """The DuckDB type of the cast's operand: its enclosing SELECT with only that operand selected, bound."""
-    select = cast.find_ancestor(exp.Select)
-    if select is None:
-        return None
+def _operand_types(
+    conn: duckdb.DuckDBPyConnection, root: exp.Expr, select: exp.Select, casts: list[exp.Cast]
+) -> list[DuckDBPyType]:
+    """The DuckDB types of the casts' operands: their SELECT with only those operands selected, bound (not run)."""
     probe = select.copy()
-    probe.set("expressions", [exp.alias_(cast.this.copy(), _PROBE, quoted=True)])
+    probe.set("expressions", [exp.alias_(c.this.copy(), f"{_PROBE}{i}", quoted=True) for i, c in enumerate(casts)])
     for clause in ("order", "limit", "offset", "distinct"):
         probe.set(clause, None)
     if select is not root and root.args.get("with") is not None and probe.args.get("with") is None:
         probe.set("with", root.args["with"].copy())
     try:
-        return conn.sql(probe.sql(dialect="duckdb")).types[0]
-    except duckdb.Error:
-        return None
+        return list(conn.sql(probe.sql(dialect="duckdb")).types)
+    except duckdb.Error:  # one operand cannot be typed alone: the others one by one
+        if len(casts) == 1:
+            return []
+        return [t for cast in casts for t in _operand_types(conn, root, select, [cast])]
 
 
 def _child_types(t: DuckDBPyType) -> list[DuckDBPyType]:
