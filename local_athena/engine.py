@@ -26,6 +26,7 @@ from .iceberg_metadata_tables import requested_snapshot, split_name
 from .iceberg_tables import current_table as iceberg_current_table
 from .iceberg_tables import is_iceberg
 from .iceberg_tables import select_sql as iceberg_select_sql
+from .json_casts import check_json_casts
 from .map_transforms import rewrite_map_transforms
 from .query_errors import AthenaQueryError, glue_denied, s3_read_denied
 from .scanned_bytes import ParquetColumnBytes, referenced_columns
@@ -448,6 +449,7 @@ class Engine:
             rewrite_map_transforms(ast)
             _name_unnamed_columns(ast)
             Resolver(self, conn, prepared, principal, requester_pays).rewrite(ast, database)
+            check_json_casts(conn, ast)  # refused at analysis, as Trino does (json_casts)
             prepared.sql = ast.sql(dialect="duckdb")
         except BaseException:
             conn.close()

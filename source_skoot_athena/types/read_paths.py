@@ -20,7 +20,12 @@ from source_skoot_athena.types.model import (
     Kind,
     decimal_params,
 )
-from source_skoot_athena.types.nested_text import text_leaf_type, text_leaves
+from source_skoot_athena.types.nested_text import (
+    JSON_CAST_TEXT_LEAF_KINDS,
+    TEXT_LEAF_KINDS,
+    text_leaf_type,
+    text_leaves,
+)
 
 if TYPE_CHECKING:  # pyarrow is imported where a function needs it: stream planning (SQL) runs without it, so
     import pyarrow as pa  # `read` submits its first query before pyarrow (≈0.3 s) is loaded (issue 17)
@@ -76,16 +81,18 @@ def select_expression(quoted_column: str, t: AthenaType, path: str) -> str:
     Parquet keeps native types and renders only what UNLOAD cannot write; the text paths (csv, api) render
     nested values as JSON text, binary as base64 and zoned timestamps as ISO-8601, since Athena's own text
     for those is not parseable JSON/bytes. Nested time-like leaves are rendered as text first (nested_text)
-    where UNLOAD or the JSON cast could not take them, on every path alike.
+    where UNLOAD or the JSON cast could not take them, on every path alike; nested binary leaves only where
+    the JSON cast follows (it refuses varbinary; UNLOAD writes it, and the encoder gives the same base64).
     """
     if path not in PATHS:
         raise ValueError(f"unknown read path {path!r}; expected one of {PATHS}")
     x = quoted_column
     if t.kind == Kind.JSON:
         return f"json_format({x})"
+    as_json = arrives_as_json_text(t, path)
     if t.kind in COMPLEX_KINDS and not (path == PARQUET and unloadable(t)):
-        x = text_leaves(x, t)
-    if arrives_as_json_text(t, path):
+        x = text_leaves(x, t, JSON_CAST_TEXT_LEAF_KINDS if as_json else TEXT_LEAF_KINDS)
+    if as_json:
         return f"json_format(CAST({x} AS JSON))"
     if t.kind == Kind.TIMESTAMP_TZ:
         return f"to_iso8601({x})"
