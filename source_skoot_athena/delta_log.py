@@ -21,8 +21,6 @@ from typing import Any
 from urllib.parse import unquote
 
 import botocore.exceptions
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from source_skoot_athena.aws import error_code
 from source_skoot_athena.catalog import TableInfo
@@ -141,6 +139,9 @@ def _checkpoint(s3: Any, bucket: str, names: dict[str, str]) -> tuple[int, list[
         version, files = classic[-1], [f"{classic[-1]:020d}.checkpoint.parquet"]
     if not all(f in names for f in files):
         raise UnreadableLog(f"its Delta log's checkpoint {version} is not all there")
+    import pyarrow as pa  # here, not at the top: a read's planning imports this module before its first query
+    import pyarrow.parquet as pq  # and pyarrow loads while that query runs (read/result_path.py)
+
     out: list[tuple[str, int]] = []
     for name in files:
         body = s3.get_object(Bucket=bucket, Key=names[name])["Body"].read()
