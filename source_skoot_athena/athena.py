@@ -26,11 +26,13 @@ from source_skoot_athena.query_failures import start_error, unfinished_query_err
 from source_skoot_athena.retry import CONCURRENCY_RETRY, FAILED_QUERY_RETRY, RetryPolicy
 
 TERMINAL_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
-# Polling: a finished query is seen within 0.1 s, or within 1% of its run time once it has run for 10 s (at most
-# 1 s). GetQueryExecution's default quota is 100 calls/s per account and region, burst 200 (https://docs.aws.amazon.com/athena/latest/ug/service-limits.html); polling
-# spends at most half of it: every 0.1 s per query is 10 calls/s, 20/s at the default of 2 concurrent queries, and
-# with more queries at once each polls less often (20 queries: every 0.4 s).
-POLL_FAST_S = 0.1
+# Polling: a finished query is seen within 0.05 s for its first 5 s (a short query's completion is part of every
+# sync's latency, issue 17), then within 1% of its run time (0.1 s at 10 s), at most 1 s. Athena's default quota for
+# GetQueryExecution is 100 calls/s per account and Region, burst 200 (Service Quotas, "Per account API call quotas":
+# https://docs.aws.amazon.com/athena/latest/ug/service-limits.html); polling spends at most half of it: every 0.05 s
+# per query is 20 calls/s, 40/s at the default of 2 concurrent queries, and with more queries at once each polls less
+# often (`concurrent / POLL_CALLS_PER_S`: 5 queries every 0.1 s, 20 every 0.4 s).
+POLL_FAST_S = 0.05
 POLL_MAX_S = 1.0
 POLL_SHARE_OF_RUN_TIME = 0.01
 POLL_CALLS_PER_S = 50.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,6 +107,11 @@ class AwsClients:
 
     def __post_init__(self) -> None:
         self._session = session_for(self.config)
+        # A read makes clients and adds S3 hooks from more than one thread (GetWorkGroup runs beside the planning,
+        # read/startup.py); boto3's session is not safe for concurrent client creation (boto3 docs, "Multithreading
+        # or multiprocessing with resources": a session per thread, or no concurrent use of one).
+        self._lock = threading.RLock()
+        self._region_lock = threading.RLock()  # one GetBucketLocation per bucket, whoever asks first
         self._s3_hooks: list[Any] = []  # parameter hooks every S3 client gets (whatever its Region)
         self._bucket_regions: dict[str, str] = {}
         # "standard" retries ThrottlingException and TooManyRequestsException (legacy does not retry the
@@ -120,12 +126,13 @@ class AwsClients:
 
     def _client(self, service: str, region: str | None = None) -> Any:
         name = service if region is None else f"{service}@{region}"
-        if name not in self._clients:
-            client = self._session.client(service, region_name=region, config=self._botocore_config)
-            for hook in self._s3_hooks if service == "s3" else ():
-                client.meta.events.register("provide-client-params.s3", hook)
-            self._clients[name] = client
-        return self._clients[name]
+        with self._lock:
+            if name not in self._clients:
+                client = self._session.client(service, region_name=region, config=self._botocore_config)
+                for hook in self._s3_hooks if service == "s3" else ():
+                    client.meta.events.register("provide-client-params.s3", hook)
+                self._clients[name] = client
+            return self._clients[name]
 
     @property
     def athena(self) -> Any:
@@ -134,12 +141,13 @@ class AwsClients:
     @property
     def glue(self) -> Any:
         """Glue, reading the Catalog's own Glue Data Catalog (its CatalogId when it is another account's)."""
-        if "glue" not in self._clients:
-            catalog_id = self._glue_catalog_id()
-            client = self._client("glue")
-            if catalog_id is not None:
-                client.meta.events.register("provide-client-params.glue", add_catalog_id(catalog_id))
-        return self._client("glue")
+        with self._lock:
+            if "glue" not in self._clients:
+                catalog_id = self._glue_catalog_id()
+                client = self._client("glue")
+                if catalog_id is not None:
+                    client.meta.events.register("provide-client-params.glue", add_catalog_id(catalog_id))
+            return self._client("glue")
 
     def expect_bucket_owner(self, bucket: str, owner: str) -> None:
         """Send ExpectedBucketOwner on every S3 call to ``bucket`` (the workgroup's ExpectedBucketOwner: S3 then
@@ -165,33 +173,37 @@ class AwsClients:
         self._add_s3_hook(add_payer)
 
     def _add_s3_hook(self, hook: Any) -> None:
-        self._s3_hooks.append(hook)
-        for name, client in self._clients.items():
-            if name.split("@")[0] == "s3":
-                client.meta.events.register("provide-client-params.s3", hook)
+        with self._lock:
+            self._s3_hooks.append(hook)
+            for name, client in self._clients.items():
+                if name.split("@")[0] == "s3":
+                    client.meta.events.register("provide-client-params.s3", hook)
 
     def bucket_region(self, bucket: str) -> str:
         """The bucket's Region (GetBucketLocation, once per bucket and run). GetBucketLocation answers None for
-        us-east-1 and EU for eu-west-1 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html)."""
-        if bucket not in self._bucket_regions:
-            with aws_call("s3:GetBucketLocation", what=f"s3://{bucket}"):
-                constraint = self.s3.get_bucket_location(Bucket=bucket).get("LocationConstraint")
-            self._bucket_regions[bucket] = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(
-                constraint, str(constraint)
-            )
-        return self._bucket_regions[bucket]
+        us-east-1 and EU for eu-west-1 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html).
+        Under the lock: a read asks it ahead (read/startup.py) while a writer may ask it too; one call answers both."""
+        with self._region_lock:
+            if bucket not in self._bucket_regions:
+                with aws_call("s3:GetBucketLocation", what=f"s3://{bucket}"):
+                    constraint = self.s3.get_bucket_location(Bucket=bucket).get("LocationConstraint")
+                self._bucket_regions[bucket] = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(
+                    constraint, str(constraint)
+                )
+            return self._bucket_regions[bucket]
 
     def s3_for(self, bucket: str) -> Any:
         """An S3 client in the bucket's Region: a request signed for another Region is refused by S3 (400
         AuthorizationHeaderMalformed, https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html) and
         costs a redirect round trip. If GetBucketLocation is denied, the client of the configured Region
         (botocore then follows S3's answer to the bucket's Region itself)."""
-        try:
-            region = self.bucket_region(bucket)
-        except AwsCallError as exc:
-            if exc.code not in DENIED_CODES:
-                raise
-            self._bucket_regions[bucket] = region = self.config.region
+        with self._region_lock:
+            try:
+                region = self.bucket_region(bucket)
+            except AwsCallError as exc:
+                if exc.code not in DENIED_CODES:
+                    raise
+                self._bucket_regions[bucket] = region = self.config.region
         return self.s3 if region == self.config.region else self._client("s3", region)
 
     def _glue_catalog_id(self) -> str | None:

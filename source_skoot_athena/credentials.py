@@ -20,6 +20,7 @@ import botocore.session
 
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import AwsCallError
+from source_skoot_athena.service_models import parse_models_fast
 
 # AssumeRole's DurationSeconds: 1 h, the default maximum session of a role (a role's MaxSessionDuration may be
 # raised, never lowered below 1 h: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
@@ -119,6 +120,7 @@ REPORTED_REFRESH_FAILURE = _ReportedRefreshFailure()
 def _source_session(config: Config) -> botocore.session.Session:
     """The botocore session signed with the form's keys (and session token), or by the default chain."""
     session = botocore.session.get_session()
+    parse_models_fast(session)
     if not config.use_default_chain:
         session.set_credentials(config.access_key_id, config.secret_access_key, config.session_token)
     return session
@@ -131,6 +133,7 @@ def session_for(config: Config) -> boto3.session.Session:
         return boto3.session.Session(botocore_session=source, region_name=config.region)
     logging.getLogger("botocore.credentials").addFilter(REPORTED_REFRESH_FAILURE)
     assumed = botocore.session.get_session()
+    parse_models_fast(assumed)
     resolver = botocore.credentials.CredentialResolver(providers=[_AssumedRoleProvider(source, config)])
     assumed.register_component("credential_provider", resolver)
     return boto3.session.Session(botocore_session=assumed, region_name=config.region)

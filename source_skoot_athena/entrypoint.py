@@ -38,6 +38,9 @@ def verb_of(args: list[str]) -> str | None:
 
 def command_for(args: list[str]) -> Command:
     if verb_of(args) == "read":
+        from source_skoot_athena.gc_pause import STARTUP
+
+        STARTUP.pause()  # until Athena has the first query (gc_pause.py): read_command's imports are most of start-up
         from source_skoot_athena.read_command import ReadCommand
 
         return ReadCommand(args)

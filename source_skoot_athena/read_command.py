@@ -16,6 +16,7 @@ from source_skoot_athena.aws import AwsClients
 from source_skoot_athena.config import SPEC, parse_config
 from source_skoot_athena.config_file import read_config_file
 from source_skoot_athena.configured_catalog import read_catalog_file
+from source_skoot_athena.gc_pause import STARTUP
 from source_skoot_athena.output import RecordChunk
 from source_skoot_athena.protocol import to_line
 from source_skoot_athena.protocol_logging import install_protocol_logging
@@ -49,6 +50,12 @@ class ReadCommand:
 
     def output(self) -> Iterator[bytes]:
         """Record chunks as they are, every other message as one orjson line."""
+        try:
+            yield from self._output()
+        finally:
+            STARTUP.resume()  # normally done once Athena accepted the first query; here if none was started
+
+    def _output(self) -> Iterator[bytes]:
         config = read_config_file(self._args.config)
         use_secrets(secret_values(SPEC["connectionSpecification"], config))
         logger = install_protocol_logging(debug=self._args.debug)

@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from source_skoot_athena.athena import QueryRunner
 from source_skoot_athena.aws import AwsClients
-from source_skoot_athena.catalog import get_table
+from source_skoot_athena.catalog import TableInfo, get_table
 from source_skoot_athena.config import Config
 from source_skoot_athena.cursor_bounds import QueryCursorBound
 from source_skoot_athena.errors import ConfigError, UserError
@@ -27,12 +27,13 @@ from source_skoot_athena.read.progress import Ticker, heartbeat_interval
 from source_skoot_athena.read.result_path import ResultPath
 from source_skoot_athena.read.scheduler import StreamRun, SubmitWindow, stream_key, work_items
 from source_skoot_athena.read.slice_query import SliceQueries, SliceQuery
+from source_skoot_athena.read.startup import FirstQueryStarted, look_up_workgroup, results_bucket
 from source_skoot_athena.read.stream_output import StreamOutput
 from source_skoot_athena.read.unread_results import UnreadResults
 from source_skoot_athena.state import StreamKey, StreamState
 from source_skoot_athena.stream import StreamPlanner
 from source_skoot_athena.stream_plan import Slice, StreamPlan
-from source_skoot_athena.workgroup import usable_workgroup
+from source_skoot_athena.workgroup import Workgroup
 
 
 class CatalogRead:
@@ -43,14 +44,8 @@ class CatalogRead:
         self._clients = clients
         self._logger = logger
         self._runner = QueryRunner(clients.athena, config, logger)
-        formats = FormatFiles(config, clients.s3, QueryRows(self._runner, clients.athena), logger)
-        self._planner = StreamPlanner(
-            config,
-            GluePartitions(clients.glue, clients.s3, logger),
-            QueryCursorBound(config, self._runner),
-            logger,
-            formats,
-        )
+        self._planner: StreamPlanner | None = None  # made in `run`, while GetWorkGroup is in flight (startup.py)
+        self._tables: dict[StreamKey, Future[TableInfo]] = {}  # GetTable started ahead, by stream
         self._run_id = uuid.uuid4().hex[:16]
 
     def stop(self) -> None:
@@ -62,26 +57,60 @@ class CatalogRead:
         """Every stream in catalog order; queries (of this stream's next slices or the next streams') run ahead."""
         streams = unique_streams(catalog, self._logger)
         warn_about_stale_states(saved, streams, self._logger)
-        workgroup = usable_workgroup(self._clients, self._config, self._logger)
+        runs = [StreamRun(configured, saved.get(stream_key(configured), StreamState())) for configured in streams]
+        pool = ThreadPoolExecutor(max_workers=self._config.max_concurrent_queries, thread_name_prefix="query")
+        unread, result_path = UnreadResults(), ResultPath()
+        try:
+            workgroup = self._start_up(pool, runs, result_path)
+            yield from self._read(pool, runs, workgroup, unread, result_path)
+        finally:
+            # Nothing is left running: queries still ahead are stopped, unstarted ones never start.
+            for run in runs:
+                run.cancel.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            if cleaned := unread.clean_up(self._clients, self._logger):
+                self._logger.info(f"Deleted the result files of {cleaned} query(ies) started ahead and never read.")
+        raise_if_any_failed(runs)
+
+    def _start_up(self, pool: ThreadPoolExecutor, runs: list[StreamRun], result_path: ResultPath) -> Workgroup:
+        """GetWorkGroup beside the first stream's GetTable (which makes the Glue client) and the S3 client's
+        creation (startup.py); a GetWorkGroup failure fails the read as before, before any message."""
+        workgroup = look_up_workgroup(self._clients, self._config, self._logger)
+        if runs:
+            self._tables[runs[0].key] = pool.submit(self._table, runs[0])
+        self._planner = StreamPlanner(
+            self._config,
+            GluePartitions(self._clients.glue, self._clients.s3, self._logger),
+            QueryCursorBound(self._config, self._runner),
+            self._logger,
+            FormatFiles(self._config, self._clients.s3, QueryRows(self._runner, self._clients.athena), self._logger),
+        )
+        found = workgroup.result()
+        # Once Athena has accepted the first query, on botocore's after-call event (botocore docs, "Events").
+        first_query = FirstQueryStarted(self._clients, result_path, results_bucket(found))
+        self._clients.athena.meta.events.register("after-call.athena.StartQueryExecution", first_query)
+        return found
+
+    def _read(
+        self,
+        pool: ThreadPoolExecutor,
+        runs: list[StreamRun],
+        workgroup: Workgroup,
+        unread: UnreadResults,
+        result_path: ResultPath,
+    ) -> Iterator[RecordChunk | Message]:
+        assert self._planner is not None
         queries = SliceQueries(
             self._config, self._runner, self._planner, workgroup, self._run_id, self._logger, self._clients.s3
         )
-        runs = [StreamRun(configured, saved.get(stream_key(configured), StreamState())) for configured in streams]
-        size = self._config.max_concurrent_queries
-        pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="query")
-        unread = UnreadResults()
 
         def start_plan(run: StreamRun) -> Future[StreamPlan]:
             return pool.submit(self._plan, run)  # in the pool: the writer keeps its heartbeat while it runs
 
-        result_path = ResultPath()
-        # pyarrow and the readers load once Athena has accepted the first query (not before: they would hold the
-        # GIL while that request is built), on botocore's after-call event (botocore docs, "Events").
-        self._clients.athena.meta.events.register("after-call.athena.StartQueryExecution", result_path.on_started)
-
         def submit(plan: StreamPlan, slice_: Slice, cancel: threading.Event) -> Future[SliceQuery]:
             return unread.track(plan, pool.submit(queries.run, plan, slice_, cancel))
 
+        size = self._config.max_concurrent_queries
         window = SubmitWindow(work_items(runs, start_plan, submit), size, lambda item: item.ready)
         output = StreamOutput(
             self._clients,
@@ -92,29 +121,26 @@ class CatalogRead:
             result_path,
             unread.taken,
         )
-        try:
-            for item in window:
-                yield from output.messages(item)
-        finally:
-            # Nothing is left running: queries still ahead are stopped, unstarted ones never start.
-            for run in runs:
-                run.cancel.set()
-            pool.shutdown(wait=True, cancel_futures=True)
-            if cleaned := unread.clean_up(self._clients, self._logger):
-                self._logger.info(f"Deleted the result files of {cleaned} query(ies) started ahead and never read.")
-        raise_if_any_failed(runs)
+        for item in window:
+            yield from output.messages(item)
 
-    def _plan(self, run: StreamRun) -> StreamPlan:
-        configured = run.configured
-        database = configured.stream.namespace
+    def _table(self, run: StreamRun) -> TableInfo:
+        """The stream's table as Glue describes it now (GetTable)."""
+        database = run.configured.stream.namespace
         if not database:
             raise ConfigError(
-                f"Stream {configured.stream.name} has no namespace: it must be the Glue database (run discover again)."
+                f"Stream {run.configured.stream.name} has no namespace: it must be the Glue database (run discover again)."
             )
-        table = get_table(self._clients, database, configured.stream.name)
+        table = get_table(self._clients, database, run.configured.stream.name)
         if table is None:
             raise ConfigError(f"Table {run.key} no longer exists in Glue: refresh the source schema.")
-        plan = self._planner.plan(configured, table, run.saved)
+        return table
+
+    def _plan(self, run: StreamRun) -> StreamPlan:
+        started = self._tables.pop(run.key, None)
+        table = started.result() if started is not None else self._table(run)
+        assert self._planner is not None
+        plan = self._planner.plan(run.configured, table, run.saved)
         self._logger.info(
             f"{plan.label}: {len(plan.slices)} slice(s), columns: {', '.join(c.name for c in plan.columns)}."
         )
