@@ -42,7 +42,7 @@ class CatalogRead:
         self._config = config
         self._clients = clients
         self._logger = logger
-        self._runner = QueryRunner(clients.athena, config, logger)
+        self._runner = QueryRunner(clients.athena, config, logger, starts=clients.athena_starts)
         formats = FormatFiles(config, clients.s3, QueryRows(self._runner, clients.athena), logger)
         self._planner = StreamPlanner(
             config,
@@ -69,20 +69,30 @@ class CatalogRead:
         runs = [StreamRun(configured, saved.get(stream_key(configured), StreamState())) for configured in streams]
         size = self._config.max_concurrent_queries
         pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="query")
+        # Planning in a pool of its own, so that it takes no query worker (only the queries it runs take slots of
+        # the runner's limit) and the writer keeps its heartbeat while it runs; the window draws one planning at a
+        # time, so one worker is enough.
+        planning = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan")
         unread = UnreadResults()
 
         def start_plan(run: StreamRun) -> Future[StreamPlan]:
-            return pool.submit(self._plan, run)  # in the pool: the writer keeps its heartbeat while it runs
+            planned = planning.submit(self._plan, run)
+            planned.add_done_callback(lambda _: window.top_up())  # its slices are drawn as soon as it is done
+            return planned
 
         result_path = ResultPath()
         # pyarrow and the readers load once Athena has accepted the first query (not before: they would hold the
         # GIL while that request is built), on botocore's after-call event (botocore docs, "Events").
-        self._clients.athena.meta.events.register("after-call.athena.StartQueryExecution", result_path.on_started)
+        self._clients.athena_starts.meta.events.register(
+            "after-call.athena.StartQueryExecution", result_path.on_started
+        )
 
         def submit(plan: StreamPlan, slice_: Slice, cancel: threading.Event) -> Future[SliceQuery]:
             return unread.track(plan, pool.submit(queries.run, plan, slice_, cancel))
 
-        window = SubmitWindow(work_items(runs, start_plan, submit), size, lambda item: item.ready)
+        window = SubmitWindow(
+            work_items(runs, start_plan, submit), size, lambda item: item.ready, lambda item: item.planned is None
+        )
         output = StreamOutput(
             self._clients,
             self._runner,
@@ -99,6 +109,8 @@ class CatalogRead:
             # Nothing is left running: queries still ahead are stopped, unstarted ones never start.
             for run in runs:
                 run.cancel.set()
+            window.close()
+            planning.shutdown(wait=True, cancel_futures=True)
             pool.shutdown(wait=True, cancel_futures=True)
             if cleaned := unread.clean_up(self._clients, self._logger):
                 self._logger.info(f"Deleted the result files of {cleaned} query(ies) started ahead and never read.")
