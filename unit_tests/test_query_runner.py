@@ -146,8 +146,12 @@ def test_a_refused_start_holds_no_slot_while_it_waits() -> None:
     runner = runner_for(athena, stop)
     free_during_wait: list[bool] = []
 
+    def take_a_slot() -> None:
+        with runner.limit:
+            pass
+
     def another_query() -> None:
-        other = threading.Thread(target=lambda: runner.limit.__enter__() and runner.limit.__exit__())
+        other = threading.Thread(target=take_a_slot)
         other.start()
         other.join(30)  # the lowered limit is 1: it gets in only if the refused start gave its slot back
         free_during_wait.append(not other.is_alive())
