@@ -93,7 +93,7 @@ def test_the_quota_lowers_the_limit_at_the_first_refusal_with_botocores_default_
 
 
 def test_many_small_tables_run_the_setting_of_queries_at_once(athena: LocalAthena, discovered: dict[str, Any]) -> None:
-    athena.faults.delay_query("UNLOAD", 2.0)
+    athena.faults.delay_query("UNLOAD", 3.0)  # far longer than planning a small table, even on a loaded machine
     athena.reset_observations()
 
     run = run_connector(
