@@ -19,11 +19,12 @@ from typing import Any
 
 import botocore.exceptions
 
-from source_skoot_athena.aws import aws_call, describe_error, error_code
-from source_skoot_athena.concurrency_limit import AdaptiveLimit, StartTicket
+from source_skoot_athena.aws import aws_call, describe_error
+from source_skoot_athena.concurrency_limit import AdaptiveLimit
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import QueryError
-from source_skoot_athena.query_failures import start_error, unfinished_query_error
+from source_skoot_athena.query_failures import unfinished_query_error
+from source_skoot_athena.query_start import QueryStarts
 from source_skoot_athena.retry import CONCURRENCY_RETRY, FAILED_QUERY_RETRY, RetryPolicy
 
 TERMINAL_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
@@ -156,7 +157,7 @@ class QueryRunner:
     `stop` (default: a new Event) is what `stop_all` sets and what every wait (poll, retry backoff) waits on;
     `rng` draws the retry jitter. Both are parameters so tests can record the waits and seed the jitter.
     `starts` (default: `athena`) is the client for StartQueryExecution: aws.py's `athena_starts`, which leaves a
-    refusal for the account's concurrent query limit to this runner's own loop (AdaptiveLimit).
+    refusal for the account's concurrent query limit to the connector's own loop (query_start.py).
     """
 
     def __init__(
@@ -172,7 +173,6 @@ class QueryRunner:
         concurrency_retry: RetryPolicy = CONCURRENCY_RETRY,
     ) -> None:
         self._athena = athena
-        self._starts = starts if starts is not None else athena
         self._config = config
         self._logger = logger
         self._run_id = uuid.uuid4().hex
@@ -180,8 +180,17 @@ class QueryRunner:
         self._stopping = stop if stop is not None else threading.Event()
         self._rng = rng if rng is not None else random.Random()
         self._failed_retry = failed_retry
-        self._concurrency_retry = concurrency_retry
         self.limit = AdaptiveLimit(config.max_concurrent_queries, self._stopping)
+        self._starts = QueryStarts(
+            starts if starts is not None else athena,
+            self.limit,
+            workgroup=config.workgroup,
+            logger=logger,
+            stop=self._stopping,
+            rng=self._rng,
+            policy=concurrency_retry,
+            backing_off=self.active.backing_off,
+        )
 
     # -- one query ----------------------------------------------------------------------------------------------
     def run(
@@ -221,48 +230,9 @@ class QueryRunner:
         }
         if database:
             params["QueryExecutionContext"]["Database"] = database
-        response = self._start_within_limit(params)
-        query_id = str(response["QueryExecutionId"])
+        query_id = self._starts.start(params)
         self.active.add(query_id, purpose)
-        if (raised := self.limit.started()) is not None:
-            self._logger.info(
-                f"Athena accepted {raised - 1} queries at once {raised - 1} times in a row; running up to {raised} "
-                "queries at once."
-            )
         return query_id
-
-    def _start_within_limit(self, params: dict[str, Any]) -> dict[str, Any]:
-        """StartQueryExecution; while the account's concurrent query limit refuses it, run fewer at once and retry
-        (the start is idempotent: every attempt sends the same ClientRequestToken)."""
-        policy = self._concurrency_retry
-        for attempt in itertools.count(1):
-            ticket = self.limit.ticket()
-            try:
-                return dict(self._starts.start_query_execution(**params))
-            except botocore.exceptions.ClientError as exc:
-                if error_code(exc) != "TooManyRequestsException" or policy.gives_up_after(attempt):
-                    raise start_error(exc, self._config.workgroup) from None
-                self._back_off(ticket, attempt)
-            except botocore.exceptions.BotoCoreError as exc:
-                raise describe_error(exc, "athena:StartQueryExecution") from None
-        raise AssertionError("unreachable")
-
-    def _back_off(self, ticket: StartTicket, attempt: int) -> None:
-        """After a refusal for the account's concurrent query limit: lower the limit (once per congestion event,
-        logged once), wait without holding a slot, then take one again under the limit as it is then."""
-        lowered = self.limit.refused(ticket)
-        delay = self._concurrency_retry.delay(attempt, self._rng)
-        if lowered is not None:
-            self._logger.warning(
-                f"Athena's concurrent query limit was reached; running at most {lowered} queries at once (what was "
-                f"running when refused; raised again as Athena accepts more) and retrying in {delay:.1f}s."
-            )
-        else:
-            self._logger.debug(f"A start refused under an earlier concurrency limit; retrying in {delay:.1f}s.")
-        with self.active.backing_off(), self.limit.released():
-            interrupted = self._stopping.wait(delay)
-        if interrupted or self._stopping.is_set():
-            raise QueryError("The sync was interrupted before the query could start.", kind="interrupted") from None
 
     def _run_once(
         self, sql: str, *, database: str | None, attempt: int, cancel: threading.Event | None, purpose: str
