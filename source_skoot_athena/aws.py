@@ -136,7 +136,8 @@ class AwsClients:
         """Athena for StartQueryExecution alone, in botocore's "legacy" retry mode: it retries connection errors,
         5xx and request-rate throttling (ThrottlingException) like "standard", but not TooManyRequestsException
         (HTTP 400; botocore/data/_retry.json's legacy policies against retries/standard.py's throttled codes; boto3
-        docs, "Retries"), Athena's refusal over the account's concurrent query limit. The connector's own loop then
+        guide, https://docs.aws.amazon.com/boto3/latest/guide/retries.html), Athena's refusal over the account's
+        concurrent query limit. The connector's own loop then
         sees the first refusal and lowers its concurrency (athena.py, concurrency_limit.py); the other calls keep
         "standard" mode. A retried start stays idempotent: it sends the same ClientRequestToken."""
         if "athena-starts" not in self._clients:
