@@ -31,6 +31,7 @@ ROWS_PER_SLICE = 1_000
 TABLE = "many_slices"
 PARTITION_BYTES = 900 * 1024**2  # said by Glue's statistics: just under a slice's 1 GiB, so one partition a slice
 LOWERED = re.compile(rb"running at most (\d+) queries at once")
+RAISED = re.compile(rb"running up to (\d+) queries at once")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class ConcurrencyRun:
     peak_rss_mb: float
     returncode: int
     load: float
+    lowerings: int = 0  # how often the connector lowered its limit (each congestion event once)
+    highest_raised: int | None = None  # the highest the limit was raised back to after a lowering (None: never)
 
     @property
     def ideal_s(self) -> float:
@@ -142,7 +145,8 @@ def run(
     quota_attempts: tuple[int | None, ...] = (None,),
 ) -> list[ConcurrencyRun]:
     """One read per setting (no quota), then one per ``(setting, quota)`` pair and API attempts setting (None:
-    the connector's own botocore retries; 1: none, so each refusal reaches the connector's AdaptiveLimit)."""
+    the connector's default botocore attempts; 1: one attempt per API call). Either way the connector's starts client
+    leaves each refusal to its AdaptiveLimit (aws.py ``athena_starts``); before, only 1 did."""
     athena = standin.start()
     out: list[ConcurrencyRun] = []
     try:
@@ -159,6 +163,7 @@ def run(
             athena.reset_observations()
             wall, rss, code, records, text = _read(athena, workdir, setting, catalog, attempts)
             lowered = [int(n) for n in LOWERED.findall(text)]
+            raised = [int(n) for n in RAISED.findall(text)]
             spans = query_spans(athena)
             result = ConcurrencyRun(
                 "streams" if streams else "slices",
@@ -177,6 +182,8 @@ def run(
                 rss,
                 code,
                 round(os.getloadavg()[0], 1),
+                len(lowered),
+                max(raised) if raised else None,
             )
             print(f"bench.concurrency: {result}", file=sys.stderr, flush=True)
             out.append(result)
@@ -192,15 +199,16 @@ def markdown(runs: list[ConcurrencyRun]) -> str:
     serial = next((r.wall_s for r in runs if r.setting == 1 and r.quota is None), None)
     lines = [
         "| Concurrent Queries | quota (active DML) | API attempts | wall s | delays alone s | speed-up vs 1 | "
-        "queries | most active at once | mean query s | refused starts | limit lowered to | records | peak RSS MB | "
-        "exit | load |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "queries | most active at once | mean query s | refused starts | limit lowered to | lowerings | "
+        "raised back to | records | peak RSS MB | exit | load |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         speed = f"{serial / r.wall_s:.1f}×" if serial else "—"
         lines.append(
             f"| {r.setting} | {r.quota or 'none'} | {r.api_attempts or 'default (8)'} | {r.wall_s:.1f} | "
             f"{r.ideal_s:.1f} | {speed} | {r.queries} | {r.peak_active} | {r.mean_query_s:.2f} | {r.refused} | "
-            f"{r.lowest_limit or '—'} | {r.records:,} | {r.peak_rss_mb:.0f} | {r.returncode} | {r.load} |"
+            f"{r.lowest_limit or '—'} | {r.lowerings} | {r.highest_raised or '—'} | {r.records:,} | "
+            f"{r.peak_rss_mb:.0f} | {r.returncode} | {r.load} |"
         )
     return "\n".join(lines)

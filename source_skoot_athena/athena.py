@@ -19,10 +19,12 @@ from typing import Any
 
 import botocore.exceptions
 
-from source_skoot_athena.aws import aws_call, describe_error, error_code
+from source_skoot_athena.aws import aws_call, describe_error
+from source_skoot_athena.concurrency_limit import AdaptiveLimit
 from source_skoot_athena.config import Config
 from source_skoot_athena.errors import QueryError
-from source_skoot_athena.query_failures import start_error, unfinished_query_error
+from source_skoot_athena.query_failures import unfinished_query_error
+from source_skoot_athena.query_start import QueryStarts
 from source_skoot_athena.retry import CONCURRENCY_RETRY, FAILED_QUERY_RETRY, RetryPolicy
 
 TERMINAL_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
@@ -135,32 +137,6 @@ def poll_interval(elapsed_s: float, concurrent_queries: int) -> float:
     return min(POLL_MAX_S, max(floor, elapsed_s * POLL_SHARE_OF_RUN_TIME))
 
 
-class AdaptiveLimit:
-    """How many queries may run at once; lowered when Athena says the account's concurrency limit is reached."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = max(1, limit)
-        self._active = 0
-        self._condition = threading.Condition()
-
-    def __enter__(self) -> AdaptiveLimit:
-        with self._condition:
-            while self._active >= self.limit:
-                self._condition.wait()
-            self._active += 1
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        with self._condition:
-            self._active -= 1
-            self._condition.notify_all()
-
-    def lower(self) -> int:
-        with self._condition:
-            self.limit = max(1, self.limit - 1)
-            return self.limit
-
-
 def request_token(run_id: str, attempt: int, sql: str) -> str:
     """StartQueryExecution's ClientRequestToken: a start that botocore retries is idempotent, while a later run (new
     run id) or a retry of a failed query (new attempt) really runs again instead of returning an old result."""
@@ -182,6 +158,8 @@ class QueryRunner:
 
     `stop` (default: a new Event) is what `stop_all` sets and what every wait (poll, retry backoff) waits on;
     `rng` draws the retry jitter. Both are parameters so tests can record the waits and seed the jitter.
+    `starts` (default: `athena`) is the client for StartQueryExecution: aws.py's `athena_starts`, which leaves a
+    refusal for the account's concurrent query limit to the connector's own loop (query_start.py).
     """
 
     def __init__(
@@ -190,6 +168,7 @@ class QueryRunner:
         config: Config,
         logger: logging.Logger,
         *,
+        starts: Any = None,
         stop: threading.Event | None = None,
         rng: random.Random | None = None,
         failed_retry: RetryPolicy = FAILED_QUERY_RETRY,
@@ -203,8 +182,17 @@ class QueryRunner:
         self._stopping = stop if stop is not None else threading.Event()
         self._rng = rng if rng is not None else random.Random()
         self._failed_retry = failed_retry
-        self._concurrency_retry = concurrency_retry
-        self.limit = AdaptiveLimit(config.max_concurrent_queries)
+        self.limit = AdaptiveLimit(config.max_concurrent_queries, self._stopping)
+        self._starts = QueryStarts(
+            starts if starts is not None else athena,
+            self.limit,
+            workgroup=config.workgroup,
+            logger=logger,
+            stop=self._stopping,
+            rng=self._rng,
+            policy=concurrency_retry,
+            backing_off=self.active.backing_off,
+        )
 
     # -- one query ----------------------------------------------------------------------------------------------
     def run(
@@ -244,36 +232,9 @@ class QueryRunner:
         }
         if database:
             params["QueryExecutionContext"]["Database"] = database
-        response = self._start_within_limit(params)
-        query_id = str(response["QueryExecutionId"])
+        query_id = self._starts.start(params)
         self.active.add(query_id, purpose)
         return query_id
-
-    def _start_within_limit(self, params: dict[str, Any]) -> dict[str, Any]:
-        """StartQueryExecution; while the account's concurrent query limit refuses it, run fewer at once and retry."""
-        policy = self._concurrency_retry
-        for attempt in itertools.count(1):
-            try:
-                return dict(self._athena.start_query_execution(**params))
-            except botocore.exceptions.ClientError as exc:
-                if error_code(exc) != "TooManyRequestsException" or policy.gives_up_after(attempt):
-                    raise start_error(exc, self._config.workgroup) from None
-                # botocore already retried; the account's concurrent query limit is reached: run fewer at once.
-                limit = self.limit.lower()
-                delay = policy.delay(attempt, self._rng)
-                self._logger.warning(
-                    f"Athena's concurrent query limit was reached; running at most {limit} queries at once and "
-                    f"retrying in {delay:.1f}s."
-                )
-                with self.active.backing_off():
-                    interrupted = self._stopping.wait(delay)
-                if interrupted:
-                    raise QueryError(
-                        "The sync was interrupted before the query could start.", kind="interrupted"
-                    ) from None
-            except botocore.exceptions.BotoCoreError as exc:
-                raise describe_error(exc, "athena:StartQueryExecution") from None
-        raise AssertionError("unreachable")
 
     def _run_once(
         self, sql: str, *, database: str | None, attempt: int, cancel: threading.Event | None, purpose: str
@@ -285,6 +246,7 @@ class QueryRunner:
             execution = self._wait(query_id, cancel)
         finally:
             self.active.remove(query_id)
+            self.limit.ended()
         if execution["Status"]["State"] == "SUCCEEDED":
             return FinishedQuery.from_execution(query_id, execution)
         raise unfinished_query_error(query_id, execution)
@@ -334,6 +296,7 @@ class QueryRunner:
     def stop_all(self) -> None:
         """Stop every running query (SIGTERM/SIGINT): no query is left running, and billing, after we exit."""
         self._stopping.set()
+        self.limit.wake()
         running = [query.query_id for query in self.active.snapshot()]
         for query_id in running:
             self.stop(query_id)

@@ -139,6 +139,21 @@ class AwsClients:
         return self._client("athena")
 
     @property
+    def athena_starts(self) -> Any:
+        """Athena for StartQueryExecution alone, in botocore's "legacy" retry mode: it retries connection errors,
+        5xx and request-rate throttling (ThrottlingException) like "standard", but not TooManyRequestsException
+        (HTTP 400; botocore/data/_retry.json's legacy policies against retries/standard.py's throttled codes; boto3
+        guide, https://docs.aws.amazon.com/boto3/latest/guide/retries.html), Athena's refusal over the account's
+        concurrent query limit. The connector's own loop then
+        sees the first refusal and lowers its concurrency (athena.py, concurrency_limit.py); the other calls keep
+        "standard" mode. A retried start stays idempotent: it sends the same ClientRequestToken."""
+        if "athena-starts" not in self._clients:
+            retries = botocore.config.Config(retries={"mode": "legacy", "total_max_attempts": API_CALL_ATTEMPTS})
+            config = self._botocore_config.merge(retries)
+            self._clients["athena-starts"] = self._session.client("athena", config=config)
+        return self._clients["athena-starts"]
+
+    @property
     def glue(self) -> Any:
         """Glue, reading the Catalog's own Glue Data Catalog (its CatalogId when it is another account's)."""
         with self._lock:

@@ -12,8 +12,8 @@ import os
 import random
 from dataclasses import dataclass
 
-# botocore's "standard" retry mode, per API call (throttling, 5xx, TooManyRequestsException): aws.py. Attempts per
-# call, the first included (botocore's `total_max_attempts`); AWS_MAX_ATTEMPTS, botocore's own variable with the
+# botocore's per-call retries (throttling, 5xx; "standard" mode, except StartQueryExecution's "legacy" mode, which
+# leaves TooManyRequestsException to the connector's loop below): aws.py. Attempts per call, the first included (botocore's `total_max_attempts`); AWS_MAX_ATTEMPTS, botocore's own variable with the
 # same meaning, overrides it as botocore would if the client config did not set it.
 API_CALL_ATTEMPTS = int(os.environ.get("AWS_MAX_ATTEMPTS") or 8)
 
@@ -37,8 +37,9 @@ class RetryPolicy:
         return attempt >= self.attempts
 
 
-# StartQueryExecution refused with TooManyRequestsException after botocore's own retries: the account's
-# concurrent query limit. Each refusal also lowers how many queries run at once (athena.AdaptiveLimit).
+# StartQueryExecution refused with TooManyRequestsException (not retried by botocore): the account's concurrent
+# query limit. The first refusal of a congestion event also lowers how many queries run at once
+# (concurrency_limit.AdaptiveLimit).
 CONCURRENCY_RETRY = RetryPolicy(attempts=6, base_s=2.0, cap_s=30.0)
 # A query FAILED with AthenaError.Retryable (a transient engine or S3 error): run it again, as a new execution.
 FAILED_QUERY_RETRY = RetryPolicy(attempts=3, base_s=0.5, cap_s=8.0)

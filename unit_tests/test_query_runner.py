@@ -100,15 +100,73 @@ def within_policy(waits: list[float | None], policy: RetryPolicy) -> bool:
 
 
 # --- the concurrency-limit loop -------------------------------------------------------------------------------
-def test_refused_start_is_retried_with_backoff_the_same_token_and_fewer_queries_at_once() -> None:
+def test_refused_start_is_retried_with_backoff_the_same_token_and_fewer_queries_at_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     athena, stop = FakeAthena(busy=2), RecordingStop()
     runner = runner_for(athena, stop)
-    finished = runner.run("SELECT 1")
+    limits: list[int] = []
+    stop.during_wait = lambda: limits.append(runner.limit.limit)
+    with caplog.at_level(logging.INFO, LOGGER.name):
+        finished = runner.run("SELECT 1")
     assert finished.query_id == "q1" and len(athena.starts) == 3
     assert len(set(tokens(athena))) == 1, "one attempt's starts share its idempotency token"
     assert len(stop.waits) == 2 and within_policy(stop.waits, CONCURRENCY_RETRY)
-    start = CONFIG.max_concurrent_queries
-    assert runner.limit.limit == max(1, start - 2), f"each refusal lowers the concurrency (from {start}, never below 1)"
+    assert limits == [1, 1], "nothing of ours was running when refused: one query at a time"
+    assert runner.limit.limit == 2, "the accepted start filled the limit of 1: raised by one"
+    lowered = [r.message for r in caplog.records if "running at most 1 queries at once" in r.message]
+    raised = [r.message for r in caplog.records if "running up to 2 queries at once" in r.message]
+    assert len(lowered) == 2 and len(raised) == 1, caplog.text
+
+
+def test_a_refusal_under_an_earlier_limit_lowers_nothing_and_is_not_logged_as_a_change(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    athena, stop = FakeAthena(busy=1), RecordingStop()
+    runner = runner_for(athena, stop)
+    for _ in range(2):
+        runner.limit.started()  # two queries of other threads run
+    lowered_meanwhile: list[int | None] = []
+
+    def refused_too(**params: Any) -> dict[str, Any]:
+        if not athena.starts:  # while this start is on its way, another thread's start (sent as early) is refused
+            lowered_meanwhile.append(runner.limit.refused(runner.limit.ticket()))
+        return FakeAthena.start_query_execution(athena, **params)
+
+    athena.start_query_execution = refused_too  # type: ignore[method-assign]
+    with caplog.at_level(logging.INFO, LOGGER.name):
+        runner.run("SELECT 1")
+    assert len(athena.starts) == 2 and len(stop.waits) == 1
+    assert lowered_meanwhile == [2] and runner.limit.limit == 2, "one congestion event lowers the limit once"
+    assert "concurrent query limit was reached" not in caplog.text
+
+
+def test_a_refused_start_holds_no_slot_while_it_waits() -> None:
+    athena, stop = FakeAthena(busy=1), RecordingStop()
+    runner = runner_for(athena, stop)
+    free_during_wait: list[bool] = []
+
+    def take_a_slot() -> None:
+        with runner.limit:
+            pass
+
+    def another_query() -> None:
+        other = threading.Thread(target=take_a_slot)
+        other.start()
+        other.join(30)  # the lowered limit is 1: it gets in only if the refused start gave its slot back
+        free_during_wait.append(not other.is_alive())
+
+    stop.during_wait = another_query
+    assert runner.run("SELECT 1").query_id == "q1"
+    assert free_during_wait == [True]
+
+
+def test_starts_go_to_the_starts_client_and_everything_else_to_the_other() -> None:
+    athena, starts, stop = FakeAthena(), FakeAthena(), RecordingStop()
+    runner = QueryRunner(athena, CONFIG, LOGGER, stop=stop, starts=starts)
+    athena.started = starts.started  # the polls find the query the starts client started
+    assert runner.run("SELECT 1").query_id == "q1"
+    assert len(starts.starts) == 1 and athena.starts == []
 
 
 def test_refused_start_gives_up_after_the_policys_attempts() -> None:

@@ -186,3 +186,55 @@ def test_the_read_path_switches_to_csv_once_whichever_thread_gets_there_first() 
         thread.join()
     assert sorted(results) == [False] * 7 + [True], "exactly one thread announces the switch"
     assert switch.path == ReadPath.CSV
+
+
+def test_items_that_do_not_count_take_no_place_in_the_window() -> None:
+    drawn: list[str] = []
+
+    def items() -> Iterator[str]:
+        for name in ["plan-a", "a0", "plan-b", "b0", "plan-c", "c0", "c1"]:
+            drawn.append(name)
+            yield name
+
+    walk = iter(SubmitWindow(items(), 2, counts=lambda name: not name.startswith("plan")))
+    assert next(walk) == "plan-a"
+    assert drawn == ["plan-a", "a0", "plan-b", "b0"], "two queries out, and the plannings between them not counted"
+    assert list(walk) == ["a0", "plan-b", "b0", "plan-c", "c0", "c1"]
+
+
+def test_a_planning_that_ends_draws_its_slices_from_its_own_thread() -> None:
+    first, second = run_of("first"), run_of("second")
+    running: Future[StreamPlan] = Future()
+    plans = {"first": planned(plan_with(1, "first")), "second": running}
+    submitted = Submitted()
+    window = SubmitWindow(
+        work_items([first, second], lambda run: plans[run.key.name], submitted),
+        4,
+        lambda item: item.ready,
+        lambda item: item.planned is None,
+    )
+    running.add_done_callback(lambda _: window.top_up())
+    walk = iter(window)
+    assert described([next(walk)]) == [("first", "plan")]
+    assert submitted.order == [("first", 0)], "the second stream is being planned: nothing of it yet"
+    planner = threading.Thread(target=running.set_result, args=(plan_with(2, "second"),))
+    planner.start()
+    planner.join(30)
+    assert submitted.order == [("first", 0), ("second", 0), ("second", 1)], "drawn when the planning ended"
+    assert described(list(walk)) == [("first", 0), ("second", "plan"), ("second", 0), ("second", 1)]
+
+
+def test_a_closed_window_draws_nothing_more() -> None:
+    drawn: list[int] = []
+
+    def items() -> Iterator[int]:
+        for number in range(5):
+            drawn.append(number)
+            yield number
+
+    window = SubmitWindow(items(), 2, lambda n: n != 1)
+    walk = iter(window)
+    assert next(walk) == 0 and drawn == [0, 1]
+    window.close()
+    window.top_up()
+    assert drawn == [0, 1] and list(walk) == [1]

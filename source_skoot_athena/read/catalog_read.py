@@ -43,7 +43,7 @@ class CatalogRead:
         self._config = config
         self._clients = clients
         self._logger = logger
-        self._runner = QueryRunner(clients.athena, config, logger)
+        self._runner = QueryRunner(clients.athena, config, logger, starts=clients.athena_starts)
         self._planner: StreamPlanner | None = None  # made in `run`, while GetWorkGroup is in flight (startup.py)
         self._tables: dict[StreamKey, Future[TableInfo]] = {}  # GetTable started ahead, by stream
         self._run_id = uuid.uuid4().hex[:16]
@@ -59,14 +59,19 @@ class CatalogRead:
         warn_about_stale_states(saved, streams, self._logger)
         runs = [StreamRun(configured, saved.get(stream_key(configured), StreamState())) for configured in streams]
         pool = ThreadPoolExecutor(max_workers=self._config.max_concurrent_queries, thread_name_prefix="query")
+        # Planning in a pool of its own, so that it takes no query worker (only the queries it runs take slots of
+        # the runner's limit) and the writer keeps its heartbeat while it runs; the window draws one planning at a
+        # time, so one worker is enough.
+        planning = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan")
         unread, result_path = UnreadResults(), ResultPath()
         try:
             workgroup = self._start_up(pool, runs, result_path)
-            yield from self._read(pool, runs, workgroup, unread, result_path)
+            yield from self._read(pool, planning, runs, workgroup, unread, result_path)
         finally:
             # Nothing is left running: queries still ahead are stopped, unstarted ones never start.
             for run in runs:
                 run.cancel.set()
+            planning.shutdown(wait=True, cancel_futures=True)
             pool.shutdown(wait=True, cancel_futures=True)
             if cleaned := unread.clean_up(self._clients, self._logger):
                 self._logger.info(f"Deleted the result files of {cleaned} query(ies) started ahead and never read.")
@@ -88,12 +93,13 @@ class CatalogRead:
         found = workgroup.result()
         # Once Athena has accepted the first query, on botocore's after-call event (botocore docs, "Events").
         first_query = FirstQueryStarted(self._clients, result_path, results_bucket(found))
-        self._clients.athena.meta.events.register("after-call.athena.StartQueryExecution", first_query)
+        self._clients.athena_starts.meta.events.register("after-call.athena.StartQueryExecution", first_query)
         return found
 
     def _read(
         self,
         pool: ThreadPoolExecutor,
+        planning: ThreadPoolExecutor,
         runs: list[StreamRun],
         workgroup: Workgroup,
         unread: UnreadResults,
@@ -105,13 +111,17 @@ class CatalogRead:
         )
 
         def start_plan(run: StreamRun) -> Future[StreamPlan]:
-            return pool.submit(self._plan, run)  # in the pool: the writer keeps its heartbeat while it runs
+            planned = planning.submit(self._plan, run)
+            planned.add_done_callback(lambda _: window.top_up())  # its slices are drawn as soon as it is done
+            return planned
 
         def submit(plan: StreamPlan, slice_: Slice, cancel: threading.Event) -> Future[SliceQuery]:
             return unread.track(plan, pool.submit(queries.run, plan, slice_, cancel))
 
         size = self._config.max_concurrent_queries
-        window = SubmitWindow(work_items(runs, start_plan, submit), size, lambda item: item.ready)
+        window = SubmitWindow(
+            work_items(runs, start_plan, submit), size, lambda item: item.ready, lambda item: item.planned is None
+        )
         output = StreamOutput(
             self._clients,
             self._runner,
@@ -121,8 +131,11 @@ class CatalogRead:
             result_path,
             unread.taken,
         )
-        for item in window:
-            yield from output.messages(item)
+        try:
+            for item in window:
+                yield from output.messages(item)
+        finally:
+            window.close()  # a late top-up (a planning's callback) must not submit into a pool shut down
 
     def _table(self, run: StreamRun) -> TableInfo:
         """The stream's table as Glue describes it now (GetTable)."""

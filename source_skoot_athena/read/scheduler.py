@@ -1,8 +1,8 @@
 """Which query runs when: every stream's planning, then its slices, in catalog order, up to a window of queries ahead.
 
-Up to `max_concurrent_queries` queries — the next slices of this stream, then the planning and first slices of
-the next streams — run ahead of the slice being written (Athena works while we write), while records and states are
-written strictly in catalog order, one result at a time, so memory stays bounded by one result file.
+Up to `max_concurrent_queries` queries — the next slices of this stream, then the first slices of the next streams,
+planned in a pool of their own — run ahead of the slice being written (Athena works while we write), while records
+and states are written strictly in catalog order, one result at a time, so memory stays bounded by one result file.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ class WorkItem:
     stream: StreamRun
     slice_: Slice | None = None
     future: Future[SliceQuery] | None = None
-    planned: Future[StreamPlan] | None = None  # the stream's planning, running in the query pool
+    planned: Future[StreamPlan] | None = None  # the stream's planning, running in the planning pool
 
     @property
     def ready(self) -> bool:
@@ -115,7 +115,7 @@ SubmitQuery = Callable[[StreamPlan, Slice, threading.Event], "Future[SliceQuery]
 
 
 def work_items(runs: list[StreamRun], start_plan: StartPlan, submit: SubmitQuery) -> Iterator[WorkItem]:
-    """Each stream's planning (in the query pool: its `SELECT max(cursor)` may run for minutes), then its slices
+    """Each stream's planning (in its own pool: its `SELECT max(cursor)` may run for minutes), then its slices
     in order, each submitted as it is handed out. A stream's slices are drawn only once its planning is done
     (SubmitWindow sees to that); a stream that cannot be planned has no slices, and the writer fails it."""
     for run in runs:
@@ -131,24 +131,51 @@ def work_items(runs: list[StreamRun], start_plan: StartPlan, submit: SubmitQuery
 
 
 class SubmitWindow(Generic[T]):
-    """The items in order, with up to `size` of them handed out (their queries submitted) before each is used:
-    the next queries start before this item's results are written.
+    """The items in order, with up to `size` of them that `counts` (queries) handed out (submitted) before each is
+    used: the next queries start before this item's results are written. Items that do not count (a stream's
+    planning, which runs in its own pool) take no place in the window, so `size` queries run ahead however many
+    streams there are.
 
     Drawing never waits: it stops at an item that is not `ready` (a stream still being planned) until that item
-    is ready or used. `top_up` draws again; the writer also calls it while it waits on an item, so the next
-    stream's slices start as soon as its planning is done.
+    is ready or used. `top_up` draws again, from any thread: the writer calls it while it waits on an item, and a
+    planning calls it when it ends, so the stream's slices start at once.
     """
 
-    def __init__(self, items: Iterator[T], size: int, ready: Callable[[T], bool] = lambda _: True) -> None:
+    def __init__(
+        self,
+        items: Iterator[T],
+        size: int,
+        ready: Callable[[T], bool] = lambda _: True,
+        counts: Callable[[T], bool] = lambda _: True,
+    ) -> None:
         self._items = items
         self._size = size
         self._ready = ready
+        self._counts = counts
         self._window: deque[T] = deque()
+        self._counted = 0  # items in the window that count against `size`
         self._held: T | None = None  # the last item drawn while it is not ready: nothing after it is drawn yet
         self._exhausted = False
+        self._lock = threading.RLock()  # the items' generator runs in one thread at a time
+        self._drawing = False
 
     def top_up(self) -> None:
-        while len(self._window) < self._size and not self._exhausted:
+        with self._lock:
+            if self._drawing:
+                return  # called back from inside a draw (a planning that ended at once): that draw looks again
+            self._drawing = True
+            try:
+                self._draw()
+            finally:
+                self._drawing = False
+
+    def close(self) -> None:
+        """Draw nothing more (the read ends: a late top-up must not submit into a pool shut down)."""
+        with self._lock:
+            self._exhausted = True
+
+    def _draw(self) -> None:
+        while self._counted < self._size and not self._exhausted:
             if self._held is not None and not self._ready(self._held):
                 return
             item = next(self._items, None)
@@ -156,14 +183,26 @@ class SubmitWindow(Generic[T]):
                 self._exhausted = True
                 return
             self._window.append(item)
+            self._counted += self._counts(item)
             self._held = item
+
+    def _pop(self) -> T | None:
+        with self._lock:
+            if not self._window:
+                return None
+            item = self._window.popleft()
+            self._counted -= self._counts(item)
+        self.top_up()
+        return item
+
+    def _used(self, item: T) -> None:
+        with self._lock:
+            if self._held is item:
+                self._held = None  # used: what comes after it no longer waits for it
+        self.top_up()
 
     def __iter__(self) -> Iterator[T]:
         self.top_up()
-        while self._window:
-            item = self._window.popleft()
-            self.top_up()
+        while (item := self._pop()) is not None:
             yield item
-            if self._held is item:
-                self._held = None  # used: what comes after it no longer waits for it
-            self.top_up()
+            self._used(item)
