@@ -77,7 +77,8 @@ def read_in_process(athena: LocalAthena, tmp_path: Path, streams: list[str]) -> 
     path.write_text(json.dumps(configured_catalog(discover_catalog(athena), streams=streams)))
     config = parse_config(dict(DEMO_CONFIG))
     clients, log = AwsClients(config), CallLog()
-    for client in (clients.athena, clients.glue, clients.s3):  # made up front here, so the log hears all of them
+    # Made up front here, so the log hears all of them (StartQueryExecution goes by athena_starts).
+    for client in (clients.athena, clients.athena_starts, clients.glue, clients.s3):
         log.listen(client)
     STARTUP.pause()
     try:

@@ -147,11 +147,12 @@ class AwsClients:
         concurrent query limit. The connector's own loop then
         sees the first refusal and lowers its concurrency (athena.py, concurrency_limit.py); the other calls keep
         "standard" mode. A retried start stays idempotent: it sends the same ClientRequestToken."""
-        if "athena-starts" not in self._clients:
-            retries = botocore.config.Config(retries={"mode": "legacy", "total_max_attempts": API_CALL_ATTEMPTS})
-            config = self._botocore_config.merge(retries)
-            self._clients["athena-starts"] = self._session.client("athena", config=config)
-        return self._clients["athena-starts"]
+        with self._lock:
+            if "athena-starts" not in self._clients:
+                retries = botocore.config.Config(retries={"mode": "legacy", "total_max_attempts": API_CALL_ATTEMPTS})
+                config = self._botocore_config.merge(retries)
+                self._clients["athena-starts"] = self._session.client("athena", config=config)
+            return self._clients["athena-starts"]
 
     @property
     def glue(self) -> Any:
