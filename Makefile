@@ -35,7 +35,7 @@ test: lint test-suite test-image
 
 test-suite: setup
 	rm -rf build/coverage && mkdir -p build/coverage
-	$(BIN)/pytest -m "not image_tests" -p no:cacheprovider --cov --cov-report=term --durations=15
+	$(BIN)/pytest -m "not image_tests" -p no:cacheprovider -n 2 --dist loadfile --cov --cov-report=term --durations=15
 
 unit: setup
 	$(BIN)/pytest unit_tests -q -p no:cacheprovider

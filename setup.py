@@ -17,6 +17,7 @@ TEST_REQUIREMENTS = [
     "pytest>=8,<10",
     "pytest-timeout>=2.3",
     "pytest-cov==7.1.0",
+    "pytest-xdist==3.8.0",  # `make test-suite` runs on both cores (-n 2, a module per worker)
     "coverage[toml]==7.17.5",  # 7.10+ measures subprocesses (`patch = ["subprocess"]` in pyproject.toml)
     "hypothesis>=6.100",
     "airbyte-protocol-models-pdv2==0.18.0",
