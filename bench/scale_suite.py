@@ -64,8 +64,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--conc-quota-attempts",
         type=_attempts,
         default=(None, 1),
-        help="AWS_MAX_ATTEMPTS per quota run: 'default' (botocore's retries) and/or 1 (each refusal reaches the "
-        "connector's AdaptiveLimit)",
+        help="AWS_MAX_ATTEMPTS per quota run: 'default' (botocore's retries) and/or 1 (every call tried once; the "
+        "starts reach the connector's AdaptiveLimit either way: aws.py's athena_starts)",
     )
     g.add_argument("--conc-slices", type=int, default=40)
     g.add_argument("--conc-delay", type=float, default=2.5, help="seconds each query is queued+running")

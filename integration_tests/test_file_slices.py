@@ -16,12 +16,10 @@ import pyarrow as pa
 from integration_tests.connector import (
     DEMO_CONFIG,
     Run,
-    configured_catalog,
-    discover_catalog,
-    run_connector,
     spawn_connector,
 )
 from integration_tests.stdout_reader import StdoutReader
+from integration_tests.stream_reads import clean_read, read_queries, stream_catalog
 from local_athena import LocalAthena
 from source_skoot_athena.slicing import SLICE_TARGET_BYTES
 
@@ -49,25 +47,11 @@ def _put(athena: LocalAthena, table: str, *, stated_slices: float | None) -> lis
 
 
 def _catalog(athena: LocalAthena, table: str, cursor: str | None = None) -> dict[str, Any]:
-    return configured_catalog(
-        discover_catalog(athena, [DATABASE]),
-        streams=[table],
-        sync_mode="incremental" if cursor else "full_refresh",
-        cursor={table: cursor} if cursor else None,
-    )
+    return stream_catalog(athena, DATABASE, table, cursor)
 
 
 def _read(athena: LocalAthena, catalog: dict[str, Any], state: Any = None) -> Run:
-    run = run_connector(
-        "read", athena.env(), config={**DEMO_CONFIG, "databases": [DATABASE]}, catalog=catalog, state=state
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    run.assert_clean()
-    return run
-
-
-def _read_queries(athena: LocalAthena, table: str) -> list[Any]:
-    return [q for q in athena.queries if f'"{table}"' in q.sql and "(read " in q.sql]
+    return clean_read(athena, DATABASE, catalog, state)
 
 
 def _in_list(sql: str) -> str:
@@ -85,7 +69,7 @@ def test_a_big_unpartitioned_table_is_read_in_file_chunks_with_every_row_exact(a
     athena.reset_observations()
     run = _read(athena, catalog)
     assert sorted((r["id"], r["note"]) for r in run.rows("big")) == [(i, f"row {i}") for i in range(FILES * 100)]
-    queries = _read_queries(athena, "big")
+    queries = read_queries(athena, "big")
     assert len(queries) == 3
     # Which files each query names (slices may run concurrently, so the log's order is not the plan's).
     named = sorted(tuple(f"'{f}'" in _in_list(q.sql) for f in files) for q in queries)
@@ -108,7 +92,7 @@ def test_a_small_unpartitioned_table_stays_one_query(athena: LocalAthena) -> Non
     athena.reset_observations()
     run = _read(athena, catalog)
     assert sorted(r["id"] for r in run.rows("small")) == list(range(FILES * 100))
-    (query,) = _read_queries(athena, "small")
+    (query,) = read_queries(athena, "small")
     assert '"$path"' not in query.sql and _blobs(run, "small") == [{"__ab_full_refresh_sync_complete": True}]
 
 
@@ -134,7 +118,7 @@ def test_a_killed_full_refresh_resumes_at_the_next_file_chunk(athena: LocalAthen
     again = Counter(r["id"] for r in resumed.rows("resumed"))
     assert set(done) | set(again) == set(range(FILES * 100)), "rows lost"
     assert sum((done & again).values()) <= 4 * ROWS_PER_FILE, "more than one slice read twice"
-    queries = _read_queries(athena, "resumed")
+    queries = read_queries(athena, "resumed")
     assert len(queries) == 2 and not any(f"'{f}'" in _in_list(q.sql) for q in queries for f in files[:4])
     assert sorted(_in_list(q.sql).count("'s3://") for q in queries) == [0, 4]
     assert _blobs(resumed, "resumed") == [{"resume_after_file": files[7]}, {"__ab_full_refresh_sync_complete": True}]
@@ -146,7 +130,7 @@ def test_an_incremental_stream_bounds_every_chunk_by_its_cursor(athena: LocalAth
     athena.reset_observations()
     first = _read(athena, catalog)
     assert sorted(r["id"] for r in first.rows("cursor")) == list(range(FILES * 100))
-    queries = _read_queries(athena, "cursor")
+    queries = read_queries(athena, "cursor")
     assert len(queries) == 3 and all('("id" <= 1199 OR "id" IS NULL)' in q.sql for q in queries)
     states = _blobs(first, "cursor")
     assert [s.get("resume_after_file") for s in states] == [files[3], files[7], None]
@@ -156,7 +140,7 @@ def test_an_incremental_stream_bounds_every_chunk_by_its_cursor(athena: LocalAth
     athena.reset_observations()
     second = _read(athena, catalog, state=first.stream_states("cursor")[-1:])
     assert sorted(r["id"] for r in second.rows("cursor")) == [1199, *range(1200, 1300)]
-    assert all('"id" >= 1199' in q.sql and '"id" <= 1299' in q.sql for q in _read_queries(athena, "cursor"))
+    assert all('"id" >= 1199' in q.sql and '"id" <= 1299' in q.sql for q in read_queries(athena, "cursor"))
 
 
 def test_a_denied_listing_reads_the_big_table_in_one_query_with_a_warning(athena: LocalAthena) -> None:
@@ -166,6 +150,6 @@ def test_a_denied_listing_reads_the_big_table_in_one_query_with_a_warning(athena
     athena.reset_observations()
     run = _read(athena, catalog)
     assert sorted(r["id"] for r in run.rows("unlisted")) == list(range(FILES * 100))
-    (query,) = _read_queries(athena, "unlisted")
+    (query,) = read_queries(athena, "unlisted")
     assert '"$path"' not in query.sql
     assert any("AccessDenied" in log and "SkootUnderlyingDataS3" in log for log in run.logs), run.logs

@@ -17,7 +17,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from integration_tests.connector import DEMO_CONFIG, Run, configured_catalog, discover_catalog, run_connector
+from integration_tests.connector import Run, configured_catalog, discover_catalog, run_connector
+from integration_tests.stream_reads import clean_read, read_queries, stream_catalog
 from integration_tests.test_iam import SCOPE_A, denied, texts
 from integration_tests.test_iam import config as iam_config
 from local_athena import LocalAthena
@@ -58,25 +59,11 @@ def _put_delta(athena: LocalAthena, table: str) -> str:
 
 
 def _catalog(athena: LocalAthena, table: str, cursor: str | None = None) -> dict[str, Any]:
-    return configured_catalog(
-        discover_catalog(athena, [DATABASE]),
-        streams=[table],
-        sync_mode="incremental" if cursor else "full_refresh",
-        cursor={table: cursor} if cursor else None,
-    )
+    return stream_catalog(athena, DATABASE, table, cursor)
 
 
 def _read(athena: LocalAthena, catalog: dict[str, Any], state: Any = None) -> Run:
-    run = run_connector(
-        "read", athena.env(), config={**DEMO_CONFIG, "databases": [DATABASE]}, catalog=catalog, state=state
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    run.assert_clean()
-    return run
-
-
-def _read_queries(athena: LocalAthena, table: str) -> list[Any]:
-    return [q for q in athena.queries if f'"{table}"' in q.sql and "(read " in q.sql]
+    return clean_read(athena, DATABASE, catalog, state)
 
 
 def _blobs(run: Run, table: str) -> list[dict[str, Any]]:
@@ -119,7 +106,7 @@ def test_a_big_iceberg_table_is_read_in_ranges_of_its_pinned_snapshot(athena: Lo
     athena.reset_observations()
     run = _read(athena, catalog)
     assert sorted((r["id"], r["note"]) for r in run.rows("ice")) == [(i, f"row {i}") for i in range(FILES * 100)]
-    queries = _read_queries(athena, "ice")
+    queries = read_queries(athena, "ice")
     assert len(queries) == 3 and all(f"FOR VERSION AS OF {snapshot}" in q.sql for q in queries)
     ranges = sorted((f"'{files[3]}'" in q.sql, f"'{files[7]}'" in q.sql) for q in queries)
     assert ranges == [(False, True), (True, False), (True, True)]
@@ -140,7 +127,7 @@ def test_a_small_iceberg_table_stays_one_query_without_listing_its_files(athena:
     athena.reset_observations()
     run = _read(athena, catalog)
     assert sorted(r["id"] for r in run.rows("ice_small")) == list(range(FILES * 100))
-    (query,) = _read_queries(athena, "ice_small")
+    (query,) = read_queries(athena, "ice_small")
     assert '"$path"' not in query.sql and "FOR VERSION" not in query.sql
     assert not [q for q in athena.queries if "$files" in q.sql]
     assert _blobs(run, "ice_small") == [{"__ab_full_refresh_sync_complete": True}]
@@ -159,7 +146,7 @@ def test_a_resumed_iceberg_sync_reads_each_row_once_after_a_compaction(athena: L
     resumed = _read(athena, catalog, state=first.stream_states("ice_resumed")[:1])
     again = [r["id"] for r in resumed.rows("ice_resumed")]
     assert Counter(done) + Counter(again) == Counter(range(FILES * 100)), "a row lost or read twice"
-    assert all(f"FOR VERSION AS OF {snapshot}" in q.sql for q in _read_queries(athena, "ice_resumed"))
+    assert all(f"FOR VERSION AS OF {snapshot}" in q.sql for q in read_queries(athena, "ice_resumed"))
     assert _blobs(resumed, "ice_resumed")[-1] == {"__ab_full_refresh_sync_complete": True}
 
 
@@ -174,7 +161,7 @@ def test_an_expired_pinned_snapshot_restarts_the_stream_with_a_log_line(athena: 
     assert sorted(r["id"] for r in resumed.rows("ice_expired")) == list(range((FILES + 1) * 100))
     assert any("has expired" in log and "from the beginning" in log for log in resumed.logs), resumed.logs
     current = _current_snapshot(athena, "ice_expired")
-    assert all(f"FOR VERSION AS OF {current}" in q.sql for q in _read_queries(athena, "ice_expired"))
+    assert all(f"FOR VERSION AS OF {current}" in q.sql for q in read_queries(athena, "ice_expired"))
 
 
 def test_an_incremental_iceberg_stream_bounds_every_range_by_its_cursor(athena: LocalAthena) -> None:
@@ -183,7 +170,7 @@ def test_an_incremental_iceberg_stream_bounds_every_range_by_its_cursor(athena: 
     athena.reset_observations()
     first = _read(athena, catalog)
     assert sorted(r["id"] for r in first.rows("ice_cursor")) == list(range(FILES * 100))
-    queries = _read_queries(athena, "ice_cursor")
+    queries = read_queries(athena, "ice_cursor")
     assert len(queries) == 3 and all('("id" <= 1199 OR "id" IS NULL)' in q.sql for q in queries)
     states = _blobs(first, "ice_cursor")
     assert [s.get("pending_cursor") for s in states] == ["1199", "1199", None] and states[-1]["cursor"] == "1199"
@@ -193,7 +180,7 @@ def test_an_incremental_iceberg_stream_bounds_every_range_by_its_cursor(athena: 
     athena.reset_observations()
     second = _read(athena, catalog, state=first.stream_states("ice_cursor")[-1:])
     assert sorted(r["id"] for r in second.rows("ice_cursor")) == [1199, *range(1200, 1300)]
-    assert all('"id" >= 1199' in q.sql and '"id" <= 1299' in q.sql for q in _read_queries(athena, "ice_cursor"))
+    assert all('"id" >= 1199' in q.sql and '"id" <= 1299' in q.sql for q in read_queries(athena, "ice_cursor"))
 
 
 # --- Delta ---------------------------------------------------------------------------------------------------
@@ -205,7 +192,7 @@ def test_a_big_delta_table_is_read_in_ranges_of_its_logs_files(athena: LocalAthe
     run = _read(athena, catalog)
     rows = sorted((r["id"], r["grp"]) for r in run.rows("delta"))
     assert rows == [(i, f"g{i // 100 + 1:02d}") for i in range(FILES * 100)]
-    queries = _read_queries(athena, "delta")
+    queries = read_queries(athena, "delta")
     assert len(queries) == 3 and not any("FOR VERSION" in q.sql for q in queries)
     assert any(f"\"$path\" > '{files[3]}') AND (\"$path\" <= '{files[7]}'" in q.sql for q in queries)
     assert _blobs(run, "delta") == [
@@ -221,7 +208,7 @@ def test_an_incremental_delta_stream_bounds_every_range_by_its_cursor(athena: Lo
     athena.reset_observations()
     run = _read(athena, catalog)
     assert sorted(r["id"] for r in run.rows("delta_cursor")) == list(range(FILES * 100))
-    queries = _read_queries(athena, "delta_cursor")
+    queries = read_queries(athena, "delta_cursor")
     assert len(queries) == 3 and all('("id" <= 1199 OR "id" IS NULL)' in q.sql for q in queries)
     states = _blobs(run, "delta_cursor")
     assert [s.get("pending_cursor") for s in states] == ["1199", "1199", None] and states[-1]["cursor"] == "1199"
@@ -239,7 +226,7 @@ def test_a_resumed_delta_sync_reads_files_appended_since_exactly_once(athena: Lo
     resumed = _read(athena, catalog, state=first.stream_states("delta_appended")[:1])
     again = [r["id"] for r in resumed.rows("delta_appended")]
     assert Counter(done) + Counter(again) == Counter([*range(FILES * 100), 5000, 5001])
-    assert sum('"$path" IN (' in q.sql and "grp=g00" in q.sql for q in _read_queries(athena, "delta_appended")) == 1
+    assert sum('"$path" IN (' in q.sql and "grp=g00" in q.sql for q in read_queries(athena, "delta_appended")) == 1
 
 
 def test_a_delta_resume_after_files_were_removed_restarts_the_stream(athena: LocalAthena) -> None:
@@ -262,7 +249,7 @@ def test_a_checkpointed_delta_table_is_read_in_ranges_after_log_cleanup(athena: 
     athena.reset_observations()
     run = _read(athena, catalog)
     assert sorted(r["id"] for r in run.rows("delta_cp")) == [*range(FILES * 100), 5000]
-    assert len(_read_queries(athena, "delta_cp")) == 4  # 3 full slices, and the late file
+    assert len(read_queries(athena, "delta_cp")) == 4  # 3 full slices, and the late file
     assert [s.get("table_version") for s in _blobs(run, "delta_cp")] == [str(FILES)] * 3 + [None]
 
 

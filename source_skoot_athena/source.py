@@ -97,7 +97,7 @@ class SourceSkootAthena(Source):
     ) -> Iterator[RecordChunk | Message]:
         """The sync as the command line writes it: encoded record chunks interleaved with other messages."""
         from source_skoot_athena.memory import release_memory_promptly
-        from source_skoot_athena.read.catalog_read import CatalogRead  # pulls in pyarrow; spec/check stay light
+        from source_skoot_athena.read.catalog_read import CatalogRead  # the read machinery: spec/check stay light
 
         use_secrets(secret_values(SPEC["connectionSpecification"], config))
         saved = parse_states(state_dicts(state or []), logger)
