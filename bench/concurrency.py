@@ -26,6 +26,7 @@ from pathlib import Path
 from bench import data, standin
 from bench.proc import measure
 from local_athena import LocalAthena
+from local_athena.testing import most_at_once, query_spans
 
 ROWS_PER_SLICE = 1_000
 TABLE = "many_slices"
@@ -92,27 +93,6 @@ def _put_tables(athena: LocalAthena, slices: int) -> list[str]:
     return _table_names(slices)
 
 
-def query_spans(athena: LocalAthena) -> list[tuple[float, float]]:
-    """(submitted, completed) of every query the stand-in ran since its observations were reset."""
-    client = athena.client("athena")
-    spans = []
-    for q in athena.queries:
-        status = client.get_query_execution(QueryExecutionId=q.query_execution_id)["QueryExecution"]["Status"]
-        done = status.get("CompletionDateTime", status["SubmissionDateTime"])
-        spans.append((status["SubmissionDateTime"].timestamp(), done.timestamp()))
-    return spans
-
-
-def peak_overlap(spans: list[tuple[float, float]]) -> int:
-    """Most spans open at one instant (one ending as another starts counts once)."""
-    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
-    peak = active = 0
-    for _, step in events:
-        active += step
-        peak = max(peak, active)
-    return peak
-
-
 def _read(
     athena: LocalAthena, workdir: Path, setting: int, catalog: Path, attempts: int | None
 ) -> tuple[float, int, int, int, bytes]:
@@ -175,7 +155,7 @@ def run(
                 len(athena.queries),
                 athena.refused_queries,
                 min(lowered) if lowered else None,
-                peak_overlap(spans),
+                most_at_once(spans),
                 sum(end - start for start, end in spans) / len(spans) if spans else 0.0,
                 attempts,
                 records,

@@ -7,6 +7,7 @@ smoke-run here; what they rely on is.
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,9 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from bench import report, scale_report, scale_suite
-from bench.concurrency import ConcurrencyRun, peak_overlap
+from bench.concurrency import ConcurrencyRun
 from bench.unload_layout import unload_files
 from local_athena import LocalAthena, result_files
+from local_athena.testing import most_at_once
 from local_athena.testing import run as run_query
 
 ROWS = 150_000  # more than one 65,536-row batch of the stand-in's UNLOAD writer per file
@@ -93,14 +95,15 @@ def test_quota_pairs_parse(text: str, pairs: list[tuple[int, int]]) -> None:
 
 
 def test_peak_overlap_counts_queries_active_at_once() -> None:
-    assert peak_overlap([(0, 2), (1, 3), (2, 4), (5, 6)]) == 2  # one ending as another starts counts once
-    assert peak_overlap([(0, 10), (1, 2), (1, 3), (2.5, 4)]) == 3
-    assert peak_overlap([]) == 0
+    assert most_at_once([(0, 2), (1, 3), (2, 4), (5, 6)]) == 2  # one ending as another starts counts once
+    assert most_at_once([(0, 10), (1, 2), (1, 3), (2.5, 4)]) == 3
+    assert most_at_once([]) == 0
 
 
 def test_a_full_report_keeps_the_scale_section_already_written(tmp_path: Path) -> None:
     (tmp_path / "benchmarks.md").write_text(DOC)
     doc = {"date": "2026-12-02", "machine": "m", "python": "3.11", "command": "c", "peers": [], "throughput": []}
+    (tmp_path / "benchmarks.json").write_text(json.dumps(doc))  # as `python -m bench` writes it before the report
     report.write(doc, tmp_path, tmp_path / "benchmarks.json")
     text = (tmp_path / "benchmarks.md").read_text()
     assert text.startswith("# Benchmarks\n\nMeasured 2026-12-02")

@@ -19,6 +19,7 @@ import pytest
 
 from integration_tests.connector import DEMO_CONFIG, configured_catalog, run_connector
 from local_athena import LocalAthena
+from local_athena.testing import most_at_once, query_spans
 from source_skoot_athena.aws import AwsClients
 from source_skoot_athena.config import parse_config
 
@@ -41,28 +42,6 @@ def discovered(local_athena: LocalAthena) -> dict[str, Any]:
     assert run.returncode == 0, run.stdout[-2000:]
     catalog: dict[str, Any] = run.of_type("CATALOG")[0]["catalog"]
     return catalog
-
-
-def unload_spans(athena: LocalAthena) -> list[tuple[float, float]]:
-    """(submitted, completed) of every UNLOAD the stand-in ran, as its GetQueryExecution reports them."""
-    client = athena.client("athena")
-    spans = []
-    for query in athena.queries:
-        if "UNLOAD" not in query.sql:
-            continue
-        status = client.get_query_execution(QueryExecutionId=query.query_execution_id)["QueryExecution"]["Status"]
-        spans.append((status["SubmissionDateTime"].timestamp(), status["CompletionDateTime"].timestamp()))
-    return spans
-
-
-def most_at_once(spans: list[tuple[float, float]]) -> int:
-    """Most spans open at one instant (one ending as another starts counts once)."""
-    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
-    peak = active = 0
-    for _, step in events:
-        active += step
-        peak = max(peak, active)
-    return peak
 
 
 def assert_every_row_once(rows: list[dict[str, Any]]) -> None:
@@ -89,7 +68,7 @@ def test_the_quota_lowers_the_limit_at_the_first_refusal_with_botocores_default_
     assert athena.refused_queries >= 1
     assert athena.calls["athena:StartQueryExecution"] == len(athena.queries) + athena.refused_queries
     assert all(q.state == "SUCCEEDED" for q in athena.queries)
-    assert delay.fired == len(TABLES) and most_at_once(unload_spans(athena)) <= 2
+    assert delay.fired == len(TABLES) and most_at_once(query_spans(athena, "UNLOAD")) <= 2
 
 
 def test_many_small_tables_run_the_setting_of_queries_at_once(athena: LocalAthena, discovered: dict[str, Any]) -> None:
@@ -102,7 +81,7 @@ def test_many_small_tables_run_the_setting_of_queries_at_once(athena: LocalAthen
 
     assert run.returncode == 0, run.errors
     assert_every_row_once([row for table in TABLES for row in run.rows(table)])
-    spans = unload_spans(athena)
+    spans = query_spans(athena, "UNLOAD")
     assert len(spans) == len(TABLES) and most_at_once(spans) == 4, spans
 
 

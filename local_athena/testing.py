@@ -53,3 +53,27 @@ def wait_until(condition: Callable[[], object], timeout: float = 30.0, poll: flo
             return False
         time.sleep(poll)
     return True
+
+
+def query_spans(athena: Any, kind: str | None = None) -> list[tuple[float, float]]:
+    """(submitted, completed) of every query the stand-in ran since its observations were reset (only ``kind``,
+    e.g. "UNLOAD", when given), as its GetQueryExecution reports them; a query still running ends at submission."""
+    client = athena.client("athena")
+    spans = []
+    for query in athena.queries:
+        if kind is not None and query.kind != kind:
+            continue
+        status = client.get_query_execution(QueryExecutionId=query.query_execution_id)["QueryExecution"]["Status"]
+        done = status.get("CompletionDateTime", status["SubmissionDateTime"])
+        spans.append((status["SubmissionDateTime"].timestamp(), done.timestamp()))
+    return spans
+
+
+def most_at_once(spans: list[tuple[float, float]]) -> int:
+    """Most spans open at one instant (one ending as another starts counts once)."""
+    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    peak = active = 0
+    for _, step in events:
+        active += step
+        peak = max(peak, active)
+    return peak
