@@ -12,6 +12,7 @@ MAIN_REQUIREMENTS = [
 # Everything the tests, the local Athena stand-in and the linters need; pinned where tests patch internals.
 TEST_REQUIREMENTS = [
     "moto[server,s3,glue,athena,iam]==5.2.5",
+    "werkzeug==3.1.9",  # the stand-in's keep-alive relies on run_wsgi's close and drain (local_athena/server.py)
     "duckdb==2.0.1",
     "sqlglot==30.30.0",
     "pytest>=8,<10",

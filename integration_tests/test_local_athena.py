@@ -383,3 +383,18 @@ def test_result_column_names_are_lower_case(athena_sandbox: LocalAthena):
     c = athena_sandbox.client("athena")
     qe = run(c, 'SELECT 1 AS "MyCol", 2 AS other')
     assert all_rows(c, qe["QueryExecutionId"])[0] == ["mycol", "other"]
+
+
+def test_each_call_is_logged_with_its_connection_and_kept_alive_connections_are_reused(athena_sandbox: LocalAthena):
+    """HTTP/1.1 keep-alive as AWS endpoints serve it (server.py KeepAliveHandler): one client's calls come over one
+    connection (one client port); another client opens its own."""
+    athena_sandbox.reset_observations()
+    first, second = athena_sandbox.client("athena"), athena_sandbox.client("athena")
+    first.get_work_group(WorkGroup="primary")
+    first.list_work_groups()
+    second.list_work_groups()
+    (a, port_a), (b, port_b), (c, port_c) = athena_sandbox.call_connections
+    assert (a, b, c) == ("athena:GetWorkGroup", "athena:ListWorkGroups", "athena:ListWorkGroups")
+    assert port_a == port_b != port_c and port_a > 0
+    athena_sandbox.reset_observations()
+    assert athena_sandbox.call_connections == []

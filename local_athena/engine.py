@@ -20,13 +20,13 @@ from sqlglot import exp
 
 from . import moto_state, path_column, requester_pays
 from .arns import glue_table_arns
-from .glue_types import GlueType, duck_ident, parse_glue_type
+from .glue_types import duck_ident, parse_glue_type, trino_type_name
 from .iceberg_metadata_tables import create_table as create_metadata_table
 from .iceberg_metadata_tables import requested_snapshot, split_name
 from .iceberg_tables import current_table as iceberg_current_table
 from .iceberg_tables import is_iceberg
 from .iceberg_tables import select_sql as iceberg_select_sql
-from .json_casts import check_json_casts
+from .json_casts import check_json_casts, queried_glue_columns
 from .map_transforms import rewrite_map_transforms
 from .query_errors import AthenaQueryError, glue_denied, s3_read_denied
 from .scanned_bytes import ParquetColumnBytes, referenced_columns
@@ -323,23 +323,7 @@ class Resolver:
 
 def athena_display_type(gtype: str) -> str:
     """Glue type -> the type text Athena shows in information_schema.columns (``array(varchar)``…)."""
-    t = parse_glue_type(gtype)
-
-    def show(t: GlueType) -> str:
-        simple = {"string": "varchar", "int": "integer", "float": "real", "binary": "varbinary"}
-        if t.name == "array":
-            return f"array({show(t.children[0][1])})"
-        if t.name == "map":
-            return f"map({show(t.children[0][1])}, {show(t.children[1][1])})"
-        if t.name == "struct":
-            return "row(" + ", ".join(f"{n} {show(c)}" for n, c in t.children) + ")"
-        if t.name == "timestamp":
-            return "timestamp(3)"
-        if t.params:
-            return f"{simple.get(t.name, t.name)}({','.join(str(p) for p in t.params)})"
-        return simple.get(t.name, t.name)
-
-    return show(t)
+    return trino_type_name(parse_glue_type(gtype))
 
 
 class Engine:
@@ -448,8 +432,9 @@ class Engine:
             _fix_decimal_literals(ast)
             rewrite_map_transforms(ast)
             _name_unnamed_columns(ast)
+            glue_columns = queried_glue_columns(ast, self.table_info, database)
             Resolver(self, conn, prepared, principal, requester_pays).rewrite(ast, database)
-            check_json_casts(conn, ast)  # refused at analysis, as Trino does (json_casts)
+            check_json_casts(conn, ast, glue_columns)  # refused at analysis, as Trino does (json_casts)
             prepared.sql = ast.sql(dialect="duckdb")
         except BaseException:
             conn.close()

@@ -28,9 +28,13 @@ class ErrorRule:
     reason: str | None
     rng: random.Random = field(repr=False, compare=False, default_factory=random.Random)
     fired: int = 0
+    after: int = 0  # calls answered normally before the rule starts (e.g. a GetObject's footer, then its parts)
 
     def take(self) -> bool:
         """Whether this call fails (consumes one ``count``); the caller holds the registry's lock."""
+        if self.after > 0:
+            self.after -= 1
+            return False
         if self.count is not None and self.count <= 0:
             return False
         if self.rate is not None and self.rng.random() >= self.rate:
@@ -74,6 +78,46 @@ class LatencyRule:
     fired: int = 0
 
 
+@dataclass
+class StreamRate:
+    """Response bodies of ``operation`` are sent at most ``bytes_per_second`` each (``sent`` counts their bytes).
+
+    Why: S3 serves one GET stream at roughly 85-90 MB/s ("Performance guidelines for Amazon S3": "make one
+    concurrent request for each 85–90 MB/s of desired network throughput",
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance-guidelines.html); the stand-in
+    serves a local socket at GB/s, where fetching a 120 MB file whole costs 0.1 s instead of 1-2 s. A benchmark
+    of how S3 reads overlap decoding needs S3's per-stream rate; tests leave it off.
+    """
+
+    operation: str
+    bytes_per_second: float
+    sent: int = 0
+
+
+@dataclass
+class RangeHold:
+    """Calls of ``operation`` whose byte range starts at or after ``from_byte`` wait until ``release`` is set.
+
+    Why: a test of a reader that fetches ranges on demand must see what it did *before* the later ranges
+    arrived, without timing: the held GETs are answered only when the test says so. S3 serves each ranged GET on
+    its own (GetObject "Range", RFC 9110 §14.1.2), so holding some ranges and not others is a state S3 can be in.
+    """
+
+    operation: str
+    from_byte: int
+    seconds: float
+    release: threading.Event = field(default_factory=threading.Event)
+    arrived: threading.Event = field(default_factory=threading.Event)  # set once a call is being held
+    held: int = 0
+
+    def applies(self, operation: str, range_header: str) -> bool:
+        """Whether this call is held: a ``bytes=a-…`` range with a >= ``from_byte`` (suffix ranges never are)."""
+        if operation != self.operation or not range_header.startswith("bytes="):
+            return False
+        first = range_header[len("bytes=") :].split("-", 1)[0]
+        return first.isdigit() and int(first) >= self.from_byte
+
+
 class Faults:
     """Thread-safe registry of active faults. Registering returns the rule, whose ``fired`` counts its uses."""
 
@@ -83,6 +127,8 @@ class Faults:
         self._errors: list[ErrorRule] = []
         self._queries: list[QueryRule] = []
         self._latency: dict[str, LatencyRule] = {}
+        self._holds: list[RangeHold] = []
+        self._rates: dict[str, StreamRate] = {}
 
     def error(
         self,
@@ -94,11 +140,13 @@ class Faults:
         status: int = 400,
         message: str = "injected",
         reason: str | None = None,
+        after: int = 0,
     ) -> ErrorRule:
-        """Answer ``operation`` with AWS error ``code`` (every time, ``count`` times, or with probability ``rate``)."""
+        """Answer ``operation`` with AWS error ``code`` (every time, ``count`` times, or with probability ``rate``),
+        once ``after`` calls of it have been answered normally."""
         with self._lock:
             rng = random.Random(f"{self._seed}/{len(self._errors)}/{operation}/{code}")
-            rule = ErrorRule(operation, code, rate, count, status, message, reason, rng)
+            rule = ErrorRule(operation, code, rate, count, status, message, reason, rng, after=after)
             self._errors.append(rule)
         return rule
 
@@ -145,9 +193,33 @@ class Faults:
             self._latency[operation] = rule
         return rule
 
-    def clear(self) -> None:
-        """Remove every fault (rules registered afterwards start their generators afresh)."""
+    def stream_rate(self, operation: str, bytes_per_second: float) -> StreamRate:
+        """Send each response body of ``operation`` at most ``bytes_per_second`` (replaces its earlier rate)."""
+        rule = StreamRate(operation, bytes_per_second)
         with self._lock:
+            self._rates[operation] = rule
+        return rule
+
+    def rate_for(self, operation: str) -> StreamRate | None:
+        """The stream rate of this operation's response bodies, if any."""
+        with self._lock:
+            return self._rates.get(operation)
+
+    def hold_ranges(self, operation: str, from_byte: int, seconds: float = 60.0) -> RangeHold:
+        """Ranged calls of ``operation`` (``"s3:GetObject"``) starting at or after ``from_byte`` wait until the
+        rule's ``release`` is set (at most ``seconds``); ``held`` counts them."""
+        rule = RangeHold(operation, from_byte, seconds)
+        with self._lock:
+            self._holds.append(rule)
+        return rule
+
+    def clear(self) -> None:
+        """Remove every fault (rules registered afterwards start their generators afresh); held calls go on."""
+        with self._lock:
+            for hold in self._holds:
+                hold.release.set()
+            self._holds.clear()
+            self._rates.clear()
             self._errors.clear()
             self._queries.clear()
             self._latency.clear()
@@ -180,6 +252,16 @@ class Faults:
                 return 0.0
             rule.fired += 1
             return rule.seconds
+
+    def hold_for(self, operation: str, range_header: str) -> RangeHold | None:
+        """The hold this call waits on, if any (counted as held)."""
+        with self._lock:
+            for rule in self._holds:
+                if rule.applies(operation, range_header):
+                    rule.held += 1
+                    rule.arrived.set()
+                    return rule
+        return None
 
     def take_query_rules(self, sql: str) -> list[QueryRule]:
         """The query rules that apply to this SQL (consuming counts)."""

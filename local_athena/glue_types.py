@@ -99,6 +99,22 @@ def parse_glue_type(text: str) -> GlueType:
     return parse()
 
 
+def trino_type_name(t: GlueType) -> str:
+    """A Glue type as Athena names it (information_schema, error messages): ``map(char(2), integer)``."""
+    simple = {"string": "varchar", "int": "integer", "float": "real", "binary": "varbinary"}
+    if t.name == "array":
+        return f"array({trino_type_name(t.children[0][1])})"
+    if t.name == "map":
+        return f"map({trino_type_name(t.children[0][1])}, {trino_type_name(t.children[1][1])})"
+    if t.name == "struct":
+        return "row(" + ", ".join(f"{n} {trino_type_name(c)}" for n, c in t.children) + ")"
+    if t.name == "timestamp":
+        return "timestamp(3)"
+    if t.params:
+        return f"{simple.get(t.name, t.name)}({','.join(str(p) for p in t.params)})"
+    return simple.get(t.name, t.name)
+
+
 def duck_ident(name: str) -> str:
     """Quote an identifier for DuckDB."""
     return '"' + name.replace('"', '""') + '"'

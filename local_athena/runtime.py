@@ -37,13 +37,23 @@ class Runtime:
     executor: Executor
     faults: Faults
     calls: Counter[str] = field(default_factory=Counter)
+    # (``service:Operation``, the client's TCP port) in arrival order: which connection each call came over, so a
+    # test can see a client reuse a kept-alive connection (server.py KeepAliveHandler) instead of opening another.
+    connections: list[tuple[str, int]] = field(default_factory=list)
+    objects_read: Counter[str] = field(default_factory=Counter)  # "bucket/key" -> GetObject calls
     query_ids: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def count_call(self, name: str) -> None:
-        """One more call of ``service:Operation`` received."""
+    def count_call(self, name: str, port: int) -> None:
+        """One more call of ``service:Operation`` received, over the client's connection from ``port``."""
         with self.lock:
             self.calls[name] += 1
+            self.connections.append((name, port))
+
+    def count_object_read(self, path: str) -> None:
+        """One more GetObject of ``bucket/key`` (ranged or whole)."""
+        with self.lock:
+            self.objects_read[path] += 1
 
     def record_query(self, query_id: str) -> None:
         """A StartQueryExecution accepted (kept in order for ``records``)."""
@@ -54,6 +64,8 @@ class Runtime:
         """Forget calls and queries seen so far."""
         with self.lock:
             self.calls.clear()
+            self.connections.clear()
+            self.objects_read.clear()
             self.query_ids.clear()
 
     def records(self) -> list[QueryRecord]:

@@ -7,6 +7,7 @@ over real HTTP from one process the tests (or ``python -m local_athena``) start 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import tempfile
@@ -32,6 +33,7 @@ from . import (
     patches_athena,
     patches_athena_catalog,
     patches_glue,
+    s3_ranges,
     sts_model,
 )
 from .bucket_owner import BucketOwnerCondition
@@ -53,9 +55,37 @@ _ONE_PER_PROCESS = threading.Lock()
 
 
 class KeepAliveHandler(MotoRequestHandler):
-    """HTTP/1.1 keep-alive (moto's default handler closes every connection)."""
+    """HTTP/1.1 keep-alive, as AWS endpoints serve it: a client's next call reuses its connection (RFC 9112 §9.3;
+    botocore keeps a pool of them, urllib3). werkzeug's server closes every connection ("Connection: close" on every
+    response, werkzeug/serving.py run_wsgi) because it then drains the socket of whatever the application left
+    unread, which on a kept-alive connection would swallow the next request. Here the body is read whole first (its
+    Content-Length) and the application and that drain read it from memory, so the connection stays usable. A
+    chunked request body keeps werkzeug's behaviour (close)."""
 
     protocol_version = "HTTP/1.1"
+    # A response goes out as two writes (headers, then body); with Nagle's algorithm on, the body waits for the
+    # client's delayed ACK of the headers (≈ 40 ms on Linux) on a kept-alive connection (socketserver's option).
+    disable_nagle_algorithm = True
+    _keep_alive = False
+
+    def run_wsgi(self) -> None:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            self._keep_alive = False
+            super().run_wsgi()
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        connection_rfile, self.rfile = self.rfile, io.BytesIO(body)
+        self._keep_alive = True
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile = connection_rfile
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "connection" and value.lower() == "close" and self._keep_alive:
+            return  # werkzeug's unconditional close (above); a client's own "Connection: close" is still honoured
+        super().send_header(keyword, value)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Quiet: one line per request would drown test output."""
@@ -105,6 +135,7 @@ class LocalAthena(CatalogSetup, FormatSetup):
         iam.apply(lambda query_id: ex.workgroup if (ex := rt.executor.executions.get(query_id)) else None)
         encryption.apply()
         data_catalogs.apply()
+        s3_ranges.apply()
         self.bucket_owner = BucketOwnerCondition(DomainDispatcherApplication(create_backend_app))
         self.requester_pays = RequesterPays(self.bucket_owner)
         self.bucket_regions = BucketRegions(self.requester_pays)
@@ -145,6 +176,7 @@ class LocalAthena(CatalogSetup, FormatSetup):
                 encryption.remove,
                 iam.remove,
                 sts_model.remove,
+                s3_ranges.remove,
             ):
                 remove()
             _ONE_PER_PROCESS.release()
@@ -208,6 +240,20 @@ class LocalAthena(CatalogSetup, FormatSetup):
         """Calls received per ``service:Operation`` (injected failures included)."""
         assert self._runtime is not None
         return self._runtime.calls
+
+    @property
+    def call_connections(self) -> list[tuple[str, int]]:
+        """Every call as (``service:Operation``, the client's TCP port), in arrival order: the same port means the
+        same kept-alive connection (on AWS, one TLS handshake fewer)."""
+        assert self._runtime is not None
+        with self._runtime.lock:
+            return list(self._runtime.connections)
+
+    @property
+    def objects_read(self) -> Counter[str]:
+        """GetObject calls received per ``bucket/key`` (a file read in ranged parts counts once per part)."""
+        assert self._runtime is not None
+        return self._runtime.objects_read
 
     @property
     def queries(self) -> list[QueryRecord]:

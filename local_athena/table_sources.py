@@ -1,8 +1,8 @@
 """DuckDB SELECTs that read one Glue table's files the way Athena's SerDes do, typed by the Glue columns.
 
 Why: Athena trusts the catalog, not the file: each column is read by name (Parquet, JSON) or position (CSV; ORC
-unless its SerDe says by name: orc_files) and cast to its Glue type, missing columns are NULL, partition values
-come from the partition, not the file.
+unless its SerDe says by name: orc_files) and cast to its Glue type (a Parquet/ORC char padded: char_values),
+missing columns are NULL, partition values come from the partition, not the file.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 
 from . import orc_files
-from .glue_types import duck_ident, glue_to_duck
+from .char_values import padded_chars
+from .glue_types import duck_ident, glue_to_duck, parse_glue_type
 from .moto_state import TableInfo
 from .path_column import PATH
 from .text_serdes import csv_select, json_select
@@ -58,7 +59,9 @@ def _parquet(info: TableInfo, paths: list[str], path_list: str, by_position: boo
     for index, (name, gtype) in enumerate(info.columns):
         dt = glue_to_duck(gtype)
         src = present.get(orc_files.position_name(index) if by_position else name.lower())
-        value = f"CAST({duck_ident(src)} AS {dt})" if src else f"CAST(NULL AS {dt})"
+        value = (
+            padded_chars(f"CAST({duck_ident(src)} AS {dt})", parse_glue_type(gtype)) if src else f"CAST(NULL AS {dt})"
+        )
         exprs.append(f"{value} AS {duck_ident(name.lower())}")
     return exprs, f"read_parquet({path_list}, union_by_name=true)"
 

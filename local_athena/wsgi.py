@@ -11,11 +11,11 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
-from .faults import ErrorRule
+from .faults import ErrorRule, StreamRate
 from .runtime import Runtime
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/")
@@ -131,6 +131,29 @@ def _error_response(service: str, rule: ErrorRule) -> tuple[str, list[tuple[str,
     return status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], xml.encode()
 
 
+PACE_BYTES = 64 << 10  # a throttled body is sent in pieces of this size
+
+
+def paced(body: Iterable[bytes], rate: StreamRate) -> Iterator[bytes]:
+    """The body's bytes, sent no faster than ``rate.bytes_per_second`` (S3's per-stream rate: faults.StreamRate)."""
+    started = time.monotonic()
+    sent = 0
+    try:
+        for chunk in body:
+            for offset in range(0, len(chunk), PACE_BYTES):
+                piece = chunk[offset : offset + PACE_BYTES]
+                sent += len(piece)
+                rate.sent += len(piece)  # counted before it is sent: a client that has the bytes sees them counted
+                yield piece
+                ahead = sent / rate.bytes_per_second - (time.monotonic() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+
+
 class FaultHook:
     """WSGI middleware: count, delay, maybe fail, else hand over to moto."""
 
@@ -145,10 +168,15 @@ class FaultHook:
         service, op = operation_of(environ)
         name = f"{service}:{op}"
         rt = self.runtime
-        rt.count_call(name)
+        rt.count_call(name, int(environ.get("REMOTE_PORT") or 0))
+        if name == "s3:GetObject":
+            rt.count_object_read(path.lstrip("/"))
         delay = rt.faults.latency_for(name)
         if delay > 0:
             time.sleep(delay)
+        hold = rt.faults.hold_for(name, environ.get("HTTP_RANGE", ""))
+        if hold is not None:
+            hold.release.wait(hold.seconds)
         rule = rt.faults.take_error(name)
         if rule is not None:
             status, headers, data = _error_response(service, rule)
@@ -157,6 +185,9 @@ class FaultHook:
             headers.append(("Content-Length", str(len(data))))
             start_response(status, headers)
             return [data]
+        rate = rt.faults.rate_for(name)
+        if rate is not None:
+            return paced(self.app(environ, start_response), rate)
         return self.app(environ, start_response)
 
 
