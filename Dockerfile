@@ -13,6 +13,9 @@ COPY source_skoot_athena ./source_skoot_athena
 
 # Runtime dependencies only (no `[tests]` extra).
 RUN pip install --no-cache-dir .
+# main.py imports the package from this directory (the script's own), whose files root owns: the non-root user
+# below could not write their bytecode, so every run would compile them again (≈ 50 ms of each command's start).
+RUN python -m compileall -q source_skoot_athena main.py
 
 # The base image's non-root user (uid 1000), as in Airbyte's own Python connector template.
 USER airbyte

@@ -167,6 +167,24 @@ def test_image_holds_no_test_dependencies(docker_daemon: Docker, connector_image
     assert json.loads(done.stdout) == {"spec": True, "test_only": []}
 
 
+def test_the_entrypoints_modules_are_compiled_ahead(docker_daemon: Docker, connector_image: BuiltImage) -> None:
+    """The entrypoint imports the package from the copied sources, which its user cannot write: their bytecode is
+    in the image, fresh (Python uses a .pyc whose recorded source mtime and size match), so no run compiles them."""
+    probe = (
+        "import importlib.util, json, pathlib, sys\n"
+        "sys.path.insert(0, '/airbyte/integration_code')\n"
+        "import source_skoot_athena.read_command as m\n"
+        "src = pathlib.Path(m.__file__)\n"
+        "pyc = pathlib.Path(importlib.util.cache_from_source(str(src)))\n"
+        "print(json.dumps({'source': str(src.parent), 'fresh': pyc.is_file() and pyc.read_bytes()[8:12] == "
+        "int(src.stat().st_mtime).to_bytes(4, 'little')}))"
+    )
+    done = docker_daemon.run(
+        "run", "--rm", "--network", "host", "--entrypoint", "python", connector_image.tag, "-c", probe
+    )
+    assert json.loads(done.stdout) == {"source": "/airbyte/integration_code/source_skoot_athena", "fresh": True}
+
+
 def test_console_script_of_the_installed_package(docker_daemon: Docker, connector_image: BuiltImage) -> None:
     """`source-skoot-athena spec` away from the copied sources: the installed package and its entry point work."""
     done = docker_daemon.run(

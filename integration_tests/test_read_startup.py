@@ -101,6 +101,19 @@ def test_workgroup_and_table_are_read_before_the_first_query_and_the_listing_aft
     assert [m["trace"]["stream_status"]["status"] for m in messages if m["type"] == "TRACE"][-1] == "COMPLETE"
 
 
+def test_the_first_query_is_started_over_the_connection_that_getworkgroup_opened(
+    athena: LocalAthena, aws_env: None, tmp_path: Path
+) -> None:
+    """On AWS every new connection is a TCP and TLS handshake: GetWorkGroup (beside the planning) opens the one the
+    first StartQueryExecution is sent over, so nothing waits on a handshake just before the first query."""
+    athena.reset_observations()
+    read_in_process(athena, tmp_path, ["ratings"])
+    ports = athena.call_connections
+    workgroup = next(port for op, port in ports if op == "athena:GetWorkGroup")
+    first_start = next(port for op, port in ports if op == "athena:StartQueryExecution")
+    assert first_start == workgroup
+
+
 def test_the_results_buckets_region_is_asked_once_after_the_first_query_starts(
     athena: LocalAthena, aws_env: None, tmp_path: Path
 ) -> None:

@@ -28,13 +28,14 @@ from source_skoot_athena.query_start import QueryStarts
 from source_skoot_athena.retry import CONCURRENCY_RETRY, FAILED_QUERY_RETRY, RetryPolicy
 
 TERMINAL_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
-# Polling: a finished query is seen within 0.05 s for its first 5 s (a short query's completion is part of every
+# Polling: a finished query is seen within 0.025 s for its first 2.5 s (a short query's completion is part of every
 # sync's latency, issue 17), then within 1% of its run time (0.1 s at 10 s), at most 1 s. Athena's default quota for
 # GetQueryExecution is 100 calls/s per account and Region, burst 200 (Service Quotas, "Per account API call quotas":
-# https://docs.aws.amazon.com/athena/latest/ug/service-limits.html); polling spends at most half of it: every 0.05 s
-# per query is 20 calls/s, 40/s at the default of 2 concurrent queries, and with more queries at once each polls less
-# often (`concurrent / POLL_CALLS_PER_S`: 5 queries every 0.1 s, 20 every 0.4 s).
-POLL_FAST_S = 0.05
+# https://docs.aws.amazon.com/athena/latest/ug/service-limits.html); polling spends at most half of it, counted over
+# the queries running at the time (not the configured Concurrent Queries: a sync's first query runs alone): one
+# query every 0.025 s is 40 calls/s, and with more at once each polls less often (`running / POLL_CALLS_PER_S`: 2
+# every 0.04 s, 4 every 0.08 s, 20 every 0.4 s).
+POLL_FAST_S = 0.025
 POLL_MAX_S = 1.0
 POLL_SHARE_OF_RUN_TIME = 0.01
 POLL_CALLS_PER_S = 50.0
@@ -110,6 +111,11 @@ class RunningQueries:
             if query_id in self._queries:
                 self._queries[query_id].scanned_bytes = scanned
 
+    def count(self) -> int:
+        """How many queries run now (at least 1: the caller's own, in the instant before it is added)."""
+        with self._lock:
+            return max(1, len(self._queries))
+
     def snapshot(self) -> list[RunningQuery]:
         with self._lock:
             return [replace(query) for query in self._queries.values()]
@@ -131,9 +137,10 @@ class RunningQueries:
             return self._backing_off > 0
 
 
-def poll_interval(elapsed_s: float, concurrent_queries: int) -> float:
-    """Seconds until the next GetQueryExecution of a query that has run `elapsed_s` (see POLL_* above)."""
-    floor = max(POLL_FAST_S, concurrent_queries / POLL_CALLS_PER_S)
+def poll_interval(elapsed_s: float, running_queries: int) -> float:
+    """Seconds until the next GetQueryExecution of a query that has run `elapsed_s` while `running_queries` (itself
+    included) run (see POLL_* above)."""
+    floor = max(POLL_FAST_S, running_queries / POLL_CALLS_PER_S)
     return min(POLL_MAX_S, max(floor, elapsed_s * POLL_SHARE_OF_RUN_TIME))
 
 
@@ -277,7 +284,7 @@ class QueryRunner:
                     "connection's Query Timeout (ms) or narrow the stream's columns.",
                     kind="timeout",
                 )
-            delay = poll_interval(now - started, self._config.max_concurrent_queries)
+            delay = poll_interval(now - started, self.active.count())
             self._stopping.wait(min(delay, max(0.0, deadline - now)))
 
     # -- stopping -----------------------------------------------------------------------------------------------

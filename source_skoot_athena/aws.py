@@ -1,6 +1,6 @@
-"""AWS access: one boto3 session per run, botocore's per-call retries, and AWS errors turned into user messages.
+"""AWS access: one botocore session per run, botocore's per-call retries, and AWS errors turned into user messages.
 
-The endpoint comes from boto3's own `AWS_ENDPOINT_URL` handling, so tests and the demo point the unchanged
+The endpoint comes from botocore's own `AWS_ENDPOINT_URL` handling, so tests and the demo point the unchanged
 clients at the local Athena stand-in. Every error names the AWS call, the error code and the setup guide's
 statement (Sid) that grants the call.
 """
@@ -108,8 +108,8 @@ class AwsClients:
     def __post_init__(self) -> None:
         self._session = session_for(self.config)
         # A read makes clients and adds S3 hooks from more than one thread (GetWorkGroup runs beside the planning,
-        # read/startup.py); boto3's session is not safe for concurrent client creation (boto3 docs, "Multithreading
-        # or multiprocessing with resources": a session per thread, or no concurrent use of one).
+        # read/startup.py); a session is not safe for concurrent client creation (boto3 docs, "Multithreading or
+        # multiprocessing with resources", botocore's session alike: a session per thread, or no concurrent use).
         self._lock = threading.RLock()
         self._region_lock = threading.RLock()  # one GetBucketLocation per bucket, whoever asks first
         self._s3_hooks: list[Any] = []  # parameter hooks every S3 client gets (whatever its Region)
@@ -128,7 +128,7 @@ class AwsClients:
         name = service if region is None else f"{service}@{region}"
         with self._lock:
             if name not in self._clients:
-                client = self._session.client(service, region_name=region, config=self._botocore_config)
+                client = self._session.create_client(service, region_name=region, config=self._botocore_config)
                 for hook in self._s3_hooks if service == "s3" else ():
                     client.meta.events.register("provide-client-params.s3", hook)
                 self._clients[name] = client
@@ -140,7 +140,8 @@ class AwsClients:
 
     @property
     def athena_starts(self) -> Any:
-        """Athena for StartQueryExecution alone, in botocore's "legacy" retry mode: it retries connection errors,
+        """Athena for StartQueryExecution (and GetWorkGroup just before it, workgroup.py, so the first start reuses its
+        connection), in botocore's "legacy" retry mode: it retries connection errors,
         5xx and request-rate throttling (ThrottlingException) like "standard", but not TooManyRequestsException
         (HTTP 400; botocore/data/_retry.json's legacy policies against retries/standard.py's throttled codes; boto3
         guide, https://docs.aws.amazon.com/boto3/latest/guide/retries.html), Athena's refusal over the account's
@@ -151,7 +152,7 @@ class AwsClients:
             if "athena-starts" not in self._clients:
                 retries = botocore.config.Config(retries={"mode": "legacy", "total_max_attempts": API_CALL_ATTEMPTS})
                 config = self._botocore_config.merge(retries)
-                self._clients["athena-starts"] = self._session.client("athena", config=config)
+                self._clients["athena-starts"] = self._session.create_client("athena", config=config)
             return self._clients["athena-starts"]
 
     @property

@@ -131,7 +131,7 @@ def _list_folders(s3: Any, table_location: str | None, folders: list[tuple[str, 
             index = _FileIndex(folder[0], [folder[1]])
             return index.files[folder[1]] if _walk(s3, folder[0], folder[1], index) is None else None
 
-        # boto3 clients are thread-safe; the listings are round trips, so they overlap.
+        # botocore clients are thread-safe; the listings are round trips, so they overlap.
         with ThreadPoolExecutor(max_workers=LISTING_THREADS) as pool:
             listed = list(pool.map(one, folders))
         return {folder: files for folder, files in zip(folders, listed, strict=True) if files is not None}

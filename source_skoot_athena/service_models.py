@@ -7,15 +7,21 @@ files' key order as OrderedDict did. orjson would read an integer beyond 64 bits
 1,977 model files has one (the largest is 2^63 - 1), and unit_tests/test_service_models.py compares every file a
 run loads with botocore's own parse. botocore lets a session's loader take another file loader
 (`Loader.file_loader`, with JSONFileLoader's `exists` / `load_file` interface: botocore/loaders.py).
+
+Also: before loading a model, botocore checks the service is known by listing every service it has, a directory
+listing and a file check in each of its ≈ 450 service folders, twice (service model, endpoint rules): ≈ 20 ms. The
+session's loader here answers "is this service known" from that service's folder alone, and builds the full list
+only when something asks for it (the same list: unit_tests/test_service_models.py).
 """
 
 from __future__ import annotations
 
 import gzip
 import os
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
 
+import botocore.exceptions
 import botocore.loaders
 import botocore.session
 import orjson
@@ -37,6 +43,60 @@ class FastJSONFileLoader(botocore.loaders.JSONFileLoader):
         return None
 
 
+class KnownServices(Sequence[str]):
+    """The services that have a `type_name` file, as botocore's `Loader.list_available_services` lists them; `in`
+    looks at the one service's folder, the whole list is built on first use of anything else."""
+
+    def __init__(self, loader: FastLoader, type_name: str) -> None:
+        self._loader = loader
+        self._type_name = type_name
+        self._all: list[str] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        if not any(os.path.isdir(os.path.join(path, name)) for path in self._loader.search_paths):
+            return False  # as botocore lists services: folders only (its version lookup would also take a file)
+        try:
+            return bool(self._loader.list_api_versions(name, self._type_name))
+        except botocore.exceptions.DataNotFoundError:
+            return False
+
+    def _names(self) -> list[str]:
+        if self._all is None:
+            self._all = botocore.loaders.Loader.list_available_services(self._loader, self._type_name)
+        return self._all
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._names()[index]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+
+class FastLoader(botocore.loaders.Loader):
+    """botocore's Loader with FastJSONFileLoader and KnownServices (module docstring)."""
+
+    def __init__(self, search_paths: list[str]) -> None:
+        super().__init__(
+            extra_search_paths=search_paths, file_loader=FastJSONFileLoader(), include_default_search_paths=False
+        )
+        self._known: dict[str, KnownServices] = {}
+
+    def list_available_services(self, type_name: str) -> KnownServices:
+        if type_name not in self._known:
+            self._known[type_name] = KnownServices(self, type_name)
+        return self._known[type_name]
+
+
 def parse_models_fast(session: botocore.session.Session) -> None:
-    """Make the session's clients load their models with FastJSONFileLoader (before its first client)."""
-    session.get_component("data_loader").file_loader = FastJSONFileLoader()
+    """Make the session's clients load their models with FastLoader (before its first client), from the same
+    folders as the loader botocore made (its own data, ~/.aws/models, AWS_DATA_PATH)."""
+    session.register_component("data_loader", FastLoader(session.get_component("data_loader").search_paths))

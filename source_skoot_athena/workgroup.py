@@ -69,9 +69,13 @@ class Workgroup:
 
 
 def get_workgroup(clients: AwsClients, config: Config) -> Workgroup:
-    """GetWorkGroup, with an unknown workgroup reported as a Workgroup field problem."""
+    """GetWorkGroup, with an unknown workgroup reported as a Workgroup field problem.
+
+    Sent by the client that starts queries (aws.py `athena_starts`): the connection it opens to Athena (on AWS a TCP
+    and TLS handshake, one round trip or more each, more across Regions) is kept alive and reused by the first
+    StartQueryExecution, so a read's first query does not open one while everything waits on it (issue 17)."""
     try:
-        response = clients.athena.get_work_group(WorkGroup=config.workgroup)["WorkGroup"]
+        response = clients.athena_starts.get_work_group(WorkGroup=config.workgroup)["WorkGroup"]
     except botocore.exceptions.ClientError as exc:
         if error_code(exc) == "InvalidRequestException":
             raise AwsCallError(

@@ -1,4 +1,5 @@
-"""How often a running query is polled: soon enough to see a short one finish within 0.05 s, within Athena's quota."""
+"""How often a running query is polled: soon enough to see a short one finish within 0.025 s, within Athena's quota
+counted over the queries running at the time."""
 
 from __future__ import annotations
 
@@ -18,12 +19,12 @@ GET_QUERY_EXECUTION_QUOTA_PER_S = (
 
 
 @pytest.mark.parametrize(
-    ("elapsed", "expected"), [(0.0, 0.05), (2.0, 0.05), (5.0, 0.05), (10.0, 0.1), (30.0, 0.3), (600.0, 1.0)]
+    ("elapsed", "expected"), [(0.0, 0.025), (2.0, 0.025), (5.0, 0.05), (10.0, 0.1), (30.0, 0.3), (600.0, 1.0)]
 )
-def test_a_query_is_polled_every_twentieth_of_a_second_then_at_one_percent_of_its_run_time(
+def test_a_lone_query_is_polled_every_fortieth_of_a_second_then_at_one_percent_of_its_run_time(
     elapsed: float, expected: float
 ) -> None:
-    assert poll_interval(elapsed, 2) == pytest.approx(expected)
+    assert poll_interval(elapsed, 1) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("concurrent", [1, 2, 5, 10, 20])
@@ -65,6 +66,15 @@ def test_the_runner_waits_a_poll_interval_between_polls_and_none_after_the_last(
     athena, stop = RunningThenDone(running=4), RecordingStop()
     finished = QueryRunner(athena, CONFIG, logging.getLogger("test"), stop=stop).run("SELECT 1")
     assert finished.query_id == "q1" and athena.polls == 5
-    # The fastest poll, unless the configured concurrency would make all queries' polls exceed the rate cap.
-    first = max(POLL_FAST_S, CONFIG.max_concurrent_queries / POLL_CALLS_PER_S)
-    assert stop.waits == [pytest.approx(first)] * 4
+    # Alone, the query is polled at the fastest rate, whatever the configured Concurrent Queries.
+    assert CONFIG.max_concurrent_queries / POLL_CALLS_PER_S > POLL_FAST_S
+    assert stop.waits == [pytest.approx(POLL_FAST_S)] * 4
+
+
+def test_a_query_polls_less_often_while_others_run_so_all_polls_stay_within_the_rate_cap() -> None:
+    athena, stop = RunningThenDone(running=2), RecordingStop()
+    runner = QueryRunner(athena, CONFIG, logging.getLogger("test"), stop=stop)
+    for other in ("q2", "q3", "q4"):
+        runner.active.add(other, "another slice")
+    runner.run("SELECT 1")
+    assert stop.waits == [pytest.approx(4 / POLL_CALLS_PER_S)] * 2

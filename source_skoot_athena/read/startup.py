@@ -8,6 +8,8 @@ until the first query plus query done until the first record ≤ 0.5 s).
 - Once Athena has accepted the first query: the garbage collector is back (gc_pause.py), the result side loads
   (result_path.py) and the results bucket's Region is asked (GetBucketLocation, which reading the first result
   needs) while the query runs instead of after it.
+- GetWorkGroup goes through the client that starts queries (workgroup.py), so the first StartQueryExecution reuses
+  its kept-alive connection.
 """
 
 from __future__ import annotations
