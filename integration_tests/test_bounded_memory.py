@@ -22,7 +22,7 @@ import pytest
 from local_athena import LocalAthena
 from local_athena.testing import run as run_query
 from source_skoot_athena.results import csv as csv_results
-from source_skoot_athena.results import spill, unload
+from source_skoot_athena.results import ranged_copy, ranged_get, unload
 from source_skoot_athena.results.csv import CsvResult
 from source_skoot_athena.results.unload import UnloadResult
 from source_skoot_athena.types import parse_type
@@ -117,7 +117,8 @@ def put_single_row_group_file(athena: LocalAthena, table: pa.Table, key: str) ->
 def test_unload_file_of_one_big_row_group_is_read_in_bounded_pieces(
     athena: LocalAthena, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(spill, "PIECE_BYTES", PIECE)
+    monkeypatch.setattr(ranged_get, "PIECE_BYTES", PIECE)
+    monkeypatch.setattr(ranged_copy, "PART_BYTES", 16 * PIECE)
     monkeypatch.setattr(unload, "READ_BUFFER_BYTES", PIECE)
     table = big_table()
     manifest, row_group_bytes = put_single_row_group_file(athena, table, "bounded/one-row-group/")
@@ -129,8 +130,8 @@ def test_unload_file_of_one_big_row_group_is_read_in_bounded_pieces(
 
     file_size = athena.client("s3").head_object(Bucket=BUCKET, Key="bounded/one-row-group/data-00000")
     data_reads = s3.reads[1:]  # the manifest first
-    assert sum(data_reads) == file_size["ContentLength"] > 20 * PIECE
-    assert max(data_reads) <= PIECE, "the file is copied piece by piece, never read whole"
+    assert sum(data_reads) == file_size["ContentLength"] > 20 * PIECE, "each byte is fetched once"
+    assert max(data_reads) <= PIECE, "the file is copied piece by piece (of each ranged part), never read whole"
     # Decoded batches and page buffers only: far below the one row group's decoded size.
     assert pool.max_memory() < row_group_bytes / 4, (pool.max_memory(), row_group_bytes)
 

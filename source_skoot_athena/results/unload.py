@@ -1,16 +1,16 @@
 """UNLOAD results: Parquet files listed in the manifest, streamed as record batches, deleted once read.
 
-Files are copied to local temp files with boto3 (pyarrow's S3 filesystem ignores AWS_ENDPOINT_URL) one ahead of
-the file being decoded, so S3 and decoding overlap. No file is held in memory (results/spill.py), and the local
-file is read in `READ_BUFFER_BYTES` ranges with pre-buffering off, so memory does not grow with the size of a
-file or of a row group: Athena decides both.
+Files are copied to local temp files with botocore (pyarrow's S3 filesystem ignores AWS_ENDPOINT_URL) in ranged
+parts, footer first, and decoded while the parts arrive; the next file is fetched while the current one is
+decoded (results/ranged_copy.py). No file is held in memory, and the local copy is read in `READ_BUFFER_BYTES`
+ranges with pre-buffering off, so memory does not grow with the size of a file or of a row group: Athena decides
+both.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 from source_skoot_athena.aws import aws_call, raise_delete_errors
 from source_skoot_athena.pipeline import RunAhead
 from source_skoot_athena.results import PARQUET, split_s3_uri
-from source_skoot_athena.results.spill import spill_object
+from source_skoot_athena.results.copy_reader import CopyReader
+from source_skoot_athena.results.ranged_copy import RangedCopies
 
 # Batches are sized by bytes, not rows, so a wide table does not hold wider chunks in memory: about 512 KB of
 # decoded Arrow data per batch (≈1.3 MB of RECORD lines), between 1,024 and 65,536 rows. What led here, at 1M rows
@@ -35,6 +36,9 @@ MAX_BATCH_ROWS = 65_536
 # `pre_buffer` (which reads a row group's column chunks into memory up front) is off: with one 1M-row row group,
 # whole column chunks cost 40 MB more than 128 KiB buffers, 1 MiB buffers 12 MB more.
 READ_BUFFER_BYTES = 128 << 10
+# Fetched first, together, for the first batch of a file (`first_pages`): a batch of 65,536 rows of a 2.5M-row
+# file of one row group reads ≈ 0.3 MB of each ≈ 10 MB column chunk.
+FIRST_PAGES_BYTES = 1 << 20
 # Decoded batches waiting for the encoder. Decoding runs on its own thread and is several times faster than
 # encoding, so one is enough.
 DECODE_AHEAD = 1
@@ -56,12 +60,34 @@ def batch_rows(parquet: pq.ParquetFile) -> int:
     return max(MIN_BATCH_ROWS, min(MAX_BATCH_ROWS, BATCH_BYTES // bytes_per_row))
 
 
+def first_pages(metadata: pq.FileMetaData) -> list[tuple[int, int]]:
+    """The byte ranges the first batch reads: the first `FIRST_PAGES_BYTES` of each column chunk of row group 0.
+
+    Why: pyarrow reads a file object under a lock, so the column chunks' first reads, each waiting for its
+    bytes, would be fetched one after the other; asked for together, they are fetched in parallel.
+    """
+    if metadata.num_row_groups == 0:
+        return []
+    group = metadata.row_group(0)
+    ranges = []
+    for index in range(group.num_columns):
+        chunk = group.column(index)
+        start = chunk.data_page_offset
+        if chunk.has_dictionary_page and chunk.dictionary_page_offset:
+            start = min(start, chunk.dictionary_page_offset)
+        ranges.append((start, start + min(chunk.total_compressed_size, FIRST_PAGES_BYTES)))
+    return ranges
+
+
 MANIFEST_SUFFIX = "-manifest.csv"  # Athena's `<query id>-manifest.csv`, next to `<query id>.metadata`
 
 
-def file_batches(local: Path | BinaryIO) -> Iterator[pa.RecordBatch]:
+def file_batches(local: Path | BinaryIO | CopyReader) -> Iterator[pa.RecordBatch]:
     """The record batches of a local Parquet file, read in small buffered ranges (never a whole row group)."""
     parquet = pq.ParquetFile(local, buffer_size=READ_BUFFER_BYTES, pre_buffer=False, coerce_int96_timestamp_unit="us")
+    if isinstance(local, CopyReader):
+        for start, stop in first_pages(parquet.metadata):
+            local.prefetch(start, stop)
     try:
         yield from parquet.iter_batches(batch_size=batch_rows(parquet), use_threads=DECODE_THREADS)
     finally:
@@ -107,16 +133,13 @@ class UnloadResult:
         files = self.files()
         if not files:
             return
-        with tempfile.TemporaryDirectory(prefix="skoot-unload-") as directory, ThreadPoolExecutor(1) as pool:
-            pending: Future[Path] = pool.submit(spill_object, self._s3, files[0], directory)
+        with (
+            tempfile.TemporaryDirectory(prefix="skoot-unload-") as directory,
+            RangedCopies(self._s3, files, directory) as copies,
+        ):
             for index in range(len(files)):
-                local = pending.result()
-                if index + 1 < len(files):
-                    pending = pool.submit(spill_object, self._s3, files[index + 1], directory)
-                try:
+                with copies.reader(index) as local:
                     yield from file_batches(local)
-                finally:
-                    local.unlink()
 
     def cleanup(self) -> None:
         """Delete the data files, the manifest and the metadata file (DeleteObject: SkootAthenaResultsS3)."""
