@@ -42,6 +42,28 @@ def read_ok(athena: LocalAthena, catalog: dict[str, Any], *databases: str, state
     return run
 
 
+# The log line each read path announces, and the one of a fallback to the result CSV mid-sync.
+PATH_LOG = {
+    "parquet": "Read path: UNLOAD to Parquet",
+    "csv": "Read path: result CSV (the workgroup runs Athena engine version 1",
+    "api": "paging through GetQueryResults",
+}
+FALLBACK_LOG = "Read path: result CSV for the rest of this sync"
+
+
+def read_on_path(athena: LocalAthena, catalog: dict[str, Any], database: str, path: str, v1_workgroup: str) -> Run:
+    """A ``read`` on one read path, as chosen: ``parquet`` (UNLOAD, the ``skoot`` workgroup), ``csv`` (an engine
+    version 1 workgroup) or ``api`` (that workgroup with its result file denied: GetQueryResults). It must announce
+    that path, never fall back, and have every query succeed (none refused and retried another way)."""
+    if path == "api":
+        athena.faults.error("s3:HeadObject", "AccessDenied", status=403, message="Access Denied")
+    run = read_ok(athena, catalog, database, workgroup="skoot" if path == "parquet" else v1_workgroup)
+    assert any(PATH_LOG[path] in log for log in run.logs), run.logs
+    assert not any(FALLBACK_LOG in log for log in run.logs), run.logs
+    assert all(q.state == "SUCCEEDED" for q in athena.queries), [(q.sql, q.error_type) for q in athena.queries]
+    return run
+
+
 def last_states(run: Run) -> list[dict[str, Any]]:
     """Per stream, its last STATE message: what Airbyte passes to the next sync."""
     last: dict[tuple[str | None, str], dict[str, Any]] = {}

@@ -8,18 +8,12 @@ from typing import Any
 
 import pytest
 
-from integration_tests.claim_runs import last_states, read_ok
+from integration_tests.claim_runs import FALLBACK_LOG, PATH_LOG, last_states, read_ok
 from integration_tests.connector import configured_catalog, discover_catalog
 from integration_tests.nested_iceberg import NESTED_TYPES, expected_record, nested_rows
 from local_athena import LocalAthena
 
 DB = "ice_nested"
-PATH_LOG = {
-    "parquet": "Read path: UNLOAD to Parquet",
-    "csv": "Read path: result CSV (the workgroup runs Athena engine version 1",
-    "api": "paging through GetQueryResults",
-}
-FALLBACK_LOG = "Read path: result CSV for the rest of this sync"
 
 
 @pytest.fixture

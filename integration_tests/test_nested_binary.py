@@ -10,18 +10,12 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from integration_tests.claim_runs import discover, read_ok
+from integration_tests.claim_runs import PATH_LOG, discover, read_on_path
 from integration_tests.connector import configured_catalog
 from local_athena import LocalAthena
 
 DB = "nested_bin"
 GLUE_TYPES = {"id": "bigint", "s": "struct<a:int,b:binary>", "arr": "array<binary>", "m": "map<string,binary>"}
-PATH_LOG = {
-    "parquet": "Read path: UNLOAD to Parquet",
-    "csv": "Read path: result CSV (the workgroup runs Athena engine version 1",
-    "api": "paging through GetQueryResults",
-}
-FALLBACK_LOG = "Read path: result CSV for the rest of this sync"
 # b"\xfb\xff" is "+/8=" in standard base64 ("-_8=" in the URL-safe alphabet): the alphabet is checked too.
 EXPECTED = {
     1: {"s": {"a": 1, "b": "AP8="}, "arr": ["AP8=", "", None], "m": {"k": "+/8=", "n": None}},
@@ -60,16 +54,8 @@ def catalog(athena_sandbox: LocalAthena) -> dict[str, Any]:
 def test_nested_binary_is_standard_base64_on_each_read_path(
     athena_sandbox: LocalAthena, catalog: dict[str, Any], path: str
 ) -> None:
-    if path == "api":  # the result file denied: GetQueryResults
-        athena_sandbox.faults.error("s3:HeadObject", "AccessDenied", status=403, message="Access Denied")
-    run = read_ok(athena_sandbox, catalog, DB, workgroup="skoot" if path == "parquet" else "nested-bin-v1")
-    assert any(PATH_LOG[path] in log for log in run.logs), run.logs
-    assert not any(FALLBACK_LOG in log for log in run.logs), run.logs
+    run = read_on_path(athena_sandbox, catalog, DB, path, "nested-bin-v1")
     assert {row.pop("id"): row for row in run.rows("bins")} == EXPECTED
-    # every query of the read succeeded: none was refused and retried another way
-    assert all(q.state == "SUCCEEDED" for q in athena_sandbox.queries), [
-        (q.sql, q.error_type) for q in athena_sandbox.queries
-    ]
 
 
 def test_the_schema_types_nested_binary_as_base64_strings(catalog: dict[str, Any]) -> None:

@@ -47,6 +47,17 @@ from source_skoot_athena.types.read_paths import (
         ),
         ("array<timestamp>", "x", "json_format(CAST(transform(x, _v0 -> to_iso8601(_v0)) AS JSON))"),
         ("struct<a:json>", "json_format(CAST(x AS JSON))", "json_format(CAST(x AS JSON))"),
+        # char: padded by Trino's cast to varchar on every path (UNLOAD alone would drop the padding); Athena's
+        # text paths show a top-level char padded already
+        ("char(3)", "CAST(x AS varchar)", "x"),
+        (
+            "array<char(3)>",
+            "transform(x, _v0 -> CAST(_v0 AS varchar))",
+            "json_format(CAST(transform(x, _v0 -> CAST(_v0 AS varchar)) AS JSON))",
+        ),
+        # a date map key: written by UNLOAD, but no JSON object key for Trino (isValidJsonObjectKeyType)
+        ("map<date,int>", "x", "json_format(CAST(transform_keys(x, (_k0, _v0) -> CAST(_k0 AS varchar)) AS JSON))"),
+        ("array<date>", "x", "json_format(CAST(x AS JSON))"),
     ],
 )
 def test_select_expression(text: str, parquet: str, text_paths: str) -> None:
@@ -65,6 +76,7 @@ def test_unloadable() -> None:
     assert unloadable(parse_type("array<struct<a:int,b:map<string,date>>>"))
     assert not unloadable(parse_type("array<struct<a:time>>"))
     assert not unloadable(parse_type("json"))
+    assert not unloadable(parse_type("struct<c:char(2)>"))
 
 
 @pytest.mark.parametrize(

@@ -21,8 +21,8 @@ from source_skoot_athena.types.model import (
     decimal_params,
 )
 from source_skoot_athena.types.nested_text import (
+    JSON_CAST_TEXT_KEY_KINDS,
     JSON_CAST_TEXT_LEAF_KINDS,
-    TEXT_LEAF_KINDS,
     text_leaf_type,
     text_leaves,
 )
@@ -31,8 +31,11 @@ if TYPE_CHECKING:  # pyarrow is imported where a function needs it: stream plann
     import pyarrow as pa  # `read` submits its first query before pyarrow (≈0.3 s) is loaded (issue 17)
 
 MAX_DECIMAL128_PRECISION: Final = 38
-# Kinds UNLOAD cannot write to Parquet: they are rendered as text in the SELECT instead.
-_NOT_UNLOADABLE_KINDS: Final = frozenset({Kind.TIME, Kind.TIME_TZ, Kind.TIMESTAMP_TZ, Kind.JSON, Kind.UNKNOWN})
+# Kinds UNLOAD cannot write to Parquet as their README value: they are rendered as text in the SELECT instead. char
+# is written, but without the padding the other paths show (nested_text: `CAST(… AS varchar)` pads it).
+_NOT_UNLOADABLE_KINDS: Final = frozenset(
+    {Kind.TIME, Kind.TIME_TZ, Kind.TIMESTAMP_TZ, Kind.JSON, Kind.UNKNOWN, Kind.CHAR}
+)
 # Kinds whose value, when it arrives as a string, is JSON text (rendered by `json_format`), to embed raw.
 JSON_TEXT_KINDS: Final = COMPLEX_KINDS | {Kind.JSON}
 
@@ -45,8 +48,8 @@ UNLOAD_TIMESTAMP_PRECISION: Final = 3
 
 
 def unloadable(t: AthenaType) -> bool:
-    """Whether UNLOAD to Parquet can write this type as it is (no time, zoned, json or sub-millisecond
-    timestamp values inside)."""
+    """Whether UNLOAD to Parquet can write this type as it is, giving README's value (no time, zoned, json, char
+    or sub-millisecond timestamp values inside)."""
     if t.kind == Kind.TIMESTAMP and (t.precision or 0) > UNLOAD_TIMESTAMP_PRECISION:
         return False
     return t.kind not in _NOT_UNLOADABLE_KINDS and all(unloadable(child) for child in t.children)
@@ -91,7 +94,7 @@ def select_expression(quoted_column: str, t: AthenaType, path: str) -> str:
         return f"json_format({x})"
     as_json = arrives_as_json_text(t, path)
     if t.kind in COMPLEX_KINDS and not (path == PARQUET and unloadable(t)):
-        x = text_leaves(x, t, JSON_CAST_TEXT_LEAF_KINDS if as_json else TEXT_LEAF_KINDS)
+        x = text_leaves(x, t, JSON_CAST_TEXT_LEAF_KINDS, JSON_CAST_TEXT_KEY_KINDS) if as_json else text_leaves(x, t)
     if as_json:
         return f"json_format(CAST({x} AS JSON))"
     if t.kind == Kind.TIMESTAMP_TZ:
