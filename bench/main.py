@@ -2,6 +2,7 @@
 
     python -m bench [--rows 100000,1000000] [--cols 10,50] [--runs 3] [--big]   # the real thing (≈ an hour)
     python -m bench --smoke                                                       # tiny sizes, one run (< 1 min)
+    python -m bench --baseline ../before [--peers connector,baseline,floor]       # + another checkout, side by side
     python -m bench --phases [--unload-rows 262144,2500000] [--no-throughput]      # + phase split, RSS vs file size
     python -m bench --scale --csv-gb 1 --concurrency --no-throughput --no-discovery --no-incremental
                                                           # only the scale scenarios: the "Scale" section
@@ -19,7 +20,6 @@ import os
 import platform
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 from dataclasses import asdict
@@ -27,6 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import phases, report, scale_report, scale_suite, scenarios, throughput, venv
+from bench.baseline import KEY as BASELINE
+from bench.baseline import Baseline, BaselineError, resolve
+from bench.revisions import tree_revision
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,14 +41,8 @@ def machine() -> str:
 
 
 def connector_revision() -> str:
-    """HEAD's short hash, ``+dirty`` when source_skoot_athena has uncommitted changes (the venv is editable)."""
-
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
-        return done.stdout.strip()
-
-    head = git("rev-parse", "--short", "HEAD") or "unknown"
-    return head + ("+dirty" if git("status", "--porcelain", "--", "source_skoot_athena") else "")
+    """This tree's revision (bench/revisions.py)."""
+    return tree_revision(ROOT)
 
 
 def _ints(text: str) -> list[int]:
@@ -62,6 +59,15 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--big", action="store_true", help="add 10,000,000 rows (opt-in: long)")
     p.add_argument("--smoke", action="store_true", help="tiny sizes, one run, to a scratch dir (for the test)")
     p.add_argument("--peers", default="", help="comma-separated reader keys to run (default: all)")
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="also run PATH/.venv/bin/source-skoot-athena (another checkout of this project: git worktree add PATH "
+        "<rev> && make -C PATH setup) as the reader 'baseline', in the same rounds as the connector, and in --phases "
+        "(not in the --scale scenarios)",
+    )
     p.add_argument("--no-discovery", action="store_true")
     p.add_argument("--no-incremental", action="store_true")
     p.add_argument(
@@ -115,8 +121,29 @@ def scale_only(args: argparse.Namespace, argv: list[str] | None) -> int:
     return 0
 
 
+def select_readers(wanted: set[str], baseline: Baseline | None, peers_ready: bool) -> list[throughput.Peer]:
+    """The readers ``--peers`` names (all by default), the baseline among them exactly when ``--baseline`` is given."""
+    if BASELINE in wanted and baseline is None:
+        raise BaselineError("--peers names 'baseline' but no --baseline PATH was given")
+    if baseline is not None and wanted and BASELINE not in wanted:
+        raise BaselineError(f"--baseline was given but --peers leaves it out: add '{BASELINE}' to --peers")
+    return [
+        p
+        for p in throughput.readers(baseline)
+        if (not wanted or p.key in wanted) and (peers_ready or not p.needs_peers_venv)
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    try:
+        return _main(args, argv)
+    except BaselineError as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 2
+
+
+def _main(args: argparse.Namespace, argv: list[str] | None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     if args.rerender:
         saved = json.loads(args.rerender.read_text())
@@ -127,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if scale_suite.requested(args) and scale_suite.alone(args):
         return scale_only(args, argv)
+    baseline = resolve(args.baseline) if args.baseline else None  # before any work: a missing tree fails at once
     if args.smoke:
         rows, cols, runs = [2_000], [10], 1
         disc, inc = (2, 5), (10, 100)
@@ -139,8 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         out = args.out or ROOT / "docs"
         venv.ensure()
         peers_ready = True
-    wanted = set(filter(None, args.peers.split(",")))
-    peers = [p for p in throughput.PEERS if (not wanted or p.key in wanted) and (peers_ready or not p.needs_peers_venv)]
+    peers = select_readers(set(filter(None, args.peers.split(","))), baseline, peers_ready)
     out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="skoot-bench-"))
     command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -149,11 +176,13 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "python": platform.python_version(),
         "command": command.strip(),
-        "peers": [asdict(p) for p in throughput.PEERS if p in peers],
+        "peers": [asdict(p) for p in peers],
         "versions": venv.versions() if peers_ready else {},
         "load_before": round(os.getloadavg()[0], 1),
         "connector_revision": connector_revision(),
     }
+    if baseline is not None:
+        doc[BASELINE] = baseline.to_json()
     try:
         cells = (
             []
@@ -165,11 +194,12 @@ def main(argv: list[str] | None = None) -> int:
                 peers=peers,
                 timeout_s=args.timeout,
                 slow_cutoff_s=args.slow_cutoff,
+                baseline=baseline,
             )
         )
         doc["throughput"] = throughput.to_json(cells)
         if args.phases:
-            doc["phases"] = phases.summary(phases.run(rows, cols, args.unload_rows, runs, workdir))
+            doc["phases"] = phases.summary(phases.run(rows, cols, args.unload_rows, runs, workdir, baseline))
         if not args.no_incremental:
             doc["incremental"] = asdict(scenarios.incremental(inc[0], inc[1], workdir))
         if not args.no_discovery:

@@ -26,6 +26,8 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from bench import data, standin
+from bench.baseline import KEY as BASELINE
+from bench.baseline import Baseline, child_env
 from bench.stream_timing import StreamTiming, timed_stream
 from local_athena import LocalAthena, result_files
 
@@ -62,17 +64,26 @@ def _check(timing: StreamTiming, what: str, rows: int) -> None:
         )
 
 
-def connector_run(athena: LocalAthena, argv: list[str], rows: int, cols: int, unload_rows: int) -> PhaseRun:
+def connector_run(
+    athena: LocalAthena,
+    argv: list[str],
+    rows: int,
+    cols: int,
+    unload_rows: int,
+    *,
+    reader: str = "connector",
+    env: dict[str, str] | None = None,
+) -> PhaseRun:
     """One ``read`` with UNLOAD files of ``unload_rows`` rows, split into phases."""
     result_files.ROWS_PER_UNLOAD_FILE = unload_rows
     before = len(athena.queries)
-    timing = timed_stream(argv, standin.child_env(athena), timeout_s=1800)
-    _check(timing, f"connector read of {rows} x {cols}", rows)
+    timing = timed_stream(argv, env or standin.child_env(athena), timeout_s=1800)
+    _check(timing, f"{reader} read of {rows} x {cols}", rows)
     queries = athena.queries[before:]
     submitted, completed = _query_times(athena, queries[0].query_execution_id)
     first = timing.first_record
     return PhaseRun(
-        "connector",
+        reader,
         rows,
         cols,
         unload_rows,
@@ -120,6 +131,7 @@ class Prepared:
     cols: int
     argv: list[str]
     parquet: Path
+    read_args: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -139,15 +151,28 @@ def prepare(athena: LocalAthena, sizes: list[tuple[int, int]], workdir: Path) ->
     for rows, cols in sizes:
         name = data.table_name(rows, cols)
         catalog = standin.write_json(workdir / f"{name}.catalog.json", standin.configured_catalog(discovered, [name]))
-        argv = standin.connector_argv("read", "--config", str(cfg), "--catalog", str(catalog))
-        out.append(Prepared(rows, cols, argv, workdir / f"{name}.parquet"))
+        read_args = ("read", "--config", str(cfg), "--catalog", str(catalog))
+        out.append(Prepared(rows, cols, standin.connector_argv(*read_args), workdir / f"{name}.parquet", read_args))
     return out
 
 
+def baseline_run(athena: LocalAthena, baseline: Baseline, table: Prepared, unload_rows: int) -> PhaseRun:
+    """The same ``read`` by the baseline tree's connector (bench/baseline.py), timed the same way."""
+    env = child_env(standin.child_env(athena))
+    argv = baseline.argv(*table.read_args)
+    return connector_run(athena, argv, table.rows, table.cols, unload_rows, reader=BASELINE, env=env)
+
+
 def run(
-    rows_list: list[int], cols_list: list[int], unload_rows_list: list[int], runs: int, workdir: Path
+    rows_list: list[int],
+    cols_list: list[int],
+    unload_rows_list: list[int],
+    runs: int,
+    workdir: Path,
+    baseline: Baseline | None = None,
 ) -> list[PhaseRun]:
-    """Every size: ``runs`` rounds of the floor and the connector at each UNLOAD file size, interleaved."""
+    """Every size: ``runs`` rounds of the floor and the connector (then the baseline, when given) at each UNLOAD
+    file size, interleaved."""
     athena = standin.start()
     saved = result_files.ROWS_PER_UNLOAD_FILE
     out: list[PhaseRun] = []
@@ -159,6 +184,9 @@ def run(
                 for unload_rows in unload_rows_list:
                     out.append(connector_run(athena, table.argv, table.rows, table.cols, unload_rows))
                     log(out[-1])
+                    if baseline is not None:
+                        out.append(baseline_run(athena, baseline, table, unload_rows))
+                        log(out[-1])
     finally:
         result_files.ROWS_PER_UNLOAD_FILE = saved
         athena.stop()

@@ -9,6 +9,7 @@ from typing import Any
 from bench import phases, scale_report, venv
 
 TARGET_FLOOR_RATIO = 1.7
+NOT_PEERS = ("connector", "floor", "baseline")  # this project's own readers and the floor are no peers
 
 
 def _fmt(value: float | None, spec: str) -> str:
@@ -38,7 +39,7 @@ def verdicts(doc: dict[str, Any]) -> list[str]:
             for c in doc["throughput"]
             if c["rows"] == rows
             and c["cols"] == cols
-            and c["peer"] not in ("connector", "floor")
+            and c["peer"] not in NOT_PEERS
             and c["rate"]
             and c["rate"] > mine["rate"]
         ]
@@ -47,7 +48,7 @@ def verdicts(doc: dict[str, Any]) -> list[str]:
         measured = [
             c
             for c in doc["throughput"]
-            if c["rows"] == rows and c["cols"] == cols and c["peer"] not in ("connector", "floor") and c["rate"]
+            if c["rows"] == rows and c["cols"] == cols and c["peer"] not in NOT_PEERS and c["rate"]
         ]
         peers_text = (
             "no peer measured"
@@ -62,8 +63,39 @@ def verdicts(doc: dict[str, Any]) -> list[str]:
             else f"floor/connector = {ratio:.2f}× ({'within' if ratio <= TARGET_FLOOR_RATIO else 'NOT within'} "
             f"{TARGET_FLOOR_RATIO}×)"
         )
-        out.append(f"- {rows:,} rows × {cols} columns: {peers_text}; {floor_text}.")
+        out.append(f"- {rows:,} rows × {cols} columns: {peers_text}; {floor_text}{_versus_baseline(doc, rows, cols)}.")
     return out
+
+
+def _versus_baseline(doc: dict[str, Any], rows: int, cols: int) -> str:
+    """``; baseline (rev) = N× the connector's records/s`` when the run had a baseline reader."""
+    mine, old = _cell(doc, "connector", rows, cols), _cell(doc, "baseline", rows, cols)
+    if not doc.get("baseline") or not old or not old["rate"] or not mine or not mine["rate"]:
+        return ""
+    return f"; baseline ({doc['baseline']['revision']}) = {old['rate'] / mine['rate']:.2f}× the connector's records/s"
+
+
+def _phases_labelled(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The phase rows, the baseline's reader named with its revision (``baseline 408b500``)."""
+    if not doc.get("baseline"):
+        return list(doc["phases"])
+    name = f"baseline {doc['baseline']['revision']}"
+    return [{**r, "reader": name} if r["reader"] == "baseline" else r for r in doc["phases"]]
+
+
+def _baseline_method(doc: dict[str, Any]) -> str:
+    """The method sentence about ``--baseline``: what the baseline of this run is, or how to have one."""
+    b = doc.get("baseline")
+    if not b:
+        return (
+            " A run with `--baseline PATH` adds the connector of another checkout of this project (its own venv) to "
+            "the same rounds, so old and new are measured side by side."
+        )
+    return (
+        f" *baseline* = the connector of another checkout, `{b['path']}` at {b['revision']} (`python -m bench "
+        "--baseline PATH`, its own venv), run exactly as the connector (same config, catalog, stand-in, `read` to "
+        "/dev/null) in the same rounds: old and new side by side."
+    )
 
 
 def markdown(doc: dict[str, Any]) -> str:
@@ -72,7 +104,9 @@ def markdown(doc: dict[str, Any]) -> str:
         "# Benchmarks",
         "",
         f"Measured {doc['date']} on {doc['machine']} (Python {doc['python']}, connector at "
-        f"{doc.get('connector_revision', '?')}), against the local Athena stand-in "
+        f"{doc.get('connector_revision', '?')}"
+        + (f", baseline at {doc['baseline']['revision']}" if doc.get("baseline") else "")
+        + "), against the local Athena stand-in "
         "(moto + DuckDB, `local_athena`) running in the benchmark process. Regenerate with "
         f"`{doc['command']}`.",
         "",
@@ -82,7 +116,8 @@ def markdown(doc: dict[str, Any]) -> str:
         "each round. *vs connector* = the reader's records/s ÷ the connector's. *CPU s* = the process's user + "
         "system CPU seconds (the stand-in's own work on the query is not in it). The machine is shared with "
         f"other work (1-minute load average {doc.get('load_before', '?')} at the start, "
-        f"{doc.get('load_after', '?')} at the end), so wall times are noisy; CPU seconds much less so.",
+        f"{doc.get('load_after', '?')} at the end), so wall times are noisy; CPU seconds much less so."
+        + _baseline_method(doc),
         "",
         *[f"{n}" for n in doc.get("notes", [])],
         *([""] if doc.get("notes") else []),
@@ -121,7 +156,7 @@ def markdown(doc: dict[str, Any]) -> str:
             "its first record). *UNLOAD file rows* = rows per Parquet file the stand-in's UNLOAD writes "
             "(`python -m bench.phases`, or `python -m bench --phases`).",
             "",
-            phases.markdown(doc["phases"]),
+            phases.markdown(_phases_labelled(doc)),
             "",
         ]
     if doc.get("discovery"):
@@ -138,6 +173,7 @@ def markdown(doc: dict[str, Any]) -> str:
     if doc.get("incremental"):
         i = doc["incremental"]
         share = i["incremental_scanned_bytes"] / i["full_scanned_bytes"] if i["full_scanned_bytes"] else 0
+        partitions_worth = share * i["partitions"]
         lines += [
             "## Incremental versus full",
             "",
@@ -153,9 +189,10 @@ def markdown(doc: dict[str, Any]) -> str:
             f"| incremental (1 new partition) | {i['incremental_records']:,} | {i['incremental_queries']} | "
             f"{i['incremental_scanned_bytes']:,} | {i['incremental_wall_s']:.1f} |",
             "",
-            f"The incremental sync scanned {share:.1%} of the full sync's bytes. It re-reads the partition of the "
-            "saved cursor as well as the new one (the cursor is inclusive: `dt >= saved`), so it scans 2 of "
-            f"{i['partitions'] + 1} partitions.",
+            f"The incremental sync scanned {share:.1%} of the full sync's bytes, "
+            f"{partitions_worth:.2f}× one partition's "
+            "average: the state names the files already read in the recent partitions, so only files not read "
+            'before are scanned (README, "Incremental sync and state").',
             "",
         ]
     versions = ", ".join(f"{k} {v}" for k, v in doc.get("versions", {}).items())
@@ -164,6 +201,14 @@ def markdown(doc: dict[str, Any]) -> str:
         "",
         "- **source-skoot-athena read**: the connector's command line, `read --config --catalog` (full refresh), "
         "UNLOAD to Parquet.",
+        *(
+            [
+                f"- **baseline**: the same command line from `{doc['baseline']['path']}` at "
+                f"{doc['baseline']['revision']} (`{doc['baseline']['program']}`), same config and catalog."
+            ]
+            if doc.get("baseline")
+            else []
+        ),
         "- **floor**: the same Parquet file read directly with pyarrow, `to_pylist()` and one `orjson.dumps` of "
         "the RECORD message per row (no connector, no query).",
         "- **PyAthena Cursor**: the default cursor, GetQueryResults paging (what Singer's tap-athena uses).",

@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -51,3 +53,22 @@ def test_smoke_run(tmp_path: Path) -> None:
             assert phase["query_s"] >= 0 and phase["to_first_record_s"] >= 0, phase
     md = (tmp_path / "benchmarks.md").read_text()
     assert "source-skoot-athena read" in md and "## Discovery" in md and "## Phase split" in md
+
+
+def test_measured_connector_trees_are_precompiled_as_an_installed_package_is(tmp_path: Path) -> None:
+    """The measured runs never write bytecode (PYTHONDONTWRITEBYTECODE), so the bench compiles a tree first: else
+    every run would pay compiling the checkout's modules, which an installed package or the image never does."""
+    import importlib.util
+
+    from bench.standin import precompile
+
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    sources = [package / "__init__.py", package / "sub" / "mod.py"]
+    for source in sources:
+        source.write_text("VALUE = 1\n")
+    precompile(package)
+    assert all(Path(importlib.util.cache_from_source(str(source))).is_file() for source in sources)
+    (package / "broken.py").write_text("def (\n")
+    with pytest.raises(RuntimeError, match="could not compile"):
+        precompile(package)

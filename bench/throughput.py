@@ -12,6 +12,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from bench import data, standin, venv
+from bench.baseline import KEY as BASELINE
+from bench.baseline import Baseline, child_env
 from bench.proc import Measured, measure
 
 HERE = Path(__file__).resolve().parent
@@ -33,6 +35,16 @@ PEERS = [
     Peer("wrangler_csv", "awswrangler read_sql_query (CSV)", True),
     Peer("wrangler_unload", "awswrangler unload_approach=True", True),
 ]
+# The readers that are this project's command line (this tree's and the baseline's): no ``rows=N`` of their own,
+# their output is checked once per size instead.
+CONNECTORS = ("connector", BASELINE)
+
+
+def readers(baseline: Baseline | None) -> list[Peer]:
+    """Every reader, the baseline (when given) right after the connector so that tables and plots pair them."""
+    if baseline is None:
+        return list(PEERS)
+    return [PEERS[0], Peer(BASELINE, baseline.label, False), *PEERS[1:]]
 
 
 @dataclass
@@ -75,9 +87,13 @@ class Sizes:
     cols: list[int]
 
 
-def _argv(peer: Peer, table: str, cfg: Path, catalog: Path, parquet: Path) -> list[str]:
+def _argv(peer: Peer, table: str, cfg: Path, catalog: Path, parquet: Path, baseline: Baseline | None) -> list[str]:
     if peer.key == "connector":
         return standin.connector_argv("read", "--config", str(cfg), "--catalog", str(catalog))
+    if peer.key == BASELINE:
+        if baseline is None:
+            raise ValueError("the baseline reader needs a Baseline")
+        return baseline.argv("read", "--config", str(cfg), "--catalog", str(catalog))
     if peer.key == "floor":
         return [sys.executable, "-m", "bench.floor", str(parquet), table, standin.DATABASE]
     return [
@@ -113,6 +129,15 @@ def _connector_records(path: Path) -> int:
     return count
 
 
+def _check_run(argv: list[str], env: dict[str, str], out: Path, rows: int, timeout_s: float, what: str) -> None:
+    """One unmeasured run whose output is kept: every row arrives as valid JSON."""
+    m = measure(argv, env, timeout_s=timeout_s, stdout_path=str(out))
+    got = _connector_records(out)
+    out.unlink()
+    if m.returncode != 0 or got != rows:
+        raise RuntimeError(f"{what} check run: exit {m.returncode}, {got} records of {rows}\n{m.stderr_tail}")
+
+
 def run(
     sizes: Sizes,
     runs: int,
@@ -121,11 +146,13 @@ def run(
     peers: list[Peer],
     timeout_s: float,
     slow_cutoff_s: float,
+    baseline: Baseline | None = None,
     log: bool = True,
 ) -> list[Cell]:
     """Load every table, then per size: ``runs`` rounds of every peer, the order rotated each round."""
     athena = standin.start()
     env = standin.child_env(athena)
+    envs = {BASELINE: child_env(env)}  # the baseline runs its own tree's code only
     cells: dict[tuple[str, int, int], Cell] = {}
     try:
         combos = [(r, c) for r in sizes.rows for c in sizes.cols]
@@ -143,17 +170,10 @@ def run(
                 workdir / f"{name}.catalog.json", standin.configured_catalog(discovered, [name])
             )
             parquet = workdir / f"{name}.parquet"
-            # One unmeasured check run of the connector whose output is kept: every row arrives as valid JSON.
-            check_out = workdir / f"{name}.check.jsonl"
-            m = measure(
-                _argv(PEERS[0], name, cfg, catalog, parquet), env, timeout_s=timeout_s, stdout_path=str(check_out)
-            )
-            got = _connector_records(check_out)
-            check_out.unlink()
-            if m.returncode != 0 or got != rows:
-                raise RuntimeError(
-                    f"connector check run on {name}: exit {m.returncode}, {got} records of {rows}\n{m.stderr_tail}"
-                )
+            for peer in [PEERS[0], *(p for p in peers if p.key == BASELINE)]:
+                argv = _argv(peer, name, cfg, catalog, parquet, baseline)
+                out = workdir / f"{name}.check.jsonl"
+                _check_run(argv, envs.get(peer.key, env), out, rows, timeout_s, f"{peer.key} on {name}")
             slow: set[str] = set()
             for round_no in range(runs):
                 order = peers[round_no % len(peers) :] + peers[: round_no % len(peers)]
@@ -161,10 +181,11 @@ def run(
                     cell = cells.setdefault((peer.key, rows, cols), Cell(peer.key, rows, cols))
                     if peer.key in slow:
                         continue
-                    m = measure(_argv(peer, name, cfg, catalog, parquet), env, timeout_s=timeout_s)
+                    argv = _argv(peer, name, cfg, catalog, parquet, baseline)
+                    m = measure(argv, envs.get(peer.key, env), timeout_s=timeout_s)
                     reported = _rows_reported(m)
                     status = m.returncode
-                    if status == 0 and peer.key != "connector" and reported != rows:
+                    if status == 0 and peer.key not in CONNECTORS and reported != rows:
                         status = 99
                         cell.note = f"reported {reported} rows of {rows}"
                     if status != 0 and not cell.note:
