@@ -115,3 +115,17 @@ def test_stream_rate_paces_bodies_without_changing_them(athena: LocalAthena) -> 
     assert rate.sent == len(data) + 1000, "both bodies went through the pacing"
     athena.faults.clear()
     assert athena.faults.rate_for("s3:GetObject") is None
+
+
+def test_ranges_read_logs_every_get_object_in_arrival_order(athena: LocalAthena) -> None:
+    s3 = put(athena, "ranges/logged", b"0123456789")
+    athena.reset_observations()
+    s3.get_object(Bucket=BUCKET, Key="ranges/logged", Range="bytes=-4")
+    s3.get_object(Bucket=BUCKET, Key="ranges/logged")
+    s3.get_object(Bucket=BUCKET, Key="ranges/logged", Range="bytes=2-4")
+    s3.head_object(Bucket=BUCKET, Key="ranges/logged")  # not a GetObject: not logged
+
+    path = f"{BUCKET}/ranges/logged"
+    assert athena.ranges_read() == [(path, "bytes=-4"), (path, ""), (path, "bytes=2-4")]
+    athena.reset_observations()
+    assert athena.ranges_read() == []

@@ -18,7 +18,7 @@ import pytest
 
 from local_athena import LocalAthena
 from source_skoot_athena.errors import AwsCallError
-from source_skoot_athena.results import ranged_copy, ranged_get
+from source_skoot_athena.results import ranged_copy, ranged_get, unload
 from source_skoot_athena.results.unload import UnloadResult
 
 BUCKET = "skoot-athena-results"
@@ -112,6 +112,36 @@ def test_first_batch_comes_before_the_rest_of_the_object(athena: LocalAthena, mo
         hold.release.set()
     rest = read_all(batches)
     assert pa.concat_tables([pa.Table.from_batches([first]), rest]).equals(pq.read_table(io.BytesIO(data)))
+
+
+def test_first_pages_of_every_column_chunk_are_fetched_before_the_file_in_order(
+    athena: LocalAthena, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A one-row-group file, as Athena writes them: its column chunks' first pages lie all over the file. Fetched
+    in file order first, they would wait behind every worker's in-order part (0.24 s to the first batch of a
+    100 MB file at S3's rate against 0.17 s, bench/first_file.py)."""
+    block = PART // 4
+    monkeypatch.setattr(ranged_copy, "PART_BYTES", PART)
+    monkeypatch.setattr(ranged_copy, "URGENT_BYTES", block)
+    monkeypatch.setattr(ranged_copy, "WORKERS", 1)  # requests arrive in the order they are claimed
+    monkeypatch.setattr(ranged_copy, "PIECE_BYTES", block)  # the block size of the copy's plan
+    monkeypatch.setattr(unload, "FIRST_PAGES_BYTES", block)
+    data = parquet_bytes(table_of(120_000), 120_000)
+    metadata = pq.ParquetFile(io.BytesIO(data)).metadata
+    first_pages = {
+        b for start, stop in unload.first_pages(metadata) for b in range(start // block, (stop - 1) // block + 1)
+    }
+    assert metadata.num_row_groups == 1 and max(first_pages) * block > 2 * PART, "chunks spread over many parts"
+    reader = put_unload(athena, "ranged/first-pages/", data)
+    athena.reset_observations()
+
+    assert read_all(reader.batches()).equals(pq.read_table(io.BytesIO(data)))
+
+    ranges = [spec for path, spec in athena.ranges_read() if path.endswith("/data-00000")]
+    assert ranges[0].startswith("bytes=-"), "the footer first"
+    following = ranges[1 : 1 + len(first_pages)]
+    blocks = {int(spec.removeprefix("bytes=").split("-")[0]) // block for spec in following}
+    assert blocks == first_pages, f"the first pages of the three column chunks next, got {following}"
 
 
 def test_footer_larger_than_the_first_suffix_get(athena: LocalAthena, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -41,6 +41,9 @@ class Runtime:
     # test can see a client reuse a kept-alive connection (server.py KeepAliveHandler) instead of opening another.
     connections: list[tuple[str, int]] = field(default_factory=list)
     objects_read: Counter[str] = field(default_factory=Counter)  # "bucket/key" -> GetObject calls
+    # ("bucket/key", the Range header or "") of every GetObject in arrival order: a test can see which bytes a
+    # reader asked for first (e.g. the first pages of every column chunk before the file in order).
+    ranges_read: list[tuple[str, str]] = field(default_factory=list)
     query_ids: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -50,10 +53,11 @@ class Runtime:
             self.calls[name] += 1
             self.connections.append((name, port))
 
-    def count_object_read(self, path: str) -> None:
-        """One more GetObject of ``bucket/key`` (ranged or whole)."""
+    def count_object_read(self, path: str, range_header: str) -> None:
+        """One more GetObject of ``bucket/key`` (ranged or whole: ``range_header`` is "" for a whole object)."""
         with self.lock:
             self.objects_read[path] += 1
+            self.ranges_read.append((path, range_header))
 
     def record_query(self, query_id: str) -> None:
         """A StartQueryExecution accepted (kept in order for ``records``)."""
@@ -66,6 +70,7 @@ class Runtime:
             self.calls.clear()
             self.connections.clear()
             self.objects_read.clear()
+            self.ranges_read.clear()
             self.query_ids.clear()
 
     def records(self) -> list[QueryRecord]:

@@ -255,6 +255,12 @@ class LocalAthena(CatalogSetup, FormatSetup):
         assert self._runtime is not None
         return self._runtime.objects_read
 
+    def ranges_read(self) -> list[tuple[str, str]]:
+        """Every GetObject as (``bucket/key``, its Range header or "" for the whole object), in arrival order."""
+        assert self._runtime is not None
+        with self._runtime.lock:
+            return list(self._runtime.ranges_read)
+
     @property
     def queries(self) -> list[QueryRecord]:
         """Every StartQueryExecution received, in order, with its current state."""

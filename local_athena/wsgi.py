@@ -170,7 +170,7 @@ class FaultHook:
         rt = self.runtime
         rt.count_call(name, int(environ.get("REMOTE_PORT") or 0))
         if name == "s3:GetObject":
-            rt.count_object_read(path.lstrip("/"))
+            rt.count_object_read(path.lstrip("/"), environ.get("HTTP_RANGE", ""))
         delay = rt.faults.latency_for(name)
         if delay > 0:
             time.sleep(delay)

@@ -16,13 +16,17 @@ class CopyReader(io.RawIOBase):
     """Bytes [0, size) of the file `fd`; `wait_for(start, stop)` returns once that range is written."""
 
     def __init__(
-        self, fd: int, size: int, wait_for: Callable[[int, int], None], prefetch: Callable[[int, int], None]
+        self,
+        fd: int,
+        size: int,
+        wait_for: Callable[[int, int], None],
+        prefetch: Callable[[list[tuple[int, int]]], None],
     ) -> None:
         super().__init__()
         self._fd = fd
         self._size = size
         self._wait_for = wait_for
-        self.prefetch = prefetch  # (start, stop): fetch these bytes next, without waiting for them
+        self.prefetch = prefetch  # [(start, stop), ...]: fetch these bytes next, without waiting for them
         self._position = 0
 
     def readable(self) -> bool:

@@ -9,8 +9,10 @@ in file order, fetched by `WORKERS` threads; a read of bytes not yet written mak
 each read come next, and the reader asks for the start of each column chunk of the first row group at once
 (`unload.first_pages`). Measured with GETs paced at 90 MB/s and 20 ms to the first byte: a 100 MB one-row-group
 file gives its first batch after 0.25 s instead of 1.20 s; in a whole `read` of 5M rows, query done -> first
-record 0.38 s instead of 1.79 s (docs/benchmarks.md, "Ranged first file"). The next file starts once every block
-of the current one is claimed, so at most two files are on disk.
+record 0.38 s instead of 1.79 s (docs/benchmarks.md, "Ranged first file"). In-order runs of the file being read
+wait until its reader has asked for its first pages, and 8 workers fetch instead of 4: the same 100 MB file's first
+batch after 0.12 s, all of it after 0.41 s instead of 0.58 s. The next file starts once every block of the current
+one is claimed, so at most two files are on disk.
 """
 
 from __future__ import annotations
@@ -33,7 +35,11 @@ URGENT_BYTES = 2 << 20  # the most one GetObject fetches for a read that waits (
 # Bytes after each read fetched before the in-order ones: a one-row-group file is read at ten places at once
 # (one per column chunk), which fetching in file order would serve one column at a time.
 READ_AHEAD_BYTES = 2 << 20
-WORKERS = 4
+# GET streams at once. S3 serves each at ≈ 90 MB/s ("Performance guidelines for Amazon S3": parallel ranged GETs
+# scale it); bench/first_file.py on a 100 MB one-row-group file, S3-paced: first batch 0.17 / 0.13 / 0.12 / 0.10 s
+# and whole file 0.58 / 0.48 / 0.41 / 0.41 s with 4 / 6 / 8 / 10 workers, peak RSS 172-178 MB in every case (each
+# worker holds one `PIECE_BYTES` piece at most). The threads wait on sockets: their CPU is per byte, not per thread.
+WORKERS = 8
 TAIL: Run = (-1, 0)  # the task that fetches an object's footer (and learns its size)
 
 
@@ -50,6 +56,7 @@ class ObjectCopy:
     size: int | None = None
     plan: PartPlan | None = None
     tail_claimed: bool = False
+    opened: bool = False  # the reader asked for data bytes (its first pages): in-order runs may start
     error: BaseException | None = None
     released: bool = False
     users: int = field(default=0)
@@ -64,8 +71,14 @@ class ObjectCopy:
             copy.error = exc
         return copy
 
-    def claim(self, urgent: bool) -> Run | None:
-        """The next task of this copy (TAIL or a run of blocks), claimed; urgent runs only when `urgent`."""
+    def claim(self, urgent: bool, being_read: bool) -> Run | None:
+        """The next task of this copy (TAIL or a run of blocks), claimed; urgent runs only when `urgent`.
+
+        In-order runs of the file being read wait until its reader has asked for its first pages: taken at
+        once, they would hold every worker with the first parts while the first pages of the other column
+        chunks (of a one-row-group file, spread over the whole file) wait behind them. A file fetched ahead of
+        the reader has no such wait: its in-order runs are all there is to do.
+        """
         if self.error is not None or self.released:
             return None
         if not self.tail_claimed:
@@ -73,7 +86,9 @@ class ObjectCopy:
             return TAIL
         if self.plan is None:
             return None
-        return self.plan.take_urgent() if urgent else self.plan.take_next()
+        if urgent:
+            return self.plan.take_urgent()
+        return self.plan.take_next() if self.opened or not being_read else None
 
     def fully_claimed(self) -> bool:
         return self.error is not None or (self.plan is not None and self.plan.all_claimed())
@@ -139,7 +154,7 @@ class RangedCopies:
                 copy.fd,
                 copy.size or 0,
                 lambda start, stop: self.wait_for(copy, start, stop),
-                lambda start, stop: self.prefetch(copy, start, stop),
+                lambda ranges: self.prefetch(copy, ranges),
             )
         except Exception:
             if copy.error is not None:  # pyarrow may wrap the error a read raised: the S3 error is the one to show
@@ -149,11 +164,15 @@ class RangedCopies:
             with self._cond:
                 self._copies.pop(index).release()
 
-    def prefetch(self, copy: ObjectCopy, start: int, stop: int) -> None:
-        """Fetch bytes [start, stop) of the copy before the in-order ones (a read will need them soon)."""
+    def prefetch(self, copy: ObjectCopy, ranges: list[tuple[int, int]]) -> None:
+        """Fetch these [start, stop) ranges of the copy before the in-order bytes (the reader needs them first);
+        queued together, so no in-order run is taken before the last of them is queued."""
         with self._cond:
-            if copy.plan is not None and copy.plan.make_urgent(start, stop):
-                self._cond.notify_all()
+            copy.opened = True
+            if copy.plan is not None:
+                for start, stop in ranges:
+                    copy.plan.make_urgent(start, stop)
+            self._cond.notify_all()
 
     def wait_for(self, copy: ObjectCopy, start: int, stop: int) -> None:
         """Block until bytes [start, stop) of the copy are written; blocks not yet claimed are fetched next, and
@@ -163,6 +182,8 @@ class RangedCopies:
             if plan is None:
                 return
             queued = plan.read_ahead(stop, stop + READ_AHEAD_BYTES)
+            if start < plan.end and not copy.opened:  # a data read, not the footer's: in-order runs may start
+                copy.opened = queued = True
             if not plan.covered(start, stop):
                 queued = plan.make_urgent(start, stop) or queued
             if queued:
@@ -207,18 +228,18 @@ class RangedCopies:
 
     def _choose(self) -> tuple[ObjectCopy, Run] | None:
         """Urgent work first (footers, blocks a read waits for), then blocks in file order, then the next file."""
-        live = [self._copies[i] for i in sorted(self._copies)]
+        live = sorted(self._copies.items())
         for urgent in (True, False):
-            for copy in live:
-                run = copy.claim(urgent)
+            for index, copy in live:
+                run = copy.claim(urgent, being_read=index == self._reading)
                 if run is not None:
                     return copy, run
-        if self._started <= min(self._reading + 1, len(self._uris) - 1) and all(c.fully_claimed() for c in live):
+        if self._started <= min(self._reading + 1, len(self._uris) - 1) and all(c.fully_claimed() for _, c in live):
             index = self._started
             self._started += 1
             copy = self._copies[index] = ObjectCopy.create(self._uris[index], f"{self._directory}/{index:05d}.part")
             self._cond.notify_all()  # a reader waiting for this file sees a failed create
-            run = copy.claim(True)
+            run = copy.claim(True, being_read=index == self._reading)
             return None if run is None else (copy, run)
         return None
 

@@ -86,8 +86,7 @@ def file_batches(local: Path | BinaryIO | CopyReader) -> Iterator[pa.RecordBatch
     """The record batches of a local Parquet file, read in small buffered ranges (never a whole row group)."""
     parquet = pq.ParquetFile(local, buffer_size=READ_BUFFER_BYTES, pre_buffer=False, coerce_int96_timestamp_unit="us")
     if isinstance(local, CopyReader):
-        for start, stop in first_pages(parquet.metadata):
-            local.prefetch(start, stop)
+        local.prefetch(first_pages(parquet.metadata))
     try:
         yield from parquet.iter_batches(batch_size=batch_rows(parquet), use_threads=DECODE_THREADS)
     finally:
