@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pyarrow.parquet as pq
 import pytest
 
-from local_athena import LocalAthena, result_files
+from local_athena import LocalAthena, moto_state, result_files
 from local_athena.testing import run
 
 
@@ -49,3 +50,25 @@ def test_unload_fails_when_prefix_not_empty(athena_sandbox: LocalAthena):
     )
     assert qe["Status"]["State"] == "FAILED"
     assert qe["Status"]["StateChangeReason"].startswith("HIVE_PATH_ALREADY_EXISTS")
+
+
+def test_unload_files_have_their_etag_when_written(athena_sandbox: LocalAthena) -> None:
+    """S3 computes an object's ETag (MD5 of a single PUT's data) when it is written, not on the first read: the
+    stand-in's UNLOAD files carry it from the moment the query is done (moto_state.put_object)."""
+    athena = athena_sandbox
+    c, s3 = athena.client("athena"), athena.client("s3")
+    sql = (
+        "UNLOAD (SELECT id, title FROM entertainment.movies) "
+        "TO 's3://skoot-athena-results/unload/etag/' WITH (format = 'PARQUET')"
+    )
+    qe = run(c, sql)
+    assert qe["Status"]["State"] == "SUCCEEDED", qe["Status"]
+    manifest = qe["Statistics"]["DataManifestLocation"].split("/", 3)[3]
+    uri = s3.get_object(Bucket="skoot-athena-results", Key=manifest)["Body"].read().decode().split()[0]
+    key = uri.split("/", 3)[3]
+
+    stored = moto_state.s3_backend().get_object("skoot-athena-results", key)
+    assert stored._etag is not None, "computed by the write (moto's FakeKey._etag, pinned moto 5.x)"
+    data = s3.get_object(Bucket="skoot-athena-results", Key=key)["Body"].read()
+    ranged = s3.get_object(Bucket="skoot-athena-results", Key=key, Range="bytes=-8")
+    assert ranged["ETag"] == f'"{hashlib.md5(data).hexdigest()}"'

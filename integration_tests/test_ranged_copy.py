@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,6 +143,56 @@ def test_first_pages_of_every_column_chunk_are_fetched_before_the_file_in_order(
     following = ranges[1 : 1 + len(first_pages)]
     blocks = {int(spec.removeprefix("bytes=").split("-")[0]) // block for spec in following}
     assert blocks == first_pages, f"the first pages of the three column chunks next, got {following}"
+
+
+def test_no_in_order_part_starts_before_the_first_pages_are_written(
+    athena: LocalAthena, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the last chunk's first pages held by S3, the idle worker waits: fetched beside them, in-order parts would
+    share the bandwidth the first batch waits for. Every multi-block GET (an in-order part: urgent runs are one block
+    here, read-ahead is off) arrives after the test's marker GET, sent just before the held pages are released."""
+    block = PART // 4
+    monkeypatch.setattr(ranged_copy, "PART_BYTES", PART)
+    monkeypatch.setattr(ranged_copy, "URGENT_BYTES", block)
+    monkeypatch.setattr(ranged_copy, "READ_AHEAD_BYTES", 0)
+    monkeypatch.setattr(ranged_copy, "WORKERS", 3)
+    monkeypatch.setattr(ranged_copy, "PIECE_BYTES", block)
+    monkeypatch.setattr(unload, "FIRST_PAGES_BYTES", block)
+    data = parquet_bytes(table_of(120_000), 120_000)
+    last_pages_start = max(start for start, _ in unload.first_pages(pq.ParquetFile(io.BytesIO(data)).metadata))
+    held_from = last_pages_start // block * block
+    reader = put_unload(athena, "ranged/first-pages-written/", data)
+    s3 = athena.client("s3")
+    s3.put_object(Bucket=BUCKET, Key="ranged/marker", Body=b"m")
+    athena.reset_observations()
+    hold = athena.faults.hold_ranges("s3:GetObject", from_byte=held_from)
+    got: list[pa.Table] = []
+    consumer = threading.Thread(target=lambda: got.append(read_all(reader.batches())))
+    consumer.start()
+    try:
+        deadline = time.monotonic() + 5
+        while hold.held < 2 and time.monotonic() < deadline:  # the last chunk's two first-page blocks
+            time.sleep(0.01)
+        assert hold.held == 2
+        settle = time.monotonic() + 0.5  # time for an idle worker to start an in-order part, if it would
+        while time.monotonic() < settle and not any(multi_block(spec, block) for _, spec in athena.ranges_read()):
+            time.sleep(0.01)
+        s3.get_object(Bucket=BUCKET, Key="ranged/marker")
+    finally:
+        hold.release.set()
+    consumer.join(timeout=60)
+
+    assert got and got[0].equals(pq.read_table(io.BytesIO(data)))
+    log = [spec for _, spec in athena.ranges_read()]
+    before_release = log[: log.index("")]  # the marker is the only whole-object GET
+    assert before_release and not any(multi_block(spec, block) for spec in before_release), before_release
+    assert any(multi_block(spec, block) for spec in log), "in-order parts after the first pages"
+
+
+def multi_block(spec: str, block: int) -> bool:
+    """Whether a `bytes=a-b` range spans more than one block (a suffix range never does here)."""
+    first, _, last = spec.removeprefix("bytes=").partition("-")
+    return bool(first) and bool(last) and int(last) - int(first) + 1 > block
 
 
 def test_footer_larger_than_the_first_suffix_get(athena: LocalAthena, monkeypatch: pytest.MonkeyPatch) -> None:

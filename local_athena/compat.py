@@ -59,9 +59,7 @@ def check_moto() -> None:
             missing = [p for p in params if p not in have]
             if missing:
                 problems.append(f"{func.__qualname__} lacks parameters {missing}")
-        for cls, attr in ((WorkGroup, "configuration"), (AthenaResponse, "_get_param"), (GlueResponse, "glue_backend")):
-            if not hasattr(cls, attr) and attr not in inspect.signature(cls.__init__).parameters:
-                problems.append(f"{cls.__name__}.{attr} missing")
+        problems.extend(_missing_attributes(WorkGroup, AthenaResponse, GlueResponse))
         _ = (ActionResult, MotoRequestHandler, create_backend_app)
     except (ImportError, AttributeError, ValueError, TypeError) as e:
         problems.append(f"{type(e).__name__}: {e}")
@@ -70,3 +68,17 @@ def check_moto() -> None:
             f"The local Athena stand-in requires moto=={PINNED} (pinned in setup.py); its patches no longer fit: "
             + "; ".join(problems)
         )
+
+
+def _missing_attributes(*classes: type) -> list[str]:
+    """The attributes (or constructor parameters) the patches use that these moto classes lack."""
+    from moto.s3.models import FakeKey
+
+    workgroup, athena_response, glue_response = classes
+    problems = []
+    for cls, attr in ((workgroup, "configuration"), (athena_response, "_get_param"), (glue_response, "glue_backend")):
+        if not hasattr(cls, attr) and attr not in inspect.signature(cls).parameters:
+            problems.append(f"{cls.__name__}.{attr} missing")
+    if not isinstance(getattr(FakeKey, "etag", None), property):  # moto_state.put_object computes it on write
+        problems.append("FakeKey.etag is not a property")
+    return problems

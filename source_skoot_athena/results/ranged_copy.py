@@ -56,7 +56,9 @@ class ObjectCopy:
     size: int | None = None
     plan: PartPlan | None = None
     tail_claimed: bool = False
-    opened: bool = False  # the reader asked for data bytes (its first pages): in-order runs may start
+    opened: bool = False  # the reader asked for data bytes (its first pages, or a read)
+    first_pages: list[tuple[int, int]] = field(default_factory=list)  # what the reader's first batch needs
+    first_pages_here: bool = False  # ... all written: in-order runs may start
     error: BaseException | None = None
     released: bool = False
     users: int = field(default=0)
@@ -74,10 +76,10 @@ class ObjectCopy:
     def claim(self, urgent: bool, being_read: bool) -> Run | None:
         """The next task of this copy (TAIL or a run of blocks), claimed; urgent runs only when `urgent`.
 
-        In-order runs of the file being read wait until its reader has asked for its first pages: taken at
-        once, they would hold every worker with the first parts while the first pages of the other column
-        chunks (of a one-row-group file, spread over the whole file) wait behind them. A file fetched ahead of
-        the reader has no such wait: its in-order runs are all there is to do.
+        In-order runs of the file being read wait until the first pages its reader asked for are written: taken
+        before, they would hold the workers (and share the bandwidth) while the first pages of the column chunks
+        (of a one-row-group file, spread over the whole file) wait. A file fetched ahead of the reader has no
+        such wait: its in-order runs are all there is to do.
         """
         if self.error is not None or self.released:
             return None
@@ -88,7 +90,12 @@ class ObjectCopy:
             return None
         if urgent:
             return self.plan.take_urgent()
-        return self.plan.take_next() if self.opened or not being_read else None
+        return self.plan.take_next() if not being_read or self._first_pages_written() else None
+
+    def _first_pages_written(self) -> bool:
+        if not self.first_pages_here and self.opened and self.plan is not None:
+            self.first_pages_here = all(self.plan.covered(start, stop) for start, stop in self.first_pages)
+        return self.first_pages_here
 
     def fully_claimed(self) -> bool:
         return self.error is not None or (self.plan is not None and self.plan.all_claimed())
@@ -165,10 +172,11 @@ class RangedCopies:
                 self._copies.pop(index).release()
 
     def prefetch(self, copy: ObjectCopy, ranges: list[tuple[int, int]]) -> None:
-        """Fetch these [start, stop) ranges of the copy before the in-order bytes (the reader needs them first);
-        queued together, so no in-order run is taken before the last of them is queued."""
+        """Fetch these [start, stop) ranges of the copy before the in-order bytes (the reader's first batch needs
+        them); no in-order run of the file being read starts before they are all written."""
         with self._cond:
             copy.opened = True
+            copy.first_pages.extend(ranges)
             if copy.plan is not None:
                 for start, stop in ranges:
                     copy.plan.make_urgent(start, stop)
@@ -182,7 +190,7 @@ class RangedCopies:
             if plan is None:
                 return
             queued = plan.read_ahead(stop, stop + READ_AHEAD_BYTES)
-            if start < plan.end and not copy.opened:  # a data read, not the footer's: in-order runs may start
+            if start < plan.end and not copy.opened:  # a data read, not the footer's
                 copy.opened = queued = True
             if not plan.covered(start, stop):
                 queued = plan.make_urgent(start, stop) or queued
