@@ -2,7 +2,7 @@
 
 Why: Athena finds a table's files differently per kind: a Hive table's by listing each registered (or projected)
 partition's location that survives pruning, a Delta table's from its log (delta_tables), an Iceberg table's from
-its metadata (iceberg_tables). Kept apart from the engine's resolver so that each stays small.
+its metadata (iceberg_tables). Kept apart from the table resolver (table_resolver) so that each stays small.
 """
 
 from __future__ import annotations
