@@ -10,7 +10,6 @@ owns the DuckDB connection it runs on.
 from __future__ import annotations
 
 import contextlib
-import threading
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -74,7 +73,6 @@ class Engine:
         self.temp_dir = temp_dir
         self.region = region
         self.account_id = account_id
-        self._lock = threading.Lock()
         self.lake_formation: LakeFormation | None = None  # bound by the server
 
     def table_info(self, database: str, table: str) -> moto_state.TableInfo | None:
