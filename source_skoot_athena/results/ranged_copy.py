@@ -11,7 +11,7 @@ each read come next, and the reader asks for the start of each column chunk of t
 file gives its first batch after 0.25 s instead of 1.20 s; in a whole `read` of 5M rows, query done -> first
 record 0.38 s instead of 1.79 s (docs/benchmarks.md, "Ranged first file"). In-order runs of the file being read
 wait until its reader has asked for its first pages, and 8 workers fetch instead of 4: the same 100 MB file's first
-batch after 0.12 s, all of it after 0.41 s instead of 0.58 s. The next file starts once every block of the current
+batch after 0.12 s, all of it after 0.43 s instead of 0.57 s. The next file starts once every block of the current
 one is claimed, so at most two files are on disk.
 """
 
