@@ -1,8 +1,9 @@
 """The ARNs AWS authorizes Glue and Athena requests against.
 
-Why: both the request check (``iam.py``) and the query engine (which checks the caller's Glue permissions on every
-table a query resolves) need the same ARNs; keeping them here lets the engine use them without importing the
-request machinery. Glue: an operation on a Data Catalog resource needs permission on the resource and all its
+Why: the request check (``iam.py``), the query's table resolution (``caller_permissions.py``, which checks the
+caller's Glue permissions on every table a query resolves) and information_schema (which lists only what the caller
+may see) need the same ARNs; keeping them here lets the engine side use them without importing the request
+machinery. Glue: an operation on a Data Catalog resource needs permission on the resource and all its
 ancestors (https://docs.aws.amazon.com/glue/latest/dg/glue-specifying-resource-arns.html); Athena:
 https://docs.aws.amazon.com/athena/latest/ug/workgroups-access.html.
 """

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from . import moto_state
+from .arns import glue_database_arn, glue_table_arns
 from .glue_types import duck_ident, parse_glue_type, trino_type_name
 from .query_errors import AthenaQueryError
 
@@ -107,12 +108,20 @@ class _ListableCatalog:
         dbs = moto_state.list_databases(self.region, self.account_id)
         if self.principal is None:
             return dbs
-        prefix = f"arn:aws:glue:{self.region}:{self.account_id}"
-        return [db for db in dbs if self.principal.decide("glue:GetDatabases", f"{prefix}:database/{db}")]
+        principal = self.principal
+        return [
+            db
+            for db in dbs
+            if principal.decide("glue:GetDatabases", glue_database_arn(self.region, self.account_id, db))
+        ]
 
     def _tables(self, db: str) -> list[str]:
         tables = moto_state.list_tables(self.region, db, self.account_id)
         if self.principal is None:
             return tables
-        prefix = f"arn:aws:glue:{self.region}:{self.account_id}"
-        return [tb for tb in tables if self.principal.decide("glue:GetTables", f"{prefix}:table/{db}/{tb}")]
+        principal = self.principal
+        return [
+            tb
+            for tb in tables
+            if principal.decide("glue:GetTables", glue_table_arns(self.region, self.account_id, db, tb)[-1])
+        ]
