@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import boto3
 import botocore.exceptions
 import pyarrow.parquet as pq
 import pytest
@@ -82,13 +81,7 @@ def test_sse_kms_objects_need_kms_decrypt_to_get_but_not_to_head(iam_athena: Loc
     decrypt = {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY_ARN}
 
     def user(keys: Any) -> Any:
-        return boto3.client(
-            "s3",
-            endpoint_url=iam_athena.url,
-            region_name=iam_athena.region,
-            aws_access_key_id=keys.access_key_id,
-            aws_secret_access_key=keys.secret_access_key,
-        )
+        return iam_athena.client("s3", keys=keys)
 
     with iam_athena.iam.enforce({"Version": "2012-10-17", "Statement": [read_objects]}) as keys:
         assert user(keys).head_object(Bucket="skoot-athena-results", Key="kms/x.csv")["SSEKMSKeyId"] == KEY_ARN

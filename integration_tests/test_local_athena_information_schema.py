@@ -12,8 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from local_athena import LocalAthena
 from local_athena.testing import all_rows, run
 
@@ -23,13 +21,7 @@ SQL = "SELECT DISTINCT table_name FROM information_schema.columns WHERE table_sc
 
 def tables_seen(athena: LocalAthena, policy: dict[str, Any]) -> list[str]:
     with athena.iam.enforce(policy) as keys:
-        client = boto3.client(
-            "athena",
-            endpoint_url=athena.url,
-            region_name=athena.region,
-            aws_access_key_id=keys.access_key_id,
-            aws_secret_access_key=keys.secret_access_key,
-        )
+        client = athena.client("athena", keys=keys)
         execution = run(client, SQL)
         assert execution["Status"]["State"] == "SUCCEEDED", execution["Status"]
         return [row[0] or "" for row in all_rows(client, execution["QueryExecutionId"])[1:]]

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from local_athena import LocalAthena
@@ -30,13 +29,7 @@ def governed(iam_athena: LocalAthena) -> Iterator[LocalAthena]:
 
 def query_as_user(athena: LocalAthena, policy: dict[str, Any]) -> dict[str, Any]:
     with athena.iam.enforce(policy) as keys:
-        client = boto3.client(
-            "athena",
-            endpoint_url=athena.url,
-            region_name=athena.region,
-            aws_access_key_id=keys.access_key_id,
-            aws_secret_access_key=keys.secret_access_key,
-        )
+        client = athena.client("athena", keys=keys)
         return run(client, SQL)["Status"]
 
 

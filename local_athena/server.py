@@ -216,14 +216,15 @@ class LocalAthena(CatalogSetup, FormatSetup):
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         }
 
-    def client(self, service: str, config: Config | None = None) -> Any:
-        """A boto3 client on this server (region, dummy keys) for test set-up; ``config`` e.g. to limit retries."""
+    def client(self, service: str, config: Config | None = None, keys: iam.Keys | None = None) -> Any:
+        """A boto3 client on this server: dummy keys for test set-up, or an IAM user's ``keys`` (what its policy
+        allows, under ``iam.enforce``); ``config`` e.g. to limit retries."""
         return boto3.client(
             service,
             endpoint_url=self.url,
             region_name=self.region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+            aws_access_key_id=keys.access_key_id if keys else "testing",
+            aws_secret_access_key=keys.secret_access_key if keys else "testing",
             config=config,
         )
 
