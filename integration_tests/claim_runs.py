@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from integration_tests.connector import DEMO_CONFIG, Run, run_connector
+from integration_tests.connector import DEMO_CONFIG, Run, configured_catalog, run_connector
 from local_athena import LocalAthena
 
 TRACEBACK = "Traceback (most recent call last)"
@@ -49,6 +49,20 @@ PATH_LOG = {
     "api": "paging through GetQueryResults",
 }
 FALLBACK_LOG = "Read path: result CSV for the rest of this sync"
+
+
+def table_for_every_path(
+    athena: LocalAthena, database: str, name: str, table: Any, glue_types: dict[str, str], v1_workgroup: str
+) -> dict[str, Any]:
+    """Put ``table`` in Glue with ``glue_types`` and create the engine version 1 workgroup ``read_on_path`` uses;
+    the configured catalog of ``database``."""
+    athena.put_table(database, name, table, glue_types=glue_types)
+    athena.create_workgroup(
+        v1_workgroup,
+        output_location=f"s3://skoot-athena-results/{v1_workgroup}/",
+        engine_version="Athena engine version 1",
+    )
+    return configured_catalog(discover(athena, database))
 
 
 def read_on_path(athena: LocalAthena, catalog: dict[str, Any], database: str, path: str, v1_workgroup: str) -> Run:

@@ -10,8 +10,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from integration_tests.claim_runs import PATH_LOG, discover, read_on_path
-from integration_tests.connector import configured_catalog
+from integration_tests.claim_runs import PATH_LOG, read_on_path, table_for_every_path
 from local_athena import LocalAthena
 
 DB = "nested_bin"
@@ -41,13 +40,7 @@ def nested_binary_table() -> pa.Table:
 
 @pytest.fixture
 def catalog(athena_sandbox: LocalAthena) -> dict[str, Any]:
-    athena_sandbox.put_table(DB, "bins", nested_binary_table(), glue_types=GLUE_TYPES)
-    athena_sandbox.create_workgroup(
-        "nested-bin-v1",
-        output_location="s3://skoot-athena-results/nested-bin-v1/",
-        engine_version="Athena engine version 1",
-    )
-    return configured_catalog(discover(athena_sandbox, DB))
+    return table_for_every_path(athena_sandbox, DB, "bins", nested_binary_table(), GLUE_TYPES, "nested-bin-v1")
 
 
 @pytest.mark.parametrize("path", list(PATH_LOG))

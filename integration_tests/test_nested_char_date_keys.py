@@ -14,8 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from integration_tests.claim_runs import PATH_LOG, discover, read_on_path
-from integration_tests.connector import configured_catalog
+from integration_tests.claim_runs import PATH_LOG, read_on_path, table_for_every_path
 from local_athena import LocalAthena
 
 DB = "nested_char"
@@ -59,13 +58,7 @@ def char_table() -> pa.Table:
 
 @pytest.fixture
 def catalog(athena_sandbox: LocalAthena) -> dict[str, Any]:
-    athena_sandbox.put_table(DB, "chars", char_table(), glue_types=GLUE_TYPES)
-    athena_sandbox.create_workgroup(
-        "nested-char-v1",
-        output_location="s3://skoot-athena-results/nested-char-v1/",
-        engine_version="Athena engine version 1",
-    )
-    return configured_catalog(discover(athena_sandbox, DB))
+    return table_for_every_path(athena_sandbox, DB, "chars", char_table(), GLUE_TYPES, "nested-char-v1")
 
 
 @pytest.mark.parametrize("path", list(PATH_LOG))
