@@ -22,6 +22,7 @@ from local_athena import LocalAthena
 from local_athena.testing import most_at_once, query_spans
 from source_skoot_athena.aws import AwsClients
 from source_skoot_athena.config import parse_config
+from source_skoot_athena.results import ranged_copy
 
 DB = "many_small"
 TABLES = [f"small_{i}" for i in range(8)]
@@ -108,3 +109,15 @@ def test_the_starts_client_leaves_the_concurrency_refusal_to_the_connector_and_r
     )
     assert clients.athena.start_query_execution(**params)["QueryExecutionId"]
     assert athena.calls["athena:StartQueryExecution"] == 6, "the general client keeps botocore's standard retries"
+
+
+@pytest.mark.parametrize("setting", [1, 4, 16])
+def test_the_s3_connection_pool_holds_the_ranged_gets_beside_the_queries(
+    athena: LocalAthena, monkeypatch: pytest.MonkeyPatch, setting: int
+) -> None:
+    """Every worker of the file being read (results/ranged_copy.py) has a connection beside the query slots'
+    calls (polls, listings, deletes); urllib3 otherwise makes a caller wait or discards connections it opened."""
+    for name, value in athena.env().items():
+        monkeypatch.setenv(name, value)
+    clients = AwsClients(parse_config(config(max_concurrent_queries=setting)))
+    assert clients.s3.meta.config.max_pool_connections >= ranged_copy.WORKERS + 4 * setting

@@ -30,6 +30,10 @@ from source_skoot_athena.errors import AwsCallError
 from source_skoot_athena.protocol import FailureType
 from source_skoot_athena.retry import API_CALL_ATTEMPTS
 
+# Ranged GETs of the result file being read at once (results/ranged_copy.py, where the choice is measured); the S3
+# client's connection pool holds them beside every other call, so none waits for a connection or is discarded.
+RANGED_GET_WORKERS = 8
+
 # Statement Sids of the setup guide's policies (Step 2), by the action they grant.
 GLUE_SIDS = "SkootGlueMetadataAllDatabases (Scope A) or SkootGlueMetadataSelectedDatabases (Scope B)"
 STATEMENT_FOR_ACTION = {
@@ -115,12 +119,13 @@ class AwsClients:
         self._s3_hooks: list[Any] = []  # parameter hooks every S3 client gets (whatever its Region)
         self._bucket_regions: dict[str, str] = {}
         # "standard" retries ThrottlingException and TooManyRequestsException (legacy does not retry the
-        # latter); the pool fits the concurrent queries plus their result downloads.
+        # latter); the pool fits the concurrent queries (their polls, listings, deletes) plus the ranged GETs of
+        # the result being read.
         self._botocore_config = botocore.config.Config(
             retries={"mode": "standard", "total_max_attempts": API_CALL_ATTEMPTS},
             connect_timeout=10,
             read_timeout=120,
-            max_pool_connections=max(10, 4 * self.config.max_concurrent_queries),
+            max_pool_connections=max(10, 4 * self.config.max_concurrent_queries) + RANGED_GET_WORKERS,
             user_agent_extra="source-skoot-athena",
         )
 

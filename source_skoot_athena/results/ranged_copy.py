@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from source_skoot_athena.aws import aws_call
+from source_skoot_athena.aws import RANGED_GET_WORKERS, aws_call
 from source_skoot_athena.results import split_s3_uri
 from source_skoot_athena.results.copy_reader import CopyReader
 from source_skoot_athena.results.object_parts import PartPlan, Run
@@ -39,7 +39,7 @@ READ_AHEAD_BYTES = 2 << 20
 # scale it); bench/first_file.py on a 100 MB one-row-group file, S3-paced: first batch 0.17 / 0.13 / 0.12 / 0.10 s
 # and whole file 0.58 / 0.48 / 0.41 / 0.41 s with 4 / 6 / 8 / 10 workers, peak RSS 172-178 MB in every case (each
 # worker holds one `PIECE_BYTES` piece at most). The threads wait on sockets: their CPU is per byte, not per thread.
-WORKERS = 8
+WORKERS = RANGED_GET_WORKERS
 TAIL: Run = (-1, 0)  # the task that fetches an object's footer (and learns its size)
 
 
