@@ -10,7 +10,7 @@ each read come next, and the reader asks for the start of each column chunk of t
 (`unload.first_pages`). Measured with GETs paced at 90 MB/s and 20 ms to the first byte: a 100 MB one-row-group
 file gives its first batch after 0.25 s instead of 1.20 s; in a whole `read` of 5M rows, query done -> first
 record 0.38 s instead of 1.79 s (docs/benchmarks.md, "Ranged first file"). In-order runs of the file being read
-wait until its reader has asked for its first pages, and 8 workers fetch instead of 4: the same 100 MB file's first
+wait until the first pages its reader asked for are written, and 8 workers fetch instead of 4: the same 100 MB file's first
 batch after 0.12 s, all of it after 0.43 s instead of 0.57 s. The next file starts once every block of the current
 one is claimed, so at most two files are on disk.
 """
