@@ -218,14 +218,20 @@ def test_object_smaller_than_the_first_suffix_get(athena: LocalAthena) -> None:
     assert athena.objects_read[f"{BUCKET}/ranged/small/data-00000"] == 1, "one suffix GET holds the whole object"
 
 
-def test_empty_object_fails_as_an_empty_parquet_file(athena: LocalAthena, tmp_dir: Path) -> None:
+@pytest.mark.parametrize("refused", [False, True], ids=["s3-200-empty", "rfc-416"])
+def test_empty_object_fails_as_an_empty_parquet_file(athena: LocalAthena, tmp_dir: Path, refused: bool) -> None:
+    """S3 answers a suffix range of an empty object with an empty 200; an RFC 9110 store (a proxy, another
+    S3-compatible service) with 416 InvalidRange: the same error either way."""
     reader = put_unload(athena, "ranged/empty/", b"")
+    message = "The requested range is not satisfiable"
+    rule = athena.faults.error("s3:GetObject", "InvalidRange", status=416, message=message) if refused else None
     with pytest.raises(pa.ArrowInvalid) as caught:
         read_all(reader.batches())
     with pytest.raises(pa.ArrowInvalid) as expected:
         pq.ParquetFile(io.BytesIO(b""))
     assert str(caught.value) == str(expected.value)
     assert list(tmp_dir.iterdir()) == []
+    assert rule is None or rule.fired == 1, "the 416 was the answer"
 
 
 def test_a_failing_part_is_a_clear_error_and_leaves_nothing(

@@ -1,13 +1,15 @@
-"""S3 GetObject with one byte range: served from those bytes alone, and refused (416 InvalidRange) as S3 does.
+"""S3 GetObject with one byte range: served from those bytes alone, and refused (416 InvalidRange) where S3 does.
 
 Why: (1) cost. moto reads the whole object for every GetObject and slices the range afterwards
 (moto/s3/responses.py 5.2.5: ``get_object`` returns ``key.value``, ``key_response`` -> ``_handle_range_header``):
 a 120 MB UNLOAD file fetched as 15 parts of 8 MiB cost 15 whole-object copies here (measured 1.0 s against 0.12 s
 for one whole GET, and 61 ms for its last 64 KiB), where S3 serves a range at the cost of its length, so the
 connector's ranged reads would be measured against a stand-in slower than S3 in a way S3 is not.
-(2) an empty object. A range of a 0-byte object is never satisfiable (RFC 9110 §14.1.1: a suffix range needs
-"a non-zero length" representation; S3 answers 416 InvalidRange, minio/minio#6557 and minio-java#636 report AWS
-doing so); moto answers a suffix range of an empty object with 200 and no body.
+(2) an empty object. A range with a first byte is never satisfiable on a 0-byte object: S3 answers ``bytes=0-``
+with 416 InvalidRange (AWS's own response quoted in minio/minio-java#636 and minio/minio#17713). A suffix range
+``bytes=-n`` of a 0-byte object is not refused: S3 answers 200 with an empty body and no Content-Range (the AWS
+response quoted in apache/arrow-rs-object-store#846; Trino's S3 file-system tests read the tail of an empty object
+and expect an empty read, floci-io/floci#1141), although RFC 9110 §14.1.1 would have it unsatisfiable.
 The rest follows the S3 API reference (GetObject, "Range": one range per request, RFC 9110 §14.1.2 semantics):
 ``bytes=a-b`` past the end is cut at the last byte, a start at or past the end is 416 InvalidRange, a suffix
 ``bytes=-n`` longer than the object is the whole object (206, ``Content-Range: bytes 0-(size-1)/size``), and a
@@ -41,6 +43,8 @@ def resolve(spec: str, size: int) -> tuple[int, int] | None:
     first_text, last_text = match.groups()
     if first_text == "":
         length = int(last_text)
+        if size == 0 and length > 0:
+            return None  # S3: 200, the whole (empty) object (see the module docstring)
         if length == 0 or size == 0:
             raise InvalidRange(actual_size=str(size), range_requested=spec)
         return max(0, size - length), size - 1

@@ -46,8 +46,9 @@ def object_size(response: dict[str, Any]) -> int:
 def get_tail(s3: Any, bucket: str, key: str, fd: int) -> tuple[int, int]:
     """Fetch the object's last `FOOTER_GUESS_BYTES` (and the rest of a larger Parquet footer) into `fd`.
 
-    Returns (size, start of the bytes fetched). A 0-byte object is (0, 0): S3 answers any range of it with
-    416 InvalidRange (RFC 9110 §14.1.1: no range of an empty representation is satisfiable).
+    Returns (size, start of the bytes fetched). A 0-byte object is (0, 0): S3 answers this suffix range of it
+    with 200 and no body (apache/arrow-rs-object-store#846), a store that follows RFC 9110 §14.1.1 with 416
+    InvalidRange (no range of an empty representation is satisfiable); either way, (0, 0).
     """
     try:
         response = s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=-{FOOTER_GUESS_BYTES}")
