@@ -113,6 +113,12 @@ def client_output(pyairbyte_python: Path, local_athena: LocalAthena, tmp_path_fa
     assert run.returncode == 0, f"PyAirbyte client failed:\n{run.stdout[-4000:]}\n{run.stderr[-6000:]}"
     result = json.loads(output.read_text())
     result["stderr"] = run.stderr
+    # Lines PyAirbyte could not parse as protocol messages go to its log as text: a RECORD line among them is a
+    # record it dropped, the first thing to look at when a count falls short.
+    logs = [f for f in (work / "logs").rglob("*") if f.is_file()]
+    result["unparsed_records"] = [
+        line[:600] for f in logs for line in f.read_text(errors="replace").splitlines() if '"RECORD"' in line
+    ]
     return result
 
 
@@ -154,15 +160,26 @@ def differences(got: Any, want: Any, path: str) -> list[str]:
     raise AssertionError(f"{path}: no comparison for {type(want).__name__}")
 
 
+def _key_text(value: Any) -> str:
+    """A key value as text, whether from the cache (`{"$timestamp": …}`) or the source (a datetime)."""
+    return value.isoformat() if isinstance(value, dt.datetime) else str(_sort_value(value))
+
+
 def _sort_value(value: Any) -> Any:
     return value.get("$timestamp") if isinstance(value, dict) else value
 
 
-def assert_rows_equal(stream: str, got: list[dict[str, Any]], want: list[dict[str, Any]]) -> None:
+def assert_rows_equal(
+    stream: str, got: list[dict[str, Any]], want: list[dict[str, Any]], unparsed: list[str] | None = None
+) -> None:
     keys = SORT_KEYS[stream]
     got = sorted(got, key=lambda r: [_sort_value(r[k]) for k in keys])
     want = sorted(want, key=lambda r: [r[k].isoformat() if isinstance(r[k], dt.datetime) else r[k] for k in keys])
-    assert len(got) == len(want), f"{stream}: {len(got)} rows in the cache, {len(want)} in the source"
+    missing = sorted({_key_text(w[keys[0]]) for w in want} - {_key_text(g[keys[0]]) for g in got})
+    assert len(got) == len(want), (
+        f"{stream}: {len(got)} rows in the cache, {len(want)} in the source; missing {keys[0]} {missing[:5]}; "
+        f"RECORD lines PyAirbyte could not parse: {(unparsed or [])[:3]}"
+    )
     diffs = [d for i, (g, w) in enumerate(zip(got, want, strict=True)) for d in differences(g, w, f"{stream}[{i}]")]
     assert not diffs, f"{len(diffs)} differences, first: {diffs[:10]}"
 
@@ -175,17 +192,23 @@ def test_check_and_streams(client_output: Any) -> None:
 
 @pytest.mark.parametrize("stream", sorted(CURSORS))
 def test_first_read_cache_equals_source(client_output: Any, stream: str) -> None:
-    assert_rows_equal(stream, client_output["first"]["rows"][stream], expected_rows(stream))
+    assert_rows_equal(
+        stream, client_output["first"]["rows"][stream], expected_rows(stream), client_output["unparsed_records"]
+    )
 
 
 def test_first_read_record_count(client_output: Any) -> None:
-    assert client_output["first"]["records"] == sum(len(expected_rows(s)) for s in CURSORS)
+    assert client_output["first"]["records"] == sum(len(expected_rows(s)) for s in CURSORS), client_output[
+        "unparsed_records"
+    ][:3]
 
 
 @pytest.mark.parametrize("stream", sorted(CURSORS))
 def test_second_read_from_saved_state_changes_nothing(client_output: Any, stream: str) -> None:
     """The second read starts from the state PyAirbyte saved: with primary keys it merges, the cache is unchanged."""
-    assert_rows_equal(stream, client_output["second"]["rows"][stream], expected_rows(stream))
+    assert_rows_equal(
+        stream, client_output["second"]["rows"][stream], expected_rows(stream), client_output["unparsed_records"]
+    )
 
 
 def test_second_read_only_rereads_the_cursor_boundary(client_output: Any) -> None:
